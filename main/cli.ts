@@ -1,0 +1,61 @@
+// The `holefill` command line: one file per subcommand under main/cli/, listed in `commands` below.
+// To add one (e.g. `holefill web`), write main/cli/<name>.ts exporting a Command and add it to the list.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { batchCommand } from './cli/batch';
+import { describe, EXIT, UsageError, type Command } from './cli/common';
+import { infoCommand } from './cli/info';
+import { inpaintCommand } from './cli/inpaint';
+import { webCommand } from './cli/web';
+
+export const commands: Command[] = [inpaintCommand, batchCommand, infoCommand, webCommand];
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+function help(): string {
+  const width = Math.max(...commands.map((c) => c.name.length));
+  return [
+    `holefill ${version()}: remove objects from photos with a partial-convolution inpainting network`,
+    '',
+    'Usage: holefill <command> [options]',
+    '',
+    'Commands:',
+    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Run "holefill <command> --help" for its options.',
+  ].join('\n');
+}
+
+/** Runs the command line and returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...args] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    console.log(help());
+    return name ? EXIT.ok : EXIT.usage;
+  }
+  if (name === '--version' || name === '-v') return (console.log(version()), EXIT.ok);
+  const command = commands.find((c) => c.name === name);
+  if (!command) {
+    process.stderr.write(`holefill: unknown command "${name}"\n\n${help()}\n`);
+    return EXIT.usage;
+  }
+  try {
+    return await command.run(args);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`holefill ${name}: ${err.message}\n\n${command.usage}\n`);
+      return EXIT.usage;
+    }
+    process.stderr.write(`holefill: ${describe(err)}\n`);
+    return EXIT.failed;
+  }
+}
+
+// Run directly (`tsx main/cli.ts ...`, as `npm run web` does); bin/holefill.js calls main() itself.
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  process.exitCode = await main(process.argv.slice(2));
+}

@@ -1,0 +1,103 @@
+// What every subcommand shares: its shape, argument errors, the engine options, and how errors print.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { Provider } from '../contract/app-api';
+import { InferSize } from '../contract/engine';
+import { EngineClient, PRECISIONS, type Precision } from '../engine/client';
+import { EngineError } from '../engine/errors';
+
+export interface Command {
+  name: string;
+  /** One line for `holefill --help`. */
+  summary: string;
+  /** The full text for `holefill <name> --help`. */
+  usage: string;
+  /** Returns the exit code. */
+  run(args: string[]): Promise<number>;
+}
+
+export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
+
+/** A mistake in the command line: printed with the command's usage, exit code 2. */
+export class UsageError extends Error {}
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/** parseArgs with its errors turned into UsageErrors. */
+export function parse<O extends Options>(args: string[], options: O) {
+  try {
+    return parseArgs({ args, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+}
+
+export const ENGINE_OPTIONS = {
+  provider: { type: 'string' },
+  threads: { type: 'string' },
+  'infer-size': { type: 'string' },
+  model: { type: 'string' },
+  precision: { type: 'string' },
+} as const satisfies Options;
+
+export const ENGINE_USAGE = `Engine options:
+  --provider P       execution provider: auto (default), cpu, cuda, dml, coreml; an absent one falls back to CPU
+  --threads N        onnxruntime threads (default: all cores)
+  --infer-size N     the model's working size for each crop's long side: 256 (default), 512, ... or auto
+  --model FILE       the ONNX model (default: native-models/pconv-unet.onnx)
+  --precision P      fp32 (default) or int8: the int8 model beside it (MODEL.int8.onnx), when there is one`;
+
+interface EngineValues {
+  provider?: string | boolean;
+  threads?: string | boolean;
+  'infer-size'?: string | boolean;
+  model?: string | boolean;
+  precision?: string | boolean;
+}
+
+/** The engine the options ask for; the worker starts with the first job (or info()). */
+export function engineFrom(values: EngineValues, log: (line: string) => void = () => {}): EngineClient {
+  const provider = Provider.safeParse(values.provider ?? 'auto');
+  if (!provider.success) throw new UsageError(`--provider must be one of ${Provider.options.join(', ')} (got "${values.provider}").`);
+  const threads = values.threads === undefined ? 0 : Number(values.threads);
+  if (!Number.isInteger(threads) || threads < 0 || threads > 256) throw new UsageError(`--threads must be a whole number from 0 to 256 (got "${values.threads}").`);
+  const inferSize = parseInferSize(values['infer-size']);
+  const precision = (values.precision ?? 'fp32') as Precision;
+  if (!PRECISIONS.includes(precision)) throw new UsageError(`--precision must be one of ${PRECISIONS.join(', ')} (got "${values.precision}").`);
+  return new EngineClient({
+    provider: provider.data,
+    threads,
+    ...(inferSize ? { inferSize } : {}),
+    ...(typeof values.model === 'string' ? { modelPath: values.model } : {}),
+    precision,
+    log,
+  });
+}
+
+function parseInferSize(value: string | boolean | undefined): InferSize | undefined {
+  if (value === undefined) return undefined;
+  const parsed = InferSize.safeParse(value === 'auto' ? 'auto' : Number(value));
+  if (!parsed.success) throw new UsageError(`--infer-size must be a multiple of 256 from 256 to 2048, or auto (got "${value}").`);
+  return parsed.data;
+}
+
+/** Says on stderr when the provider in use is not the one asked for. */
+export async function announceProvider(engine: EngineClient): Promise<string> {
+  const info = await engine.info();
+  if (info.fallback) process.stderr.write(`holefill: ${info.fallback}\n`);
+  return info.provider;
+}
+
+export function parseQuality(value: string | boolean | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const quality = Number(value);
+  if (!Number.isInteger(quality) || quality < 1 || quality > 100) throw new UsageError(`--quality must be a whole number from 1 to 100 (got "${value}").`);
+  return quality;
+}
+
+export const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/** An error for the person: the engine's sentence, never a stack. */
+export function describe(err: unknown): string {
+  if (err instanceof EngineError || err instanceof UsageError) return err.message;
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,37 @@
+// holefill info: the model and the execution providers.
+import { DEFAULT_INFER_SIZE } from '../contract/engine';
+import { MAX_INPUT_PIXELS } from '../engine/image-io';
+import { describe, ENGINE_OPTIONS, ENGINE_USAGE, engineFrom, EXIT, parse, type Command } from './common';
+
+const usage = `Usage: holefill info [options]
+
+Loads the model the way a job would and prints it, the execution providers this build can use on this
+machine, and the one in use.
+${ENGINE_USAGE}`;
+
+export const infoCommand: Command = {
+  name: 'info',
+  summary: 'show the model and the execution providers',
+  usage,
+  async run(args) {
+    const { values } = parse(args, ENGINE_OPTIONS);
+    if (values.help) return (console.log(usage), EXIT.ok);
+    const engine = engineFrom(values);
+    try {
+      const info = await engine.info();
+      console.log(`model:      ${info.model} (${(info.modelBytes / 1e6).toFixed(1)} MB)`);
+      console.log(`            inputs ${info.inputs.join(', ')}; outputs ${info.outputs.join(', ')}`);
+      console.log(`providers:  ${info.providers.join(', ')} (available on this machine)`);
+      console.log(`in use:     ${info.provider} (requested: ${info.requested})${info.fallback ? `\n            ${info.fallback}` : ''}`);
+      console.log(`threads:    ${info.threads || 'onnxruntime default'}`);
+      console.log(`infer size: ${typeof values['infer-size'] === 'string' ? values['infer-size'] : DEFAULT_INFER_SIZE}`);
+      console.log(`max input:  ${MAX_INPUT_PIXELS / 1e6} megapixels`);
+      return EXIT.ok;
+    } catch (err) {
+      process.stderr.write(`holefill: ${describe(err)}\n`);
+      return EXIT.failed;
+    } finally {
+      await engine.close();
+    }
+  },
+};

@@ -1,0 +1,6 @@
+import type { Command } from './context';
+
+export const appUnsaved: Command<'app:unsaved'> = async (ctx, { unsaved }) => {
+  ctx.unsaved = unsaved;
+  return {};
+};

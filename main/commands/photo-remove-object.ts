@@ -1,0 +1,34 @@
+import { randomUUID } from 'node:crypto';
+import { Failure } from '../app-error';
+import type { Command } from './context';
+
+/**
+ * Fills the painted holes in what the person sees (the photo with the listed result layers over it) and
+ * returns only the patch. Main keeps the patch for later fills, export and the recovery file.
+ */
+export const photoRemoveObject: Command<'photo:removeObject'> = async (ctx, req) => {
+  const doc = ctx.documents.get(req.docId);
+  const layers = ctx.documents.results(req.docId, req.resultIds); // unknown ids refuse before any work
+  ctx.grants.require(doc.path, 'read');
+  if (ctx.jobs.has(req.jobId)) throw new Failure('conflict', `Job ${req.jobId} is already running.`);
+
+  const abort = new AbortController();
+  ctx.jobs.set(req.jobId, abort);
+  try {
+    const result = await ctx.engine.inpaint({
+      photo: doc.path,
+      layers,
+      mask: req.mask,
+      signal: abort.signal,
+      onProgress: (stage, fraction) => ctx.emit('job:progress', { jobId: req.jobId, stage, fraction }),
+    });
+    if (abort.signal.aborted) throw new Failure('cancelled', 'Remove Object was cancelled.');
+    const resultId = randomUUID();
+    ctx.documents.addResult(doc.docId, { resultId, rect: result.rect, patch: result.patch });
+    // A crash from here on loses nothing: the recovery file holds the new result too.
+    await ctx.recovery.saveDocument(doc).catch((err) => ctx.log(`recovery file not written: ${err}`));
+    return { resultId, ...result };
+  } finally {
+    ctx.jobs.delete(req.jobId);
+  }
+};

@@ -1,0 +1,243 @@
+// The one contract between the renderer and main (Electron IPC) or the web host (HTTP).
+// Every request, response and event is a zod schema: the TypeScript types are inferred from the
+// same schemas that main and the web host use to validate what arrives at run time.
+import { z } from 'zod';
+
+/** PNG/JPEG bytes. Electron's IPC clones Uint8Array natively; the web transport sends base64. */
+export const Bytes = z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'Expected bytes (Uint8Array)');
+
+export const Rect = z.object({
+  x: z.number().int().nonnegative(),
+  y: z.number().int().nonnegative(),
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+});
+export type Rect = z.infer<typeof Rect>;
+
+export const DocId = z.string().min(1).max(64);
+export const JobId = z.string().min(1).max(64);
+export const ResultId = z.string().min(1).max(64);
+/** A path the renderer may only pass back if main granted it (dialog, drop, recent list). */
+export const GrantedPath = z.string().min(1).max(4096);
+
+export const ImageFormat = z.enum(['png', 'jpeg', 'webp', 'tiff']);
+export type ImageFormat = z.infer<typeof ImageFormat>;
+
+export const Provider = z.enum(['auto', 'cpu', 'cuda', 'dml', 'coreml']);
+export type Provider = z.infer<typeof Provider>;
+export const Precision = z.enum(['fp32', 'int8']);
+
+export const Settings = z.object({
+  provider: Provider,
+  threads: z.number().int().min(0).max(256), // 0 = the engine's default
+  precision: Precision,
+});
+export type Settings = z.infer<typeof Settings>;
+
+export const PhotoInfo = z.object({
+  docId: DocId,
+  path: GrantedPath,
+  name: z.string(),
+  width: z.number().int().positive(), // after EXIF orientation
+  height: z.number().int().positive(),
+  format: z.string(),
+  /** A downscaled, upright JPEG for display; the canvas maps it onto full-resolution coordinates. */
+  preview: Bytes,
+  previewWidth: z.number().int().positive(),
+  previewHeight: z.number().int().positive(),
+});
+export type PhotoInfo = z.infer<typeof PhotoInfo>;
+
+/** What Remove Object returns: a patch, not the whole frame. Its alpha is the mask inside `rect`. */
+export const ResultPatch = z.object({
+  resultId: ResultId,
+  rect: Rect,
+  patch: Bytes, // PNG, RGBA, rect-sized
+  provider: z.string(),
+  elapsedMs: z.number().nonnegative(),
+  holes: z.number().int().nonnegative(),
+});
+export type ResultPatch = z.infer<typeof ResultPatch>;
+
+export const MaskSource = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('folder'), dir: GrantedPath }),
+  z.object({ kind: z.literal('single'), file: GrantedPath, scaleToFit: z.boolean() }),
+  /** The mask painted in the editor (PNG bytes, the document's size). */
+  z.object({ kind: z.literal('painted'), mask: Bytes, scaleToFit: z.boolean() }),
+]);
+
+export const BatchOptions = z.object({
+  inputDir: GrantedPath,
+  recursive: z.boolean(),
+  masks: MaskSource,
+  outputDir: GrantedPath,
+  format: z.enum(['same', 'png', 'jpeg', 'webp']),
+  quality: z.number().int().min(1).max(100),
+  existing: z.enum(['skip', 'overwrite', 'rename']),
+  /** Needed when outputDir is inputDir: the person confirmed it. */
+  allowInputDir: z.boolean(),
+});
+export type BatchOptions = z.infer<typeof BatchOptions>;
+
+export const BatchFileResult = z.object({
+  file: z.string(),
+  status: z.enum(['succeeded', 'skipped', 'failed']),
+  reason: z.string().optional(),
+  output: z.string().optional(),
+});
+
+export const BatchSummary = z.object({
+  batchId: JobId,
+  total: z.number().int(),
+  succeeded: z.number().int(),
+  skipped: z.number().int(),
+  failed: z.number().int(),
+  cancelled: z.boolean(),
+  files: z.array(BatchFileResult),
+  outputDir: z.string(),
+  /** Set when the batch as a whole could not run (the engine failed); per-file failures are in `files`. */
+  error: z.string().optional(),
+});
+export type BatchSummary = z.infer<typeof BatchSummary>;
+
+export const AppInfo = z.object({
+  version: z.string(),
+  provider: z.string(), // the execution provider actually in use
+  providers: z.array(z.string()), // those this build can use
+  settings: Settings,
+  model: z.string(),
+  host: z.enum(['electron', 'web']),
+});
+
+/**
+ * What the renderer keeps in the recovery file after every Remove Object: its layers (mask layers as
+ * full-resolution PNG bytes plus display properties; result layers by resultId). Main adds the photo path
+ * and the result patches it holds for that document, so the whole document survives a crash.
+ */
+export const DocumentState = z.object({
+  docId: DocId,
+  layers: z.array(z.unknown()).max(1000),
+});
+export type DocumentState = z.infer<typeof DocumentState>;
+
+/** A result layer's pixels as main holds them: what Remove Object returned, kept for export and recovery. */
+export const StoredResult = z.object({ resultId: ResultId, rect: Rect, patch: Bytes });
+export type StoredResult = z.infer<typeof StoredResult>;
+
+/** A document offered back after a crash. Main has reopened it: `photo.docId` is live, its results loaded. */
+export const RecoveredDocument = z.object({
+  photo: PhotoInfo,
+  layers: z.array(z.unknown()).max(1000),
+  results: z.array(StoredResult).max(500),
+  savedAt: z.string(),
+});
+export type RecoveredDocument = z.infer<typeof RecoveredDocument>;
+
+/** What a native menu item asks the renderer to do. */
+export const MenuCommand = z.enum([
+  'open', 'removeObject', 'export', 'batch', 'undo', 'redo',
+  'zoomIn', 'zoomOut', 'zoomFit', 'zoom100', 'about',
+]);
+export type MenuCommand = z.infer<typeof MenuCommand>;
+
+/** Why a typed or dropped path is granted (see main/grants.ts). */
+export const GrantPurpose = z.enum(['photo', 'input', 'masks', 'output', 'mask', 'export']);
+export type GrantPurpose = z.infer<typeof GrantPurpose>;
+
+/** Requests: renderer -> main, answered once. `null` from a dialog means the person cancelled. */
+export const requests = {
+  'app:info': { req: z.object({}), res: AppInfo },
+  'settings:set': { req: Settings, res: AppInfo },
+  'photo:choose': { req: z.object({}), res: GrantedPath.nullable() },
+  'photo:open': { req: z.object({ path: GrantedPath }), res: PhotoInfo },
+  'photo:removeObject': {
+    req: z.object({
+      docId: DocId,
+      jobId: JobId,
+      mask: Bytes, // PNG, the document's full size, white = hole
+      resultIds: z.array(ResultId).max(500), // visible result layers, bottom to top: the composite to fill
+    }),
+    res: ResultPatch,
+  },
+  'job:cancel': { req: z.object({ jobId: JobId }), res: z.object({ cancelled: z.boolean() }) },
+  'photo:export': {
+    req: z.object({
+      docId: DocId,
+      resultIds: z.array(ResultId).max(500),
+      path: GrantedPath.nullable(), // null: ask with a save dialog (Electron) 
+      format: ImageFormat,
+      quality: z.number().int().min(1).max(100),
+      overwriteOriginal: z.boolean(), // the person confirmed writing over the photo itself
+    }),
+    res: z.object({ path: z.string() }).nullable(),
+  },
+  'recent:list': { req: z.object({}), res: z.array(GrantedPath) },
+  'folder:choose': { req: z.object({ purpose: z.enum(['input', 'masks', 'output']) }), res: GrantedPath.nullable() },
+  'file:choose': { req: z.object({ purpose: z.enum(['mask']) }), res: GrantedPath.nullable() },
+  /**
+   * A typed path (web host only: the person's own browser holding the run's token). Electron refuses it:
+   * there, paths come from dialogs, drops and the recent list only. Returns the normalised path.
+   */
+  'folder:grant': { req: z.object({ path: GrantedPath, purpose: GrantPurpose }), res: GrantedPath },
+  /** Preload-only (not in `invoke`'s allow-list): a dropped file's path from webUtils.getPathForFile. */
+  'drop:grant': { req: z.object({ path: GrantedPath }), res: GrantedPath },
+  /** The renderer says whether it holds work not yet exported, so quitting can ask first. */
+  'app:unsaved': { req: z.object({ unsaved: z.boolean() }), res: z.object({}) },
+  'batch:count': { req: z.object({ inputDir: GrantedPath, recursive: z.boolean() }), res: z.object({ count: z.number().int() }) },
+  'batch:start': { req: BatchOptions, res: z.object({ batchId: JobId }) },
+  'batch:cancel': { req: z.object({ batchId: JobId }), res: z.object({ cancelled: z.boolean() }) },
+  'folder:reveal': { req: z.object({ path: GrantedPath }), res: z.object({}) },
+  'recovery:save': { req: DocumentState, res: z.object({}) },
+  /** After a crash: the document reopened (photo granted, results restored), or null. */
+  'recovery:load': { req: z.object({}), res: RecoveredDocument.nullable() },
+  'recovery:clear': { req: z.object({}), res: z.object({}) },
+} as const;
+
+/** Events: main -> renderer, pushed. */
+export const events = {
+  'job:progress': z.object({ jobId: JobId, stage: z.string(), fraction: z.number().min(0).max(1) }),
+  'batch:progress': z.object({
+    batchId: JobId,
+    done: z.number().int(),
+    total: z.number().int(),
+    current: z.string(),
+    elapsedMs: z.number(),
+    etaMs: z.number().nullable(),
+    succeeded: z.number().int(),
+    skipped: z.number().int(),
+    failed: z.number().int(),
+  }),
+  'batch:done': BatchSummary,
+  /** A native menu item or accelerator was chosen; the renderer runs the command. */
+  'menu:command': z.object({ command: MenuCommand }),
+  /** A file was granted from outside the renderer (drop on the window, Open Recent, OS "open with"). */
+  'photo:granted': z.object({ path: GrantedPath }),
+} as const;
+
+export type RequestChannel = keyof typeof requests;
+/** Channels only the preload itself may send (drop:grant carries a path from webUtils.getPathForFile). */
+export const preloadOnlyChannels = ['drop:grant'] as const satisfies readonly RequestChannel[];
+export type PublicChannel = Exclude<RequestChannel, (typeof preloadOnlyChannels)[number]>;
+export type EventChannel = keyof typeof events;
+export type Req<C extends RequestChannel> = z.infer<(typeof requests)[C]['req']>;
+export type Res<C extends RequestChannel> = z.infer<(typeof requests)[C]['res']>;
+export type EventPayload<C extends EventChannel> = z.infer<(typeof events)[C]>;
+
+/** The API the renderer sees, whether from Electron's preload or the web host's client. */
+export interface HolefillApi {
+  /** Rejects with an Error whose message is meant for the person (and `code` in the browser). */
+  invoke<C extends PublicChannel>(channel: C, req: Req<C>): Promise<Res<C>>;
+  on<C extends EventChannel>(channel: C, listener: (payload: EventPayload<C>) => void): () => void;
+  /**
+   * A file dropped on the window, granted: resolves to its path (pass it to photo:open), or null when it is
+   * not a file on disk. Electron reads the path with webUtils.getPathForFile; the browser uploads a copy.
+   */
+  grantDroppedFile(file: File): Promise<string | null>;
+  readonly host: 'electron' | 'web';
+}
+
+/** Every failure that crosses a transport: a stable code and a message for the person. */
+export const AppError = z.object({ code: z.string(), message: z.string() });
+export type AppError = z.infer<typeof AppError>;
+/** How main answers a request on either transport; the API unwraps it (a rejected promise on failure). */
+export type Reply<T> = { ok: true; value: T } | { ok: false; error: AppError };

@@ -1,0 +1,174 @@
+// The contract between the engine client (main process, CLI, web host, tests) and the inference worker.
+// Every message is a zod schema: the types are inferred from the same schemas that both sides use to
+// check what arrives at run time. Bytes travel as Uint8Array (structured clone: child_process "advanced"
+// serialization, Electron's utilityProcess postMessage).
+import { z } from 'zod';
+import { Provider, Rect } from './app-api';
+
+/** Any Uint8Array (a Buffer is one); typed loosely so Node's Buffers pass without copies. */
+export const Bytes = z.custom<Uint8Array>((v) => v instanceof Uint8Array, { message: 'expected bytes (Uint8Array)' });
+const FilePath = z.string().min(1).max(4096);
+
+/** Why a job failed. Lowercase words, so main's toAppError can pass them on as they are. */
+export const EngineErrorCode = z.enum([
+  'invalid-request', // a message that does not match this contract
+  'not-found', // a photo, mask or folder that does not exist
+  'unreadable', // exists but cannot be read (permissions, a folder instead of a file)
+  'unsupported-image', // not an image format the engine reads
+  'corrupt-image', // a supported format, but damaged or truncated
+  'too-large', // above MAX_INPUT_PIXELS: refused before decoding
+  'mask-size', // the mask is not the photo's size
+  'mask-empty', // nothing to remove (Remove Object only; files are written unchanged)
+  'mask-full', // the mask covers every pixel: nothing to fill from
+  'output-exists', // the output exists and overwriting was not allowed
+  'output-unwritable', // the output folder cannot be written (permissions, read-only, disk full)
+  'would-overwrite-input', // the output is the photo or the mask itself
+  'model-unavailable', // the model file is missing or not a valid model
+  'worker-crashed', // the worker died while running the job; it is restarted for the next one
+  'cancelled',
+  'failed', // anything else; the message says what
+]);
+export type EngineErrorCode = z.infer<typeof EngineErrorCode>;
+
+/** The model's working size for the long side of each crop (multiples of 256), or 'auto': per hole,
+ * the crop's own size rounded to a multiple of 256, between 256 and 1024. */
+export const InferSize = z.union([z.literal('auto'), z.number().int().min(256).max(2048).multipleOf(256)]);
+export type InferSize = z.infer<typeof InferSize>;
+export const DEFAULT_INFER_SIZE: InferSize = 256;
+
+export const OutputFormat = z.enum(['png', 'jpeg', 'webp', 'tiff']);
+export type OutputFormat = z.infer<typeof OutputFormat>;
+
+/** A result patch: its rectangle in the upright photo and an RGBA PNG of that size whose alpha is the mask. */
+export const Layer = z.object({ rect: Rect, patch: Bytes });
+export type Layer = z.infer<typeof Layer>;
+
+/** White (or opaque, in an alpha-only PNG) marks the hole; as a file or as encoded bytes. */
+export const MaskInput = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('file'), path: FilePath }),
+  z.object({ kind: z.literal('bytes'), data: Bytes }),
+]);
+export type MaskInput = z.infer<typeof MaskInput>;
+
+const Quality = z.number().int().min(1).max(100);
+
+export const Jobs = {
+  /** An upright, downscaled JPEG of the photo for display, and its full upright size. */
+  preview: z.object({ kind: z.literal('preview'), photo: FilePath, maxSide: z.number().int().min(16).max(16384) }),
+  /** Fills the holes in photo + layers (bottom to top) and returns only the patch. */
+  removeObject: z.object({
+    kind: z.literal('removeObject'),
+    photo: FilePath,
+    layers: z.array(Layer).max(500),
+    mask: MaskInput,
+    inferSize: InferSize,
+  }),
+  /** Fills the holes and writes the whole photo to `output`, atomically. */
+  inpaintFile: z.object({
+    kind: z.literal('inpaintFile'),
+    photo: FilePath,
+    mask: MaskInput,
+    /** Scale the mask to the photo's size instead of refusing a mask of another size. */
+    scaleMask: z.boolean(),
+    output: FilePath,
+    format: OutputFormat,
+    quality: Quality,
+    overwrite: z.boolean(),
+    inferSize: InferSize,
+  }),
+  /** Flattens photo + layers at full resolution and writes `output`, atomically. */
+  export: z.object({
+    kind: z.literal('export'),
+    photo: FilePath,
+    layers: z.array(Layer).max(500),
+    output: FilePath,
+    format: OutputFormat,
+    quality: Quality,
+    overwrite: z.boolean(),
+    /** The person confirmed writing over the photo itself. */
+    allowOverwritePhoto: z.boolean(),
+  }),
+} as const;
+
+export const Job = z.discriminatedUnion('kind', [Jobs.preview, Jobs.removeObject, Jobs.inpaintFile, Jobs.export]);
+export type Job = z.infer<typeof Job>;
+export type JobKind = Job['kind'];
+
+const Size = { width: z.number().int().positive(), height: z.number().int().positive() };
+const Timing = { provider: z.string(), elapsedMs: z.number().nonnegative() };
+
+export const Results = {
+  preview: z.object({
+    kind: z.literal('preview'),
+    ...Size,
+    format: z.string(),
+    preview: Bytes,
+    previewWidth: z.number().int().positive(),
+    previewHeight: z.number().int().positive(),
+  }),
+  removeObject: z.object({ kind: z.literal('removeObject'), rect: Rect, patch: Bytes, holes: z.number().int().positive(), ...Timing }),
+  inpaintFile: z.object({ kind: z.literal('inpaintFile'), output: FilePath, ...Size, holes: z.number().int().nonnegative(), ...Timing }),
+  export: z.object({ kind: z.literal('export'), output: FilePath }),
+} as const;
+
+export const JobResult = z.discriminatedUnion('kind', [Results.preview, Results.removeObject, Results.inpaintFile, Results.export]);
+export type JobResult = z.infer<typeof JobResult>;
+export type JobOf<K extends JobKind> = Extract<Job, { kind: K }>;
+export type ResultOf<K extends JobKind> = Extract<JobResult, { kind: K }>;
+
+export const EngineInfo = z.object({
+  /** The execution provider the session runs on. */
+  provider: z.string(),
+  /** Those this build and platform can use. */
+  providers: z.array(z.string()),
+  requested: Provider,
+  /** Why the requested provider is not the one in use, when it is not. */
+  fallback: z.string().nullable(),
+  model: FilePath,
+  modelBytes: z.number().int().nonnegative(),
+  inputs: z.array(z.string()),
+  outputs: z.array(z.string()),
+  threads: z.number().int().nonnegative(),
+  pid: z.number().int(),
+});
+export type EngineInfo = z.infer<typeof EngineInfo>;
+
+export const WorkerSettings = z.object({
+  modelPath: FilePath,
+  provider: Provider,
+  threads: z.number().int().min(0).max(256), // 0 = onnxruntime's default
+});
+export type WorkerSettings = z.infer<typeof WorkerSettings>;
+
+const JobId = z.string().min(1).max(64);
+
+/** Client -> worker. */
+export const ToWorker = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('init'), settings: WorkerSettings }),
+  z.object({ type: z.literal('job'), id: JobId, job: Job }),
+  z.object({ type: z.literal('cancel'), id: JobId }),
+]);
+export type ToWorker = z.infer<typeof ToWorker>;
+
+export const EngineFailure = z.object({ code: EngineErrorCode, message: z.string() });
+export type EngineFailure = z.infer<typeof EngineFailure>;
+
+/** Worker -> client. */
+export const FromWorker = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('ready'), info: EngineInfo }),
+  z.object({ type: z.literal('init-failed'), error: EngineFailure }),
+  z.object({ type: z.literal('progress'), id: JobId, stage: z.string(), fraction: z.number().min(0).max(1) }),
+  z.object({ type: z.literal('done'), id: JobId, result: JobResult }),
+  z.object({ type: z.literal('failed'), id: JobId, error: EngineFailure }),
+  /** The worker received something that is not a ToWorker message. */
+  z.object({ type: z.literal('rejected'), id: JobId.nullable(), error: EngineFailure }),
+]);
+export type FromWorker = z.infer<typeof FromWorker>;
+
+/** A readable one-line reason for a schema mismatch. */
+export function describeIssues(error: z.ZodError): string {
+  const first = error.issues[0];
+  if (!first) return 'malformed message';
+  const where = first.path.length ? ` at ${first.path.join('.')}` : '';
+  return `${first.message}${where}`;
+}

@@ -1,0 +1,52 @@
+// The engine client (main/engine) and the batch runner (main/batch) behind the commands' EnginePort.
+import path from 'node:path';
+import { countImages, runBatch } from './batch';
+import type { EnginePort } from './commands/engine-port';
+import type { EngineClient } from './engine';
+import { availableProviders } from './engine';
+
+export function engineAdapter(client: EngineClient, log: (message: string) => void): EnginePort {
+  return {
+    async info() {
+      try {
+        const info = await client.info();
+        return { provider: info.provider, providers: info.providers, model: path.basename(info.model) };
+      } catch (err) {
+        // Photos still open and export without the model; Remove Object will say what is wrong.
+        log(`engine unavailable: ${err instanceof Error ? err.message : err}`);
+        return { provider: 'unavailable', providers: availableProviders(), model: 'unavailable' };
+      }
+    },
+    async configure(settings) {
+      await client.configure({ provider: settings.provider, threads: settings.threads }).catch(() => undefined);
+    },
+    async preview(photo, maxSide) {
+      const { kind: _kind, ...preview } = await client.preview(photo, maxSide);
+      return preview;
+    },
+    async inpaint(job) {
+      const layers = job.layers.map(({ rect, patch }) => ({ rect, patch }));
+      const { kind: _kind, ...result } = await client.removeObject(
+        { photo: job.photo, layers, mask: job.mask },
+        { signal: job.signal, onProgress: job.onProgress },
+      );
+      return result;
+    },
+    async exportImage(job) {
+      const layers = job.layers.map(({ rect, patch }) => ({ rect, patch }));
+      const result = await client.exportImage({
+        photo: job.photo,
+        layers,
+        output: job.target,
+        format: job.format,
+        quality: job.quality,
+        overwrite: true, // the target was chosen for this export (save dialog, or typed and granted)
+        allowOverwritePhoto: job.allowOverwritePhoto,
+      });
+      return result.output;
+    },
+    countImages: (dir, recursive) => countImages(dir, recursive),
+    runBatch: ({ batchId, signal, onProgress, ...options }) => runBatch(client, options, { batchId, signal, onProgress }),
+    close: () => client.close(),
+  };
+}

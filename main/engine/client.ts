@@ -1,0 +1,430 @@
+// Starts the inference worker and talks to it. Jobs wait in a queue here and go to the worker one at a
+// time; if the worker dies, the job it was running fails with 'worker-crashed' and the next job starts a
+// fresh worker. How the worker is started is a WorkerSpawner: a forked Node child by default (CLI, tests,
+// web host); the Electron app passes one built on utilityProcess.fork (see WorkerSpawner below).
+import { fork } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Provider } from '../contract/app-api';
+import {
+  DEFAULT_INFER_SIZE,
+  describeIssues,
+  FromWorker,
+  ToWorker,
+  type EngineInfo,
+  type InferSize,
+  type JobKind,
+  type JobOf,
+  type Layer,
+  type MaskInput,
+  type OutputFormat,
+  type ResultOf,
+  type WorkerSettings,
+} from '../contract/engine';
+import { EngineError } from './errors';
+import { DEFAULT_QUALITY, formatFromPath } from './output';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const DEFAULT_MODEL = path.resolve(here, '../../native-models/pconv-unet.onnx');
+
+/** The arithmetic the model runs in: fp32 (the default), or int8 (pconv-unet.int8.onnx beside the fp32
+ * model, from native-models/quantize.py: faster on CPUs with VNNI, offered once its eval passes). */
+export const PRECISIONS = ['fp32', 'int8'] as const;
+export type Precision = (typeof PRECISIONS)[number];
+
+/** The model file for a precision: int8 is `<model>.int8.onnx` beside the fp32 one, when it exists. */
+export function modelForPrecision(precision: Precision, modelPath = DEFAULT_MODEL): { path: string; note: string | null } {
+  const fp32 = path.resolve(modelPath);
+  if (precision === 'fp32') return { path: fp32, note: null };
+  const int8 = fp32.replace(/(\.int8)?\.onnx$/i, '') + '.int8.onnx';
+  if (existsSync(int8)) return { path: int8, note: null };
+  return { path: fp32, note: `No int8 model (${path.basename(int8)}) beside ${path.basename(fp32)}: using fp32.` };
+}
+export const WORKER_ENTRY = path.join(here, 'worker.ts');
+
+/** What a spawner reports back to the client. */
+export interface WorkerListener {
+  message(data: unknown): void;
+  exit(code: number | null, signal: string | null): void;
+}
+
+/** A started worker. */
+export interface WorkerHandle {
+  readonly pid: number | undefined;
+  send(message: ToWorker): void;
+  kill(): void;
+  /** Optional: whether the worker should keep this process alive (only while it has work). */
+  keepAlive?(busy: boolean): void;
+}
+
+/**
+ * Starts one worker. In Electron's main process, for example:
+ *   (listener) => {
+ *     const child = utilityProcess.fork(workerJs, [], { serviceName: 'Holefill engine', stdio: 'inherit' });
+ *     child.on('message', listener.message);
+ *     child.on('exit', (code) => listener.exit(code, null));
+ *     return { get pid() { return child.pid }, send: (m) => child.postMessage(m), kill: () => void child.kill() };
+ *   }
+ */
+export type WorkerSpawner = (listener: WorkerListener) => WorkerHandle;
+
+/** A plain Node child running worker.ts through tsx (or a built worker.js as it is). */
+export function childProcessSpawner(entry = WORKER_ENTRY, log: (line: string) => void = () => {}): WorkerSpawner {
+  return (listener) => {
+    const execArgv = entry.endsWith('.ts') ? ['--import', import.meta.resolve('tsx')] : [];
+    const child = fork(entry, [], { execArgv, serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => chunk.split('\n').filter(Boolean).forEach((l) => log(`[engine worker] ${l}`)));
+    child.on('message', listener.message);
+    child.once('exit', (code, signal) => listener.exit(code, signal));
+    child.once('error', (err) => {
+      log(`[engine worker] ${err.message}`);
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    });
+    return {
+      get pid() {
+        return child.pid;
+      },
+      send: (message) => void child.send(message),
+      kill: () => void child.kill('SIGKILL'),
+      // An idle worker must not keep a CLI or test process running after its last job.
+      keepAlive: (busy) => {
+        const channel = child.channel as { ref(): void; unref(): void } | null | undefined;
+        if (busy) (child.ref(), channel?.ref());
+        else (child.unref(), channel?.unref());
+      },
+    };
+  };
+}
+
+export interface EngineOptions {
+  modelPath?: string;
+  provider?: Provider;
+  /** onnxruntime's intra-op threads; 0 = one per physical core. */
+  threads?: number;
+  /** fp32 (default) or int8: the worker loads the int8 model beside modelPath when it exists. */
+  precision?: Precision;
+  /** The model's working size for every job that does not say; see InferSize. */
+  inferSize?: InferSize;
+  spawner?: WorkerSpawner;
+  log?: (line: string) => void;
+}
+
+export interface JobOptions {
+  /** To cancel with cancel(jobId); one is made up otherwise. */
+  jobId?: string;
+  signal?: AbortSignal;
+  onProgress?: (stage: string, fraction: number) => void;
+}
+
+interface Worker {
+  handle: WorkerHandle;
+  /** Settles when the worker has loaded the model (its info) or failed to (the error). */
+  ready: Promise<EngineInfo>;
+  settle: { resolve(info: EngineInfo): void; reject(err: EngineError): void };
+  modelError: EngineError | null;
+  exited: boolean;
+}
+
+interface Pending {
+  id: string;
+  message: Extract<ToWorker, { type: 'job' }>;
+  options: JobOptions;
+  resolve(result: unknown): void;
+  reject(err: EngineError): void;
+  worker: Worker | null;
+}
+
+const NEEDS_MODEL: ReadonlySet<JobKind> = new Set(['removeObject', 'inpaintFile']);
+
+export class EngineClient {
+  #settings: WorkerSettings;
+  readonly #spawner: WorkerSpawner;
+  readonly #log: (line: string) => void;
+  readonly #inferSize: InferSize;
+  #worker: Worker | null = null;
+  #queue: Pending[] = [];
+  #current: Pending | null = null;
+  #closed = false;
+  #restartWhenIdle = false;
+  /** How many workers this client has started (1 + restarts after crashes or settings changes). */
+  workersStarted = 0;
+  /** How many jobs the workers have answered, successfully or not. */
+  jobsAnswered = 0;
+
+  constructor(options: EngineOptions = {}) {
+    this.#log = options.log ?? (() => {});
+    const model = modelForPrecision(options.precision ?? 'fp32', options.modelPath ?? DEFAULT_MODEL);
+    if (model.note) this.#log(model.note);
+    this.#settings = { modelPath: model.path, provider: options.provider ?? 'auto', threads: options.threads ?? 0 };
+    this.#spawner = options.spawner ?? childProcessSpawner(WORKER_ENTRY, this.#log);
+    this.#inferSize = options.inferSize ?? DEFAULT_INFER_SIZE;
+  }
+
+  /** Starts the worker if needed; rejects with 'model-unavailable' when the model cannot be loaded. */
+  info(): Promise<EngineInfo> {
+    if (this.#closed) return Promise.reject(new EngineError('cancelled', 'The engine is closed.'));
+    return this.#ensureWorker().ready;
+  }
+
+  /** The worker's process id (undefined until one is started). */
+  get workerPid(): number | undefined {
+    return this.#worker?.handle.pid;
+  }
+
+  /** New provider or threads: the worker restarts with them once the current job is done. */
+  async configure(settings: { provider: Provider; threads: number }): Promise<EngineInfo> {
+    const next = { ...this.#settings, ...settings };
+    if (next.provider !== this.#settings.provider || next.threads !== this.#settings.threads) {
+      this.#settings = next;
+      this.#restartWhenIdle = true;
+      if (!this.#current) this.#retireWorker();
+    }
+    return this.info();
+  }
+
+  preview(photo: string, maxSide: number, options?: JobOptions): Promise<ResultOf<'preview'>> {
+    return this.run({ kind: 'preview', photo, maxSide }, options);
+  }
+
+  /** The patch that fills `mask` (PNG bytes or a file) in photo + layers. */
+  removeObject(
+    req: { photo: string; layers: readonly Layer[]; mask: Uint8Array | MaskInput; inferSize?: InferSize },
+    options?: JobOptions,
+  ): Promise<ResultOf<'removeObject'>> {
+    const mask = req.mask instanceof Uint8Array ? { kind: 'bytes' as const, data: req.mask } : req.mask;
+    return this.run({ kind: 'removeObject', photo: req.photo, layers: [...req.layers], mask, inferSize: req.inferSize ?? this.#inferSize }, options);
+  }
+
+  /** Fills and writes the whole photo; the format defaults to the output's extension. */
+  async inpaintFile(
+    req: {
+      photo: string;
+      mask: string | MaskInput;
+      output: string;
+      format?: OutputFormat;
+      quality?: number;
+      overwrite?: boolean;
+      scaleMask?: boolean;
+      inferSize?: InferSize;
+    },
+    options?: JobOptions,
+  ): Promise<ResultOf<'inpaintFile'>> {
+    return this.run(
+      {
+        kind: 'inpaintFile',
+        photo: req.photo,
+        mask: typeof req.mask === 'string' ? { kind: 'file', path: req.mask } : req.mask,
+        output: req.output,
+        format: req.format ?? requireFormat(req.output),
+        quality: req.quality ?? DEFAULT_QUALITY,
+        overwrite: req.overwrite ?? false,
+        scaleMask: req.scaleMask ?? false,
+        inferSize: req.inferSize ?? this.#inferSize,
+      },
+      options,
+    );
+  }
+
+  /** Flattens photo + layers at full resolution into `output`, atomically. */
+  async exportImage(
+    req: { photo: string; layers: readonly Layer[]; output: string; format?: OutputFormat; quality?: number; overwrite?: boolean; allowOverwritePhoto?: boolean },
+    options?: JobOptions,
+  ): Promise<ResultOf<'export'>> {
+    return this.run(
+      {
+        kind: 'export',
+        photo: req.photo,
+        layers: [...req.layers],
+        output: req.output,
+        format: req.format ?? requireFormat(req.output),
+        quality: req.quality ?? DEFAULT_QUALITY,
+        overwrite: req.overwrite ?? false,
+        allowOverwritePhoto: req.allowOverwritePhoto ?? false,
+      },
+      options,
+    );
+  }
+
+  /** Queues a job; it is checked against the contract here, before it reaches the worker. */
+  run<K extends JobKind>(job: JobOf<K>, options: JobOptions = {}): Promise<ResultOf<K>> {
+    if (this.#closed) return Promise.reject(new EngineError('cancelled', 'The engine is closed.'));
+    const id = options.jobId ?? randomUUID();
+    const checked = ToWorker.safeParse({ type: 'job', id, job });
+    if (!checked.success || checked.data.type !== 'job') {
+      const why = checked.success ? 'not a job' : describeIssues(checked.error);
+      return Promise.reject(new EngineError('invalid-request', `Invalid engine job: ${why}`));
+    }
+    if (options.signal?.aborted) return Promise.reject(cancelledError());
+    return new Promise<ResultOf<K>>((resolve, reject) => {
+      // Detached when the job settles: a batch shares one signal across many jobs.
+      const onAbort = () => this.cancel(id);
+      const detach = () => options.signal?.removeEventListener('abort', onAbort);
+      this.#queue.push({
+        id,
+        message: checked.data as Pending['message'],
+        options,
+        worker: null,
+        resolve: (result) => (detach(), resolve(result as ResultOf<K>)),
+        reject: (err) => (detach(), reject(err)),
+      });
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      void this.#pump();
+    });
+  }
+
+  /** Cancels a queued job at once, a running one at the worker's next checkpoint. */
+  cancel(jobId: string): boolean {
+    const queued = this.#queue.findIndex((p) => p.id === jobId);
+    if (queued >= 0) {
+      const [pending] = this.#queue.splice(queued, 1);
+      pending!.reject(cancelledError());
+      return true;
+    }
+    if (this.#current?.id === jobId && this.#current.worker && !this.#current.worker.exited) {
+      this.#current.worker.handle.send({ type: 'cancel', id: jobId });
+      return true;
+    }
+    return false;
+  }
+
+  /** Fails what is queued or running and stops the worker. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    const closed = () => new EngineError('cancelled', 'The engine was closed.');
+    for (const pending of this.#queue.splice(0)) pending.reject(closed());
+    const current = this.#current;
+    this.#current = null;
+    current?.reject(closed());
+    this.#retireWorker();
+  }
+
+  #ensureWorker(): Worker {
+    if (this.#worker && !this.#worker.exited) return this.#worker;
+    let settle!: Worker['settle'];
+    const ready = new Promise<EngineInfo>((resolve, reject) => (settle = { resolve, reject }));
+    ready.catch(() => {}); // a model error is reported to each job that needs the model
+    const worker: Worker = { handle: undefined as unknown as WorkerHandle, ready, settle, modelError: null, exited: false };
+    worker.handle = this.#spawner({ message: (data) => this.#onMessage(worker, data), exit: (code, signal) => this.#onExit(worker, code, signal) });
+    this.#worker = worker;
+    this.workersStarted++;
+    // Alive until the model is loaded (info() may be all a caller awaits); idle after that.
+    worker.handle.keepAlive?.(true);
+    ready.then(() => !this.#current && worker.handle.keepAlive?.(false), () => {});
+    this.#send(worker, { type: 'init', settings: this.#settings });
+    return worker;
+  }
+
+  #retireWorker(): void {
+    const worker = this.#worker;
+    this.#worker = null;
+    this.#restartWhenIdle = false;
+    if (worker && !worker.exited) {
+      worker.exited = true; // its exit is expected: no job of ours is on it
+      worker.settle.reject(new EngineError('cancelled', 'The engine worker was stopped.'));
+      worker.handle.kill();
+    }
+  }
+
+  #send(worker: Worker, message: ToWorker): void {
+    try {
+      worker.handle.send(message);
+    } catch (err) {
+      this.#log(`could not reach the engine worker: ${err instanceof Error ? err.message : err}`);
+    }
+  }
+
+  async #pump(): Promise<void> {
+    if (this.#current || this.#closed) return;
+    if (this.#restartWhenIdle) this.#retireWorker();
+    const pending = this.#queue.shift();
+    if (!pending) return;
+    this.#current = pending;
+    const worker = this.#ensureWorker();
+    worker.handle.keepAlive?.(true);
+    pending.worker = worker;
+    try {
+      await worker.ready;
+    } catch (err) {
+      worker.modelError = err instanceof EngineError ? err : new EngineError('failed', String(err));
+    }
+    if (this.#current !== pending) return; // settled meanwhile (the worker died while starting)
+    if (worker.modelError && NEEDS_MODEL.has(pending.message.job.kind)) return this.#settle(pending, worker.modelError);
+    if (worker.exited) return this.#settle(pending, crashError(pending, null, null));
+    this.#send(worker, pending.message);
+  }
+
+  #settle(pending: Pending, error: EngineError | null, result?: unknown): void {
+    if (this.#current === pending) this.#current = null;
+    if (error) pending.reject(error);
+    else pending.resolve(result);
+    void this.#pump();
+    if (!this.#current) this.#worker?.handle.keepAlive?.(false);
+  }
+
+  #onMessage(worker: Worker, data: unknown): void {
+    const parsed = FromWorker.safeParse(data);
+    const current = this.#current?.worker === worker ? this.#current : null;
+    if (!parsed.success) {
+      const error = new EngineError('failed', `The engine worker sent a malformed message: ${describeIssues(parsed.error)}`);
+      this.#log(error.message);
+      if (current) this.#settle(current, error);
+      return;
+    }
+    const message = parsed.data;
+    switch (message.type) {
+      case 'ready':
+        return worker.settle.resolve(message.info);
+      case 'init-failed':
+        return worker.settle.reject(EngineError.from(message.error));
+      case 'rejected':
+        this.#log(message.error.message);
+        if (current && (message.id === null || message.id === current.id)) this.#settle(current, EngineError.from(message.error));
+        return;
+      case 'progress':
+        if (current?.id === message.id) current.options.onProgress?.(message.stage, message.fraction);
+        return;
+      case 'done':
+      case 'failed':
+        if (current?.id !== message.id) return this.#log(`ignoring an answer for job ${message.id}, which is not running`);
+        this.jobsAnswered++;
+        if (message.type === 'failed') return this.#settle(current, EngineError.from(message.error));
+        if (message.result.kind !== current.message.job.kind) {
+          return this.#settle(current, new EngineError('failed', `The engine worker answered a ${current.message.job.kind} job with a ${message.result.kind} result.`));
+        }
+        return this.#settle(current, null, message.result);
+    }
+  }
+
+  #onExit(worker: Worker, code: number | null, signal: string | null): void {
+    const expected = worker.exited;
+    worker.exited = true;
+    if (this.#worker === worker) this.#worker = null;
+    if (expected) return;
+    this.#log(`the engine worker stopped (${signal ?? `exit code ${code}`})`);
+    worker.settle.reject(new EngineError('worker-crashed', `The engine worker stopped while starting (${signal ?? `exit code ${code}`}).`));
+    const current = this.#current;
+    if (current?.worker === worker) this.#settle(current, crashError(current, code, signal));
+  }
+}
+
+function crashError(pending: Pending, code: number | null, signal: string | null): EngineError {
+  const job = pending.message.job;
+  const what = 'photo' in job ? ` on ${path.basename(job.photo)}` : '';
+  const how = signal ? `killed by ${signal}` : code === null ? 'stopped' : `exit code ${code}`;
+  return new EngineError(
+    'worker-crashed',
+    `The engine worker stopped unexpectedly (${how}) while working${what}; this job failed, and the next one starts a fresh worker.`,
+  );
+}
+
+const cancelledError = () => new EngineError('cancelled', 'Cancelled.');
+
+function requireFormat(output: string): OutputFormat {
+  const format = formatFromPath(output);
+  if (!format) {
+    throw new EngineError('invalid-request', `Cannot tell the output format from ${path.basename(output)}: use .png, .jpg, .jpeg, .webp, .tif or .tiff.`);
+  }
+  return format;
+}

@@ -1,0 +1,71 @@
+// Where each hole is cut from the photo and at what size the model sees it. Pure geometry.
+import type { Rect } from '../contract/app-api';
+import type { InferSize } from '../contract/engine';
+
+/** The model's sides are multiples of this (8 stride-2 levels line up exactly). */
+export const MODEL_STEP = 256;
+/** Context around a hole, each side: about half its long side, so the crop is about twice the hole... */
+const CONTEXT_FRACTION = 0.5;
+/** ...and never less than this many pixels. */
+const MIN_CONTEXT = 64;
+/** Scales between 1x and this are rounded up to it (more context) so the mask shrink never meets a sliver. */
+const MIN_REDUCTION = 1.25;
+/** 'auto' picks the crop's own size, rounded to MODEL_STEP, within these bounds. */
+const AUTO_MIN = 256;
+const AUTO_MAX = 1024;
+
+/** A crop may reach past the photo's edges (only when the photo is smaller than the crop); that part is padding. */
+export interface Box {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+export interface Tile {
+  /** The region of the photo the model sees, in photo pixels; outside the photo it is padding (treated as hole). */
+  crop: Box;
+  /** The model's input size: multiples of MODEL_STEP. */
+  width: number;
+  height: number;
+}
+
+const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
+const toStep = (v: number) => Math.max(MODEL_STEP, Math.round(v / MODEL_STEP) * MODEL_STEP);
+
+/**
+ * Plans the crop for one group of holes: the hole box grown by its context, widened to the aspect of a
+ * MODEL_STEP grid whose long side is the infer size, scaled so that grid covers it (never enlarged: a small
+ * hole gets more context at full resolution instead), and moved inside the photo.
+ */
+export function planTile(hole: Rect, photoWidth: number, photoHeight: number, inferSize: InferSize): Tile {
+  const margin = Math.max(MIN_CONTEXT, Math.round(CONTEXT_FRACTION * Math.max(hole.width, hole.height)));
+  const needW = Math.min(photoWidth, hole.width + 2 * margin);
+  const needH = Math.min(photoHeight, hole.height + 2 * margin);
+
+  const long = inferSize === 'auto' ? clamp(toStep(Math.max(needW, needH)), AUTO_MIN, AUTO_MAX) : inferSize;
+  const short = clamp(toStep((long * Math.min(needW, needH)) / Math.max(needW, needH)), MODEL_STEP, long);
+  const [width, height] = needW >= needH ? [long, short] : [short, long];
+
+  let scale = Math.max(1, needW / width, needH / height);
+  if (scale > 1 && scale < MIN_REDUCTION) scale = MIN_REDUCTION;
+  const cropW = Math.round(width * scale);
+  const cropH = Math.round(height * scale);
+
+  const place = (start: number, size: number, crop: number, photo: number) =>
+    crop >= photo ? Math.floor((photo - crop) / 2) : clamp(Math.round(start + size / 2 - crop / 2), 0, photo - crop);
+  return {
+    crop: { x: place(hole.x, hole.width, cropW, photoWidth), y: place(hole.y, hole.height, cropH, photoHeight), width: cropW, height: cropH },
+    width,
+    height,
+  };
+}
+
+/** The part of `box` inside the photo, and where it sits within the box. */
+export function insidePhoto(box: Box, photoWidth: number, photoHeight: number): { rect: Rect; offsetX: number; offsetY: number } {
+  const x0 = Math.max(0, box.x);
+  const y0 = Math.max(0, box.y);
+  const x1 = Math.min(photoWidth, box.x + box.width);
+  const y1 = Math.min(photoHeight, box.y + box.height);
+  return { rect: { x: x0, y: y0, width: x1 - x0, height: y1 - y0 }, offsetX: x0 - box.x, offsetY: y0 - box.y };
+}

@@ -1,0 +1,160 @@
+// Finding the holes: groups of nearby hole pixels, each with its exact bounding box. The full-resolution
+// mask is only ever touched by libvips; JavaScript looks at a grid of at most GRID x GRID cells.
+import sharp from 'sharp';
+import type { Rect } from '../contract/app-api';
+
+/** Long side of the grid the holes are grouped on. */
+const GRID = 256;
+/** Holes closer than this (pixels, on either axis) share one crop. */
+const MERGE_GAP = 64;
+/** More groups than this and the gap doubles until they fit: specks over a whole photo become a few crops. */
+const MAX_GROUPS = 24;
+/** Largest reduction per resize step: beyond about 4x an isolated hole pixel's weight rounds to 0 in 8 bits. */
+const MAX_STEP = 4;
+
+const raw1 = (width: number, height: number) => ({ raw: { width, height, channels: 1 as const } });
+
+/**
+ * Shrinks a binary mask (255 = hole) so that a target pixel is a hole if any part of it was: an area-style
+ * resize (linear kernel, all weights positive) followed by "> 0", in steps of at most MAX_STEP so no hole
+ * pixel's contribution rounds away. Conservative: it may mark up to a pixel more around a hole, never less.
+ * Reductions between 1x and 1.25x can lose slivers; the crop planner never asks for them (tests/engine).
+ */
+export async function shrinkAny(mask: Buffer, width: number, height: number, toWidth: number, toHeight: number): Promise<Buffer> {
+  if (width === toWidth && height === toHeight) return mask;
+  if (toWidth > width || toHeight > height) throw new Error(`shrinkAny cannot enlarge ${width}x${height} to ${toWidth}x${toHeight}`);
+  const steps = Math.max(1, Math.ceil(Math.log(Math.max(width / toWidth, height / toHeight)) / Math.log(MAX_STEP)));
+  let current = mask;
+  let [w, h] = [width, height];
+  for (let i = 1; i <= steps; i++) {
+    const nw = i === steps ? toWidth : Math.round(width * (toWidth / width) ** (i / steps));
+    const nh = i === steps ? toHeight : Math.round(height * (toHeight / height) ** (i / steps));
+    current = await sharp(current, raw1(w, h))
+      .resize(nw, nh, { fit: 'fill', kernel: 'linear' })
+      .threshold(1)
+      .toColourspace('b-w')
+      .raw()
+      .toBuffer();
+    [w, h] = [nw, nh];
+  }
+  return current;
+}
+
+/**
+ * Groups of nearby holes, as their exact bounding boxes in the photo. Boxes never overlap, and every hole
+ * pixel lies in exactly one box. Connected components of the dilated grid, merged while boxes are close.
+ */
+export async function findHoleGroups(mask: Buffer, width: number, height: number): Promise<Rect[]> {
+  const cell = Math.max(1, Math.ceil(Math.max(width, height) / GRID));
+  const gw = Math.ceil(width / cell);
+  const gh = Math.ceil(height / cell);
+  const grid = await shrinkAny(mask, width, height, gw, gh);
+  // One cell of dilation joins the strokes of one scribble and absorbs resampling's sub-cell offsets.
+  // sharp's morphology takes black as the foreground, so growing the white holes is its erode().
+  const dilated = await sharp(grid, raw1(gw, gh)).erode(1).toColourspace('b-w').raw().toBuffer();
+  const toPhoto = (b: GridBox): Rect => {
+    const x = Math.floor((b.x0 * width) / gw);
+    const y = Math.floor((b.y0 * height) / gh);
+    return { x, y, width: Math.min(width, Math.ceil(((b.x1 + 1) * width) / gw)) - x, height: Math.min(height, Math.ceil(((b.y1 + 1) * height) / gh)) - y };
+  };
+  let boxes = components(dilated, gw, gh).map(toPhoto);
+  for (let gap = MERGE_GAP; ; gap *= 2) {
+    boxes = mergeClose(boxes, gap);
+    if (boxes.length <= MAX_GROUPS) break;
+  }
+  const tight = await Promise.all(boxes.map((box) => tightBox(mask, width, height, box)));
+  return tight.filter((b): b is Rect => b !== null);
+}
+
+interface GridBox {
+  x0: number;
+  y0: number;
+  x1: number; // inclusive
+  y1: number;
+}
+
+/** Bounding boxes of the 8-connected components of non-zero cells (a small grid: a plain flood fill). */
+function components(grid: Buffer, w: number, h: number): GridBox[] {
+  const seen = new Uint8Array(w * h);
+  const stack: number[] = [];
+  const boxes: GridBox[] = [];
+  for (let start = 0; start < w * h; start++) {
+    if (!grid[start] || seen[start]) continue;
+    const box = { x0: w, y0: h, x1: 0, y1: 0 };
+    seen[start] = 1;
+    stack.push(start);
+    while (stack.length) {
+      const i = stack.pop()!;
+      const x = i % w;
+      const y = (i - x) / w;
+      box.x0 = Math.min(box.x0, x);
+      box.x1 = Math.max(box.x1, x);
+      box.y0 = Math.min(box.y0, y);
+      box.y1 = Math.max(box.y1, y);
+      for (let dy = -1; dy <= 1; dy++) {
+        for (let dx = -1; dx <= 1; dx++) {
+          const nx = x + dx;
+          const ny = y + dy;
+          if (nx < 0 || ny < 0 || nx >= w || ny >= h) continue;
+          const j = ny * w + nx;
+          if (grid[j] && !seen[j]) {
+            seen[j] = 1;
+            stack.push(j);
+          }
+        }
+      }
+    }
+    boxes.push(box);
+  }
+  return boxes;
+}
+
+/** Distance between two boxes along the axis where they are farthest apart (0 when they touch or overlap). */
+function gapBetween(a: Rect, b: Rect): number {
+  const dx = Math.max(a.x, b.x) - Math.min(a.x + a.width, b.x + b.width);
+  const dy = Math.max(a.y, b.y) - Math.min(a.y + a.height, b.y + b.height);
+  return Math.max(0, dx, dy);
+}
+
+function union(a: Rect, b: Rect): Rect {
+  const x = Math.min(a.x, b.x);
+  const y = Math.min(a.y, b.y);
+  return { x, y, width: Math.max(a.x + a.width, b.x + b.width) - x, height: Math.max(a.y + a.height, b.y + b.height) - y };
+}
+
+/** Merges boxes closer than `gap` until none are: the result's boxes are pairwise apart, so disjoint. */
+export function mergeClose(boxes: Rect[], gap: number): Rect[] {
+  const out = [...boxes];
+  for (let merged = true; merged; ) {
+    merged = false;
+    for (let i = 0; i < out.length && !merged; i++) {
+      for (let j = i + 1; j < out.length; j++) {
+        if (gapBetween(out[i]!, out[j]!) < gap) {
+          out[i] = union(out[i]!, out[j]!);
+          out.splice(j, 1);
+          merged = true;
+          break;
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** The exact bounding box of the hole pixels inside `region` (libvips trims the empty rows and columns). */
+export async function tightBox(mask: Buffer, width: number, height: number, region: Rect): Promise<Rect | null> {
+  const crop = await sharp(mask, raw1(width, height)).extract({ left: region.x, top: region.y, width: region.width, height: region.height }).toColourspace('b-w').raw().toBuffer();
+  const { max } = await sharp(crop, raw1(region.width, region.height)).stats().then((s) => s.channels[0]!);
+  if (max === 0) return null;
+  if (region.width < 3 || region.height < 3) return region; // libvips trims only 3x3 and up
+  const { info } = await sharp(crop, raw1(region.width, region.height))
+    .trim({ background: '#000000', threshold: 0 })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return { x: region.x - (info.trimOffsetLeft ?? 0), y: region.y - (info.trimOffsetTop ?? 0), width: info.width, height: info.height };
+}
+
+/** The smallest rectangle holding all the boxes. */
+export function unionAll(boxes: readonly Rect[]): Rect {
+  return boxes.reduce((acc, b) => union(acc, b));
+}

@@ -1,0 +1,181 @@
+// Reading photos and masks: the pixel limit, EXIF orientation, the file's own colour values, clear errors.
+import { stat } from 'node:fs/promises';
+import sharp, { type Sharp, type SharpOptions } from 'sharp';
+import type { Layer, MaskInput } from '../contract/engine';
+import { decodeError, EngineError, quote } from './errors';
+
+/**
+ * Decompression-bomb guard: images above this many pixels are refused from their header, before any
+ * pixel is decoded. 100 MP covers every camera in use (a 61 MP full-frame is 9504 x 6336).
+ */
+export const MAX_INPUT_PIXELS = 100_000_000;
+
+/**
+ * Every decode goes through here: upright (EXIF orientation applied), bounded, failing on damaged data
+ * (truncation, decoder errors) but not on harmless warnings, and with the file's own colour values
+ * (ignoreIcc) so that pixels outside the hole come back exactly as stored, with the profile kept beside them.
+ */
+export function decode(source: string | Uint8Array, options: SharpOptions = {}): Sharp {
+  return sharp(asInput(source), {
+    limitInputPixels: MAX_INPUT_PIXELS,
+    failOn: 'error',
+    autoOrient: true,
+    ignoreIcc: true,
+    ...options,
+  });
+}
+
+const asInput = (source: string | Uint8Array) =>
+  typeof source === 'string' ? source : Buffer.from(source.buffer, source.byteOffset, source.byteLength);
+
+export interface ImageHeader {
+  width: number; // upright: after EXIF orientation
+  height: number;
+  format: string;
+  hasAlpha: boolean;
+  space: string;
+  depth: string;
+  /** The file's EXIF orientation (1 when absent). */
+  orientation: number;
+}
+
+/** Reads only the header: size, format, alpha. Refuses missing files, non-images and decompression bombs. */
+export async function readHeader(source: string | Uint8Array, what: string, label = typeof source === 'string' ? source : what): Promise<ImageHeader> {
+  if (typeof source === 'string') await requireFile(source, what);
+  let meta: sharp.Metadata;
+  try {
+    meta = await sharp(asInput(source), { limitInputPixels: false }).metadata();
+  } catch (err) {
+    throw decodeError(what, label, err);
+  }
+  const width = meta.autoOrient?.width ?? meta.width;
+  const height = meta.autoOrient?.height ?? meta.height;
+  if (!width || !height) throw new EngineError('corrupt-image', `The ${what} ${quote(label)} has no readable size in its header.`);
+  if (width * height > MAX_INPUT_PIXELS) {
+    const mp = ((width * height) / 1e6).toFixed(0);
+    throw new EngineError(
+      'too-large',
+      `The ${what} ${quote(label)} is ${width}x${height} (${mp} megapixels); Holefill refuses images above ` +
+        `${MAX_INPUT_PIXELS / 1e6} megapixels (a guard against decompression bombs).`,
+    );
+  }
+  return {
+    width,
+    height,
+    format: meta.format ?? 'unknown',
+    hasAlpha: meta.hasAlpha ?? false,
+    space: meta.space ?? 'srgb',
+    depth: meta.depth ?? 'uchar',
+    orientation: meta.orientation ?? 1,
+  };
+}
+
+async function requireFile(file: string, what: string): Promise<void> {
+  try {
+    const info = await stat(file);
+    if (!info.isFile()) throw new EngineError('unreadable', `The ${what} ${quote(file)} is not a file (${file}).`);
+  } catch (err) {
+    throw decodeError(what, file, err);
+  }
+}
+
+export interface RawImage {
+  data: Buffer;
+  width: number;
+  height: number;
+  channels: number;
+}
+
+/**
+ * The upright photo as 8-bit RGB, with the result layers composited over it (bottom to top): the picture
+ * the person sees and wants filled. The only full-frame buffer the pipeline holds.
+ */
+export async function decodeRgb(photo: string, layers: readonly Layer[] = []): Promise<RawImage> {
+  let image = decode(photo).pipelineColourspace('srgb');
+  if (layers.length) image = image.composite(layerInputs(layers));
+  try {
+    const { data, info } = await image.removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+    return { data, width: info.width, height: info.height, channels: info.channels };
+  } catch (err) {
+    throw decodeError('photo', photo, err);
+  }
+}
+
+export const layerInputs = (layers: readonly Layer[]) =>
+  layers.map((l) => ({ input: Buffer.from(l.patch.buffer, l.patch.byteOffset, l.patch.byteLength), left: l.rect.x, top: l.rect.y }));
+
+/** Each layer must be a PNG of its rectangle's size, inside the photo. */
+export async function checkLayers(layers: readonly Layer[], width: number, height: number): Promise<void> {
+  for (const [i, layer] of layers.entries()) {
+    const { rect } = layer;
+    const header = await readHeader(layer.patch, `result layer ${i + 1}`);
+    if (header.width !== rect.width || header.height !== rect.height) {
+      throw new EngineError('invalid-request', `Result layer ${i + 1} is ${header.width}x${header.height} but its rectangle is ${rect.width}x${rect.height}.`);
+    }
+    if (rect.x + rect.width > width || rect.y + rect.height > height) {
+      throw new EngineError('invalid-request', `Result layer ${i + 1} lies outside the ${width}x${height} photo.`);
+    }
+  }
+}
+
+/**
+ * The mask as one 8-bit channel of the photo's size, binarized: 255 = hole, 0 = keep. White marks the
+ * hole; in a PNG whose alpha varies (strokes on a transparent layer) the opaque pixels do.
+ */
+export async function readMask(mask: MaskInput, width: number, height: number, scaleToFit: boolean): Promise<Buffer> {
+  const source = mask.kind === 'file' ? mask.path : mask.data;
+  const label = mask.kind === 'file' ? mask.path : 'mask';
+  const header = await readHeader(source, 'mask', label);
+  const sameSize = header.width === width && header.height === height;
+  if (!sameSize && !scaleToFit) {
+    throw new EngineError(
+      'mask-size',
+      `The mask ${quote(label)} is ${header.width}x${header.height} but the photo is ${width}x${height} ` +
+        `(after EXIF orientation); they must be the same size.`,
+    );
+  }
+  try {
+    let channel: Buffer | null = null;
+    if (header.hasAlpha) {
+      const alpha = await decode(source).extractChannel('alpha').raw().toBuffer();
+      if ((await channelRange(alpha, header.width, header.height)).min < 255) channel = alpha;
+    }
+    channel ??= await decode(source).removeAlpha().toColourspace('b-w').raw().toBuffer();
+    let binary = sharp(channel, { raw: { width: header.width, height: header.height, channels: 1 } });
+    if (!sameSize) binary = binary.resize(width, height, { fit: 'fill', kernel: 'linear' });
+    return await binary.threshold(128).toColourspace('b-w').raw().toBuffer();
+  } catch (err) {
+    throw decodeError('mask', label, err);
+  }
+}
+
+/** Min and max of a one-channel raw image (libvips does the pass). */
+export async function channelRange(data: Buffer, width: number, height: number): Promise<{ min: number; max: number }> {
+  const stats = await sharp(data, { raw: { width, height, channels: 1 } }).stats();
+  const channel = stats.channels[0]!;
+  return { min: channel.min, max: channel.max };
+}
+
+export interface Preview {
+  width: number;
+  height: number;
+  format: string;
+  preview: Buffer;
+  previewWidth: number;
+  previewHeight: number;
+}
+
+/** An upright JPEG for display (colour-managed to sRGB, transparency on white), long side <= maxSide. */
+export async function makePreview(photo: string, maxSide: number): Promise<Preview> {
+  const header = await readHeader(photo, 'photo');
+  try {
+    const { data, info } = await decode(photo, { ignoreIcc: false })
+      .resize(maxSide, maxSide, { fit: 'inside', withoutEnlargement: true })
+      .flatten({ background: '#ffffff' })
+      .jpeg({ quality: 85 })
+      .toBuffer({ resolveWithObject: true });
+    return { width: header.width, height: header.height, format: header.format, preview: data, previewWidth: info.width, previewHeight: info.height };
+  } catch (err) {
+    throw decodeError('photo', photo, err);
+  }
+}

@@ -1,0 +1,114 @@
+// The PConv network behind a small interface: an onnxruntime session created once and reused.
+// The graph's contract (native-models/export.py): image [N,3,H,W] RGB in [0,1], mask [N,1,H,W] with
+// 1 = known and 0 = hole, output [N,3,H,W] in [0,1]; H and W multiples of 256.
+import { readFileSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import * as ort from 'onnxruntime-node';
+import type { Provider } from '../contract/app-api';
+import { EngineError } from './errors';
+import { planProviders, providerLabel, type ProviderName } from './providers';
+
+export interface Model {
+  /** The execution provider the session runs on. */
+  readonly provider: ProviderName;
+  /** image: CHW RGB in [0,1]; mask: HW, 1 = known, 0 = hole. Returns the CHW prediction in [0,1]. */
+  run(image: Float32Array, mask: Float32Array, width: number, height: number): Promise<Float32Array>;
+}
+
+export interface LoadedModel extends Model {
+  /** Why the requested provider is not the one in use, when it is not. */
+  readonly fallback: string | null;
+  readonly bytes: number;
+  readonly inputs: readonly string[];
+  readonly outputs: readonly string[];
+  release(): Promise<void>;
+}
+
+const INPUTS = ['image', 'mask'];
+const OUTPUT = 'output';
+
+/**
+ * onnxruntime's intra-op threads when none are asked for: one per physical core (hyper-threads share a
+ * core's vector units, so a second thread per core only adds contention to the convolutions).
+ */
+export function defaultThreads(): number {
+  try {
+    const cores = new Set<string>();
+    let physical = '0';
+    for (const line of readFileSync('/proc/cpuinfo', 'utf8').split('\n')) {
+      const [key, value] = line.split(':').map((s) => s.trim());
+      if (key === 'physical id') physical = value ?? '0';
+      else if (key === 'core id') cores.add(`${physical}:${value}`);
+    }
+    if (cores.size > 0) return Math.min(cores.size, availableParallelism());
+  } catch {
+    // not Linux: fall through
+  }
+  return availableParallelism();
+}
+
+/** Loads the model; a missing or invalid file is a clear 'model-unavailable' error naming it. */
+export async function loadModel(file: string, requested: Provider = 'auto', threads = 0): Promise<LoadedModel> {
+  let bytes: number;
+  try {
+    bytes = (await stat(file)).size;
+  } catch {
+    throw new EngineError('model-unavailable', `The model file ${file} does not exist.`);
+  }
+  const plan = planProviders(requested);
+  const notes = plan.note ? [plan.note] : [];
+  for (const provider of plan.attempts) {
+    let session: ort.InferenceSession;
+    try {
+      session = await ort.InferenceSession.create(file, {
+        executionProviders: [provider],
+        intraOpNumThreads: threads > 0 ? threads : defaultThreads(),
+        interOpNumThreads: 1,
+        executionMode: 'sequential', // one job at a time; parallel mode only adds inter-op overhead here
+        graphOptimizationLevel: 'all',
+      });
+    } catch (err) {
+      const detail = err instanceof Error ? err.message.split('\n')[0] : String(err);
+      if (provider === 'cpu') throw new EngineError('model-unavailable', `The model file ${file} is not a valid model: ${detail}`);
+      notes.push(`${providerLabel(provider)} could not start (${detail}); using CPU.`);
+      continue;
+    }
+    checkSignature(session, file);
+    return wrap(session, provider, notes.join(' ') || null, bytes);
+  }
+  throw new EngineError('model-unavailable', `No execution provider could load ${file}.`);
+}
+
+function checkSignature(session: ort.InferenceSession, file: string): void {
+  const inputs = [...session.inputNames].sort();
+  if (inputs.join() !== [...INPUTS].sort().join() || !session.outputNames.includes(OUTPUT)) {
+    throw new EngineError(
+      'model-unavailable',
+      `The model file ${file} has inputs [${session.inputNames.join(', ')}] and outputs [${session.outputNames.join(', ')}]; ` +
+        `Holefill needs inputs [image, mask] and an output "output".`,
+    );
+  }
+}
+
+function wrap(session: ort.InferenceSession, provider: ProviderName, fallback: string | null, bytes: number): LoadedModel {
+  return {
+    provider,
+    fallback,
+    bytes,
+    inputs: session.inputNames,
+    outputs: session.outputNames,
+    async run(image, mask, width, height) {
+      const feeds = {
+        image: new ort.Tensor('float32', image, [1, 3, height, width]),
+        mask: new ort.Tensor('float32', mask, [1, 1, height, width]),
+      };
+      const result = await session.run(feeds);
+      const out = result[OUTPUT]!;
+      const data = out.data as Float32Array;
+      for (const t of Object.values(result)) if (t !== out) t.dispose();
+      return data;
+    },
+    release: () => session.release(),
+  };
+}

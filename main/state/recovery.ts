@@ -1,0 +1,105 @@
+// The recovery file: after every Remove Object (and whenever the renderer saves its layers) the open
+// document is written to userData/recovery/, so after a crash Holefill can offer it back whole:
+// the photo path, the renderer's mask and result layers, and the result patches themselves.
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import { Rect, type StoredResult } from '../contract/app-api';
+import { fromWire, toWire } from '../contract/wire';
+import { readJsonOr, writeFileAtomic, WriteQueue } from './atomic-file';
+import type { OpenDocument } from './documents';
+
+const SafeId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/); // ids become file names
+const RecoveryFile = z.object({
+  version: z.literal(1),
+  docId: SafeId,
+  photoPath: z.string().min(1),
+  results: z.array(z.object({ resultId: SafeId, rect: Rect })).max(500),
+  layers: z.array(z.unknown()).max(1000), // wire form: bytes as {$bytes}
+  savedAt: z.string(),
+});
+type RecoveryFile = z.infer<typeof RecoveryFile>;
+
+export interface Recovered {
+  docId: string;
+  photoPath: string;
+  layers: unknown[];
+  results: StoredResult[];
+  savedAt: string;
+}
+
+export class RecoveryStore {
+  readonly #dir: string;
+  readonly #queue = new WriteQueue();
+  #written = new Set<string>(); // patch files already on disk
+
+  constructor(userData: string) {
+    this.#dir = path.join(userData, 'recovery');
+  }
+
+  get #file() {
+    return path.join(this.#dir, 'document.json');
+  }
+
+  #patchFile(resultId: string) {
+    return path.join(this.#dir, 'results', `${SafeId.parse(resultId)}.png`);
+  }
+
+  /** After a Remove Object: the document's results as they are now; the renderer's layers are kept if same doc. */
+  saveDocument(doc: OpenDocument): Promise<void> {
+    return this.#queue.run(() => this.#write(doc, (old) => (old?.docId === doc.docId ? old.layers : [])));
+  }
+
+  /** recovery:save: the renderer's layers for this document. */
+  saveLayers(doc: OpenDocument, layers: unknown[]): Promise<void> {
+    return this.#queue.run(() => this.#write(doc, () => toWire(layers) as unknown[]));
+  }
+
+  async load(): Promise<Recovered | null> {
+    const file = await this.#read();
+    if (!file) return null;
+    const results: StoredResult[] = [];
+    for (const r of file.results) {
+      const patch = await readFile(this.#patchFile(r.resultId)).catch(() => null);
+      if (patch) results.push({ ...r, patch: new Uint8Array(patch) });
+    }
+    const layers = fromWire(file.layers) as unknown[];
+    return { docId: file.docId, photoPath: file.photoPath, layers, results, savedAt: file.savedAt };
+  }
+
+  clear(): Promise<void> {
+    return this.#queue.run(async () => {
+      this.#written.clear();
+      await rm(this.#dir, { recursive: true, force: true });
+    });
+  }
+
+  async #read(): Promise<RecoveryFile | null> {
+    return readJsonOr<RecoveryFile | null>(this.#file, RecoveryFile, null);
+  }
+
+  async #write(doc: OpenDocument, layersFrom: (old: RecoveryFile | null) => unknown[]): Promise<void> {
+    const old = await this.#read();
+    if (old?.docId !== doc.docId) {
+      // Another document: its patches are no longer wanted.
+      await rm(path.join(this.#dir, 'results'), { recursive: true, force: true });
+      this.#written.clear();
+    }
+    const layers = layersFrom(old);
+    await mkdir(path.join(this.#dir, 'results'), { recursive: true });
+    for (const r of doc.results.values()) {
+      if (this.#written.has(r.resultId)) continue;
+      await writeFileAtomic(this.#patchFile(r.resultId), r.patch);
+      this.#written.add(r.resultId);
+    }
+    const file: RecoveryFile = {
+      version: 1,
+      docId: doc.docId,
+      photoPath: doc.path,
+      results: [...doc.results.values()].map(({ resultId, rect }) => ({ resultId, rect })),
+      layers,
+      savedAt: new Date().toISOString(),
+    };
+    await writeFileAtomic(this.#file, JSON.stringify(file));
+  }
+}

@@ -1,0 +1,191 @@
+#!/usr/bin/env python3
+"""Evaluate the model with the protocol of ../shared/data/README.md and write native-models/EVAL.md.
+
+  /usr/bin/python3 native-models/eval.py [--checkpoint C] [--scales 256,512] [--sets sun-hays80,kodak24]
+
+Each eval photo is resized so its short side is 512 (Lanczos) and centre-cropped to 512x512; it is paired
+with one held-out NVIDIA mask per hole-ratio bin (mask k of the bin's 200 for photo k, so every pair is fixed);
+the model runs on the whole 512 image scaled to S (as the engine does for a crop of that size), its prediction
+is scaled back and composited in the hole; L1 (%), PSNR and SSIM are computed over the whole image and
+averaged per bin, for the model at each scale S and for OpenCV's Telea and Navier-Stokes on the same pairs."""
+from __future__ import annotations
+
+import argparse
+import glob
+import json
+import os
+import sys
+import time
+
+import cv2
+import numpy as np
+import torch
+from PIL import Image
+from skimage.metrics import structural_similarity
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from pconv.data import HOLE_BINS, default_data_root, downscale_hole, is_held_out_mask, mask_bin  # noqa: E402
+from pconv.unet import load_model  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+BIN_NAMES = [f"{int(lo * 100)}-{int(hi * 100)}%" for lo, hi in HOLE_BINS]
+
+
+def load_eval_photo(path: str, side: int = 512) -> np.ndarray:
+    img = Image.open(path).convert("RGB")
+    s = side / min(img.size)
+    img = img.resize((max(side, round(img.width * s)), max(side, round(img.height * s))), Image.LANCZOS)
+    x, y = (img.width - side) // 2, (img.height - side) // 2
+    return np.asarray(img.crop((x, y, x + side, y + side)))
+
+
+def held_out_masks(root: str) -> list[list[str]]:
+    files = sorted(glob.glob(os.path.join(root, "masks", "nvidia-irregular", "*.png")))
+    bins: list[list[str]] = [[] for _ in HOLE_BINS]
+    for f in files:
+        if is_held_out_mask(f):
+            bins[mask_bin(f)].append(f)
+    return bins
+
+
+def metrics(out: np.ndarray, gt: np.ndarray) -> tuple[float, float, float]:
+    diff = out.astype(np.float64) - gt.astype(np.float64)
+    l1 = float(np.abs(diff).mean() / 255.0 * 100.0)
+    mse = float((diff ** 2).mean())
+    psnr = float(10 * np.log10(255.0 ** 2 / max(mse, 1e-10)))
+    ssim = float(structural_similarity(out, gt, channel_axis=2, data_range=255))
+    return l1, psnr, ssim
+
+
+@torch.no_grad()
+def model_fill(model, img: np.ndarray, hole: np.ndarray, scale: int) -> np.ndarray:
+    """The engine's path for one crop: shrink image and hole to `scale`, predict, enlarge, composite."""
+    h, w = hole.shape
+    small = cv2.resize(img, (scale, scale), interpolation=cv2.INTER_AREA) if scale != w else img
+    small_hole = downscale_hole(hole, (scale, scale)) if scale != w else hole
+    x = torch.from_numpy(small.astype(np.float32).transpose(2, 0, 1)[None] / 255.0)
+    m = torch.from_numpy((1.0 - small_hole.astype(np.float32))[None, None])
+    pred = model(x, m).clamp(0, 1)[0].numpy().transpose(1, 2, 0) * 255.0
+    if scale != w:
+        pred = cv2.resize(pred, (w, h), interpolation=cv2.INTER_CUBIC)
+    pred = np.clip(np.rint(pred), 0, 255).astype(np.uint8)
+    return np.where(hole[:, :, None] > 0, pred, img)
+
+
+def classical_fill(img: np.ndarray, hole: np.ndarray, method: int) -> np.ndarray:
+    bgr = cv2.cvtColor(img, cv2.COLOR_RGB2BGR)
+    out = cv2.inpaint(bgr, hole.astype(np.uint8) * 255, 3, method)
+    return cv2.cvtColor(out, cv2.COLOR_BGR2RGB)
+
+
+def pairs(root: str, set_name: str, limit: int = 0):
+    photos = sorted(f for f in glob.glob(os.path.join(root, "eval", set_name, "*")) if not f.endswith(".md"))
+    if limit:
+        photos = photos[:limit]
+    masks = held_out_masks(root)
+    for k, photo in enumerate(photos):
+        for b in range(len(HOLE_BINS)):
+            yield photo, masks[b][k % len(masks[b])], b
+
+
+def evaluate(model, root: str, sets: list[str], scales: list[int], limit: int = 0, sheet: str = "",
+             log=print) -> dict:
+    methods = [f"PConv@{s}" for s in scales] + ["Telea", "Navier-Stokes"]
+    results = {s: {m: [[] for _ in HOLE_BINS] for m in methods} for s in sets}
+    times = {m: 0.0 for m in methods}
+    sheet_rows = []
+    for set_name in sets:
+        t0 = time.time()
+        for n, (photo, mask_path, b) in enumerate(pairs(root, set_name, limit)):
+            img = load_eval_photo(photo)
+            hole = (cv2.imread(mask_path, cv2.IMREAD_GRAYSCALE) > 127).astype(np.uint8)
+            outs = {}
+            for s, name in zip(scales, methods):
+                t = time.time()
+                outs[name] = model_fill(model, img, hole, s)
+                times[name] += time.time() - t
+            for name, flag in (("Telea", cv2.INPAINT_TELEA), ("Navier-Stokes", cv2.INPAINT_NS)):
+                t = time.time()
+                outs[name] = classical_fill(img, hole, flag)
+                times[name] += time.time() - t
+            for name, out in outs.items():
+                results[set_name][name][b].append(metrics(out, img))
+            if sheet and set_name == sets[0] and b == len(HOLE_BINS) - 1 and len(sheet_rows) < 6:
+                masked = np.where(hole[:, :, None] > 0, 255, img).astype(np.uint8)
+                sheet_rows.append([masked, outs["Telea"], outs[methods[0]], img])
+            if (n + 1) % 60 == 0:
+                log(f"{set_name}: {n + 1} pairs, {time.time() - t0:.0f}s")
+    if sheet and sheet_rows:
+        write_sheet(sheet_rows, sheet, ["input", "Telea", methods[0], "original"])
+    summary = {s: {m: [np.mean(v, axis=0).tolist() if v else None for v in per_bin]
+                   for m, per_bin in r.items()} for s, r in results.items()}
+    counts = {s: [len(v) for v in r[methods[0]]] for s, r in results.items()}
+    return {"summary": summary, "counts": counts, "methods": methods, "seconds": times}
+
+
+def write_sheet(rows, path: str, headers: list[str]) -> None:
+    tile = 256
+    grid = np.concatenate([np.concatenate([cv2.resize(im, (tile, tile), interpolation=cv2.INTER_AREA)
+                                           for im in row], 1) for row in rows], 0)
+    head = np.full((28, grid.shape[1], 3), 255, np.uint8)
+    for i, h in enumerate(headers):
+        cv2.putText(head, h, (i * tile + 8, 20), cv2.FONT_HERSHEY_SIMPLEX, 0.6, (0, 0, 0), 1, cv2.LINE_AA)
+    Image.fromarray(np.concatenate([head, grid], 0)).save(path, optimize=True)
+
+
+def markdown(result: dict, command: str, model_note: str) -> str:
+    lines = ["# Evaluation", "", model_note, "",
+             f"Made by `{command}` ({time.strftime('%Y-%m-%d')}).", "",
+             "Protocol: `../shared/data/README.md` (512x512 centre crops, held-out NVIDIA masks, one per photo and",
+             "hole-ratio bin, composite in the hole, metrics over the whole image). **Bold**: the best of the row's",
+             "methods. `PConv@S`: the network run on the image scaled to SxS, its prediction scaled back.", ""]
+    methods = result["methods"]
+    for set_name, per_method in result["summary"].items():
+        lines += [f"## {set_name} ({sum(result['counts'][set_name])} pairs)", ""]
+        for k, metric in enumerate(["L1 (%) lower is better", "PSNR (dB)", "SSIM"]):
+            lines += [f"### {metric}", "", "| hole ratio | " + " | ".join(methods) + " |",
+                      "|---" * (len(methods) + 1) + "|"]
+            for b, name in enumerate(BIN_NAMES):
+                vals = [per_method[m][b][k] if per_method[m][b] else float("nan") for m in methods]
+                best = min(vals) if k == 0 else max(vals)
+                cells = [(f"**{v:.3f}**" if v == best else f"{v:.3f}") if k != 1 else
+                         (f"**{v:.2f}**" if v == best else f"{v:.2f}") for v in vals]
+                lines.append(f"| {name} | " + " | ".join(cells) + " |")
+            lines.append("")
+    secs = result["seconds"]
+    lines += ["Seconds spent per method over all pairs (this machine, 2 threads, PyTorch): " +
+              ", ".join(f"{m} {s:.0f}" for m, s in secs.items()), ""]
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--data", default=default_data_root())
+    p.add_argument("--checkpoint", default=os.path.join(HERE, "checkpoint", "pconv-unet.fp16.pt"))
+    p.add_argument("--scales", default="256,512")
+    p.add_argument("--sets", default="sun-hays80,kodak24")
+    p.add_argument("--limit", type=int, default=0, help="photos per set (0: all)")
+    p.add_argument("--out", default=os.path.join(HERE, "EVAL.md"))
+    p.add_argument("--json", default=os.path.join(HERE, "eval.json"))
+    p.add_argument("--sheet", default=os.path.join(HERE, "contact-sheet.png"))
+    args = p.parse_args(argv)
+    torch.set_num_threads(2)
+    model = load_model(args.checkpoint)
+    ckpt_meta = torch.load(args.checkpoint, map_location="cpu").get("meta", {})
+    result = evaluate(model, args.data, args.sets.split(","), [int(s) for s in args.scales.split(",")],
+                      limit=args.limit, sheet=args.sheet)
+    note = (f"Model: `{os.path.relpath(args.checkpoint, os.path.dirname(HERE))}`, width {model.width}, "
+            f"{ckpt_meta.get('images_seen', '?')} training images seen, "
+            f"{ckpt_meta.get('train_seconds', 0) / 3600:.2f} h of training.")
+    command = "/usr/bin/python3 native-models/eval.py " + " ".join(argv if argv is not None else sys.argv[1:])
+    with open(args.out, "w") as f:
+        f.write(markdown(result, command.strip(), note))
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(result, f, indent=1)
+    print(open(args.out).read())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,347 @@
+#!/usr/bin/env python3
+"""Export a checkpoint to ONNX (opset 17, dynamic height and width) and check it against PyTorch.
+
+  /usr/bin/python3 native-models/export.py [--checkpoint C] [--out native-models/pconv-unet.onnx]
+                                           [--no-int8] [--plain]
+
+Also writes the int8 variant beside it (pconv-unet.int8.onnx, see quantize.py: static QDQ, calibrated on
+training photos) unless --no-int8; it is offered by the engine (--precision int8) only once the eval
+shows it costs at most 0.3 dB PSNR in every hole-ratio bin (tools/README.md says how to check).
+
+The graph's contract, which the engine relies on:
+  inputs  image  float32 [N,3,H,W], RGB in [0,1]
+          mask   float32 [N,1,H,W], 1 = known pixel, 0 = hole (binary)
+  output  output float32 [N,3,H,W], the prediction in [0,1] (the engine composites it in the hole)
+H and W should be multiples of 256 (the 8 stride-2 levels then line up exactly); they must be even.
+Weights are stored as fp16 and cast to fp32 when the session is created, to keep the file small.
+The graph is not PyTorch's layer by layer but the same function arranged for onnxruntime's CPU kernels
+(FusedPConvUNet below; --plain exports PyTorch's modules as they are)."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+import numpy as np
+import onnx
+from onnx import helper, numpy_helper, TensorProto
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from pconv.layers import PartialConv2d  # noqa: E402
+from pconv.unet import PConvUNet, load_model  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+class Exported(torch.nn.Module):
+    def __init__(self, net: PConvUNet):
+        super().__init__()
+        self.net = net
+
+    def forward(self, image, mask):
+        return self.net(image, mask).clamp(0.0, 1.0)
+
+
+# --------------------------------------------------------------------------------------------
+# The graph that ships: the same function as PConvUNet, arranged for onnxruntime's CPU kernels.
+# --------------------------------------------------------------------------------------------
+# PyTorch's PConvUNet is written for training; run as is it spends much of its time on
+# per-pixel arithmetic around each convolution. The exported graph computes the same function
+# (parity-checked), rearranged:
+#  * Every feature map is stored already multiplied by its mask: each use of a feature map is
+#    (x * m), and since masks are 0/1 and the layer's scale is 0 where the new mask is 0,
+#    act(conv*scale + bias*new_mask) * new_mask = scale * act(conv + bias*count/window)
+#    (ReLU and LeakyReLU are positively homogeneous: act(s*y) = s*act(y) for s >= 0).
+#  * Batch norm is folded into the conv weights and bias (a = gamma/sqrt(var+eps) scales the
+#    weights; the shift c = beta - a*mean is added to the masked bias b: B = a*b + c. The masked
+#    bias term only exists where new_mask = 1, where B*count/window*scale = B, so both the bias
+#    and the shift are masked exactly as in PyTorch, where h*new_mask is all that is ever used).
+#  * bias*count/window is a convolution of the masks with a constant kernel (count is a box
+#    sum of the masks): a small conv of the 1-2 mask channels, which onnxruntime adds into the
+#    main convolution's output buffer.
+#  * The mask update (count, new mask, scale window/count) is computed once per layer on the
+#    single-channel masks with an average pool, not per feature channel.
+#  * The input's 2x-1 is folded into the first layer's weights (conv((2I-1)m) = conv(Im, 2W) -
+#    conv(m, sum_c W)), so the image is only multiplied by the mask once.
+#  * The last decoder layer (3 outputs at full resolution, the slowest layer as written) runs
+#    at half resolution: its nearest-upsampled input and the full-resolution image are
+#    rearranged into phases (pixel unshuffle), one convolution computes the four output phases,
+#    and a pixel shuffle puts them back. Sides must then be even (the contract asks for
+#    multiples of 256).
+# The weights are stored as in the checkpoint (fp16) and folded by onnxruntime when it loads
+# the graph (constant folding), so the parity with PyTorch is that of fp32 arithmetic.
+
+def _bn_affine(bn: torch.nn.Module, channels: int):
+    """(a, c) such that bn(y) = a*y + c in eval mode; (None, None) for an identity."""
+    if isinstance(bn, torch.nn.BatchNorm2d):
+        a = bn.weight / torch.sqrt(bn.running_var + bn.eps)
+        return a, bn.bias - a * bn.running_mean
+    return None, None
+
+
+class FusedPConv(torch.nn.Module):
+    """One PartialConv2d (+ batch norm + activation) on masked feature maps; see above."""
+
+    def __init__(self, pc: PartialConv2d, bn: torch.nn.Module, act: str, input_group: int | None = None,
+                 out_scale: float = 1.0):
+        super().__init__()
+        self.pc, self.bn, self.act = pc, bn, act
+        self.input_group, self.out_scale = input_group, out_scale
+        self.k, self.stride, self.pad = pc.conv.kernel_size[0], pc.stride, pc.padding
+        self.groups = list(pc.group_channels)
+
+    def folded(self):
+        """Weights on the masked features, and kernels on the masks: W' = a*W (*2 on the raw
+        input group), K_g = B*C_g/window (- sum_c W' on the raw input group)."""
+        W, b = self.pc.conv.weight, self.pc.bias
+        a, c = _bn_affine(self.bn, W.shape[0])
+        if a is not None:
+            W = W * a.view(-1, 1, 1, 1)
+            B = a * b + c
+        else:
+            B = b
+        if self.out_scale != 1.0:
+            W, B = W * self.out_scale, B * self.out_scale
+        parts, kernels, start = [], [], 0
+        ones = torch.ones(1, 1, self.k, self.k)
+        for g, cg in enumerate(self.groups):
+            Wg = W[:, start:start + cg]
+            Kg = (B * (cg / self.pc.window_size)).view(-1, 1, 1, 1) * ones
+            if g == self.input_group:  # this group is x = 2*image - 1, given as image*mask
+                Kg = Kg - Wg.sum(1, keepdim=True)
+                Wg = Wg * 2.0
+            parts.append(Wg)
+            kernels.append(Kg)
+            start += cg
+        return torch.cat(parts, 1), torch.cat(kernels, 1), B
+
+    def scale(self, masks):
+        """count = sum_g C_g * box(m_g); new mask = count > 0; scale = window/count there, else 0."""
+        comb = masks[0] * float(self.groups[0])
+        for m, cg in zip(masks[1:], self.groups[1:]):
+            comb = comb + m * float(cg)
+        count = F.avg_pool2d(comb, self.k, self.stride, self.pad, count_include_pad=True) * float(self.k * self.k)
+        new_mask = torch.sign(count)
+        return new_mask * self.pc.window_size / torch.clamp(count, min=1.0), new_mask
+
+    def forward(self, xs, masks, joined=None):
+        """xs, masks: the groups' masked features and masks; joined: cat(xs + masks) if at hand."""
+        W, K, _ = self.folded()
+        s, new_mask = self.scale(masks)
+        x = torch.cat(xs, 1) if len(xs) > 1 else xs[0]
+        m = torch.cat(masks, 1) if len(masks) > 1 else masks[0]
+        if K.shape[1] + W.shape[1] < 16:  # tiny inputs (the first layer): one convolution
+            joined = torch.cat([x, m], 1) if joined is None else joined
+            y = F.conv2d(joined, torch.cat([W, K], 1), None, self.stride, self.pad)
+        else:
+            y = F.conv2d(x, W, None, self.stride, self.pad) + F.conv2d(m, K, None, self.stride, self.pad)
+        if self.act == "relu":
+            y = F.relu(y)
+        elif self.act == "leaky":
+            y = F.leaky_relu(y, 0.2)
+        return y * s, new_mask
+
+
+def _phase_selector(strided: bool) -> torch.Tensor:
+    """Where tap (ky, kx) of a full-resolution 3x3 kernel lands, for output phase ph = a*2+b
+    (output pixel (2i+a, 2j+b)), in a kernel computed at half resolution:
+      strided=False: a 3x3 kernel over the half-resolution map that is nearest-upsampled
+                     (full-res row 2i+a+ky-1 is half-res row i + (a+ky-1)//2);
+      strided=True:  a 4x4 stride-2 kernel (padding 1) over the full-resolution map
+                     (full-res row 2i+a+ky-1 is kernel row a+ky).
+    T[ky*3+kx, ph, u, v] = 1 there."""
+    side = 4 if strided else 3
+    T = torch.zeros(9, 4, side, side)
+    for a in range(2):
+        for b in range(2):
+            for ky in range(3):
+                for kx in range(3):
+                    u, v = (a + ky, b + kx) if strided else ((a + ky - 1) // 2 + 1, (b + kx - 1) // 2 + 1)
+                    T[ky * 3 + kx, a * 2 + b, u, v] += 1.0
+    return T
+
+
+def _phase_weights(W: torch.Tensor, T: torch.Tensor) -> torch.Tensor:
+    """W [O, C, 3, 3] as the kernel [O*4, C, s, s] that outputs the 4 phases of each output channel
+    in pixel_shuffle order (o*4 + a*2 + b); one matrix product with the constant selector T."""
+    O, C = W.shape[:2]
+    side = T.shape[-1]
+    out = torch.matmul(W.reshape(O * C, 9), T.reshape(9, -1)).reshape(O, C, 4, side, side)
+    return out.permute(0, 2, 1, 3, 4).reshape(O * 4, C, side, side)
+
+
+class FusedLastLayer(FusedPConv):
+    """The last decoder layer (3 outputs at full resolution, no activation, out*0.5+0.5) computed
+    at half resolution: a 3x3 convolution of the deep map (which PyTorch upsamples first) and a
+    4x4 stride-2 convolution of [image*mask, mask] each give the 4 output phases; a pixel shuffle
+    puts them in place."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.register_buffer("t_up", _phase_selector(False), persistent=False)
+        self.register_buffer("t_strided", _phase_selector(True), persistent=False)
+
+    def forward(self, xs, masks):
+        deep, image_and_mask = xs        # deep: half resolution, masked; [image*mask, mask]: full resolution
+        deep_mask, mask = masks          # deep_mask: half resolution
+        W, K, B = self.folded()          # W: [3, Cd + 3, 3, 3], K: [3, 2, 3, 3], 2x-1 and 0.5 folded in
+        cd = self.groups[0]
+        Wd = W[:, :cd]
+        Wi = torch.cat([W[:, cd:], -(W[:, cd:] * 0.5).sum(1, keepdim=True)], 1)  # image*mask (2W), mask (-sum W)
+        y = F.conv2d(deep, _phase_weights(Wd, self.t_up), None, 1, 1) + \
+            F.conv2d(image_and_mask, _phase_weights(Wi, self.t_strided), None, 2, 1)
+        y = F.pixel_shuffle(y, 2)
+        up_mask = F.interpolate(deep_mask, size=mask.shape[-2:], mode="nearest")
+        s, new_mask = self.scale([up_mask, mask])
+        return y * s + B.view(1, -1, 1, 1) * new_mask
+
+
+class FusedPConvUNet(torch.nn.Module):
+    """PConvUNet's function (image, mask) -> prediction clamped to [0,1], as exported."""
+
+    def __init__(self, net: PConvUNet):
+        super().__init__()
+        self.net = net
+        self.enc = torch.nn.ModuleList(
+            FusedPConv(conv, bn, "relu", input_group=0 if i == 0 else None)
+            for i, (conv, bn) in enumerate(zip(net.encoder, net.encoder_bn)))
+        n = len(net.decoder)
+        self.dec = torch.nn.ModuleList(
+            FusedPConv(conv, bn, "leaky") for conv, bn in zip(list(net.decoder)[:-1], list(net.decoder_bn)[:-1]))
+        self.last = FusedLastLayer(net.decoder[n - 1], net.decoder_bn[n - 1], "none", input_group=1, out_scale=0.5)
+
+    def forward(self, image, mask):
+        x = image * mask
+        x_and_mask = torch.cat([x, mask], 1)   # the first and the last layer's input
+        feats, masks = [x], [mask]
+        h, m = x, mask
+        for i, layer in enumerate(self.enc):
+            h, m = layer([h], [m], joined=x_and_mask if i == 0 else None)
+            feats.append(h)
+            masks.append(m)
+        n = len(self.dec) + 1
+        for j, layer in enumerate(self.dec):
+            skip, skip_mask = feats[n - 1 - j], masks[n - 1 - j]
+            size = skip.shape[-2:]
+            h = F.interpolate(h, size=size, mode="nearest")
+            m = F.interpolate(m, size=size, mode="nearest")
+            h, m = layer([h, skip], [m, skip_mask])
+        out = self.last([h, x_and_mask], [m, mask])
+        return torch.clamp(out + 0.5, 0.0, 1.0)
+
+
+def store_weights_fp16(model: onnx.ModelProto, min_size: int = 1024) -> onnx.ModelProto:
+    """Replace large float32 initializers by fp16 ones followed by a Cast back to float32.
+    onnxruntime folds the casts when it loads the model, so inference stays fp32."""
+    graph = model.graph
+    casts, keep = [], []
+    for init in graph.initializer:
+        arr = numpy_helper.to_array(init)
+        if init.data_type == TensorProto.FLOAT and arr.size >= min_size:
+            half = numpy_helper.from_array(arr.astype(np.float16), init.name + "_fp16")
+            keep.append(half)
+            casts.append(helper.make_node("Cast", [half.name], [init.name], to=TensorProto.FLOAT,
+                                          name=init.name + "_cast"))
+        else:
+            keep.append(init)
+    del graph.initializer[:]
+    graph.initializer.extend(keep)
+    nodes = casts + list(graph.node)
+    del graph.node[:]
+    graph.node.extend(nodes)
+    return model
+
+
+def export(model: PConvUNet, out: str, meta: dict | None = None, fp16_weights: bool = True,
+           fused: bool = True) -> str:
+    """fused: the graph of FusedPConvUNet, whose weight folding is left in the graph (onnxruntime folds
+    it when it loads the model, in fp32 from the stored fp16 weights: folding first and rounding the
+    folded weights to fp16 would cost parity). fused=False: PyTorch's modules as they are."""
+    model.eval()
+    wrapped = (FusedPConvUNet(model) if fused else Exported(model)).eval()
+    image, mask = torch.rand(1, 3, 256, 256), (torch.rand(1, 1, 256, 256) > 0.3).float()
+    tmp = out + ".tmp"
+    with torch.no_grad():
+        torch.onnx.export(wrapped, (image, mask), tmp, opset_version=17, input_names=["image", "mask"],
+                          output_names=["output"], do_constant_folding=not fused,
+                          dynamic_axes={"image": {0: "n", 2: "h", 3: "w"}, "mask": {0: "n", 2: "h", 3: "w"},
+                                        "output": {0: "n", 2: "h", 3: "w"}})
+    proto = onnx.load(tmp)
+    if fp16_weights:
+        proto = store_weights_fp16(proto)
+    for k, v in (meta or {}).items():
+        entry = proto.metadata_props.add()
+        entry.key, entry.value = k, json.dumps(v) if not isinstance(v, str) else v
+    onnx.checker.check_model(proto)
+    onnx.save(proto, tmp)
+    os.replace(tmp, out)
+    return out
+
+
+def fp16_rounded(model: PConvUNet) -> PConvUNet:
+    """The same network with the weights rounded as the ONNX file stores them."""
+    with torch.no_grad():
+        for p in list(model.parameters()) + list(model.buffers()):
+            if p.is_floating_point() and p.numel() >= 1024:
+                p.copy_(p.half().float())
+    return model
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--checkpoint", default=os.path.join(HERE, "checkpoint", "pconv-unet.fp16.pt"))
+    p.add_argument("--random-width", type=float, default=0.0, help="export an untrained net of this width")
+    p.add_argument("--out", default=os.path.join(HERE, "pconv-unet.onnx"))
+    args = p.parse_args(argv)
+    torch.set_num_threads(2)
+    if args.random_width:
+        torch.manual_seed(0)
+        model, meta = PConvUNet(args.random_width).eval(), {"width": args.random_width, "images_seen": 0}
+    else:
+        ckpt = torch.load(args.checkpoint, map_location="cpu")
+        model = load_model(args.checkpoint)
+        meta = {"width": ckpt["width"], **{k: v for k, v in ckpt.get("meta", {}).items() if k != "sessions"}}
+    export(model, args.out, meta={"holefill": meta})
+    print(f"exported {args.out} ({os.path.getsize(args.out) / 1e6:.1f} MB)")
+    print(f"max abs difference vs PyTorch: {parity(fp16_rounded(model), args.out):.2e}")
+    return 0
+
+
+def run_onnxruntime_node(path: str, feeds: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Run the graph with onnxruntime-node, the runtime the app itself uses (Debian has no
+    onnxruntime for Python)."""
+    import base64
+    import subprocess
+    import tempfile
+    with tempfile.TemporaryDirectory() as tmp:
+        src, dst = os.path.join(tmp, "in.json"), os.path.join(tmp, "out.json")
+        with open(src, "w") as f:
+            json.dump({k: {"shape": list(v.shape), "data": base64.b64encode(v.astype("<f4").tobytes()).decode()}
+                       for k, v in feeds.items()}, f)
+        subprocess.run(["node", os.path.join(HERE, "tools", "ort_run.mjs"), path, src, dst], check=True,
+                       cwd=os.path.dirname(HERE))
+        with open(dst) as f:
+            out = json.load(f)
+    return {k: np.frombuffer(base64.b64decode(v["data"]), "<f4").reshape(v["shape"]) for k, v in out.items()}
+
+
+def parity(model: PConvUNet, path: str, sizes=((256, 256), (256, 512))) -> float:
+    """Max abs difference between PyTorch and onnxruntime-node on random inputs."""
+    model.eval()
+    g = torch.Generator().manual_seed(0)
+    worst = 0.0
+    for h, w in sizes:
+        image = torch.rand(1, 3, h, w, generator=g)
+        mask = (torch.rand(1, 1, h, w, generator=g) > 0.4).float()
+        with torch.no_grad():
+            expected = model(image, mask).clamp(0, 1).numpy()
+        got = run_onnxruntime_node(path, {"image": image.numpy(), "mask": mask.numpy()})["output"]
+        worst = max(worst, float(np.abs(got - expected).max()))
+    return worst
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,50 @@
+"""The paper's loss: L_valid + 6 L_hole + 0.05 L_perceptual + 120 (L_style_out + L_style_comp) + 0.1 L_tv.
+
+VGG16 does not exist on this machine; the perceptual and style terms use three early stages of an
+ImageNet-trained MobileNetV2 (see features.py), standing in for VGG16's pool1-pool3."""
+from __future__ import annotations
+
+import torch
+from torch import nn
+import torch.nn.functional as F
+
+WEIGHTS = {"valid": 1.0, "hole": 6.0, "perceptual": 0.05, "style": 120.0, "tv": 0.1}
+
+
+def gram(f: torch.Tensor) -> torch.Tensor:
+    n, c, h, w = f.shape
+    f = f.reshape(n, c, h * w)
+    return torch.bmm(f, f.transpose(1, 2)) / (c * h * w)
+
+
+def total_variation(comp: torch.Tensor, hole: torch.Tensor) -> torch.Tensor:
+    """TV on the 1-pixel dilation of the hole region, as the paper defines P."""
+    region = F.max_pool2d(hole, 3, stride=1, padding=1)
+    dx = (comp[:, :, :, 1:] - comp[:, :, :, :-1]).abs() * region[:, :, :, 1:] * region[:, :, :, :-1]
+    dy = (comp[:, :, 1:, :] - comp[:, :, :-1, :]).abs() * region[:, :, 1:, :] * region[:, :, :-1, :]
+    return dx.mean() + dy.mean()
+
+
+class InpaintingLoss(nn.Module):
+    def __init__(self, features: nn.Module | None = None):
+        super().__init__()
+        self.features = features  # None: pixel terms only (a cheap warm-up)
+
+    def forward(self, pred: torch.Tensor, target: torch.Tensor, mask: torch.Tensor) -> dict[str, torch.Tensor]:
+        hole = 1.0 - mask
+        comp = mask * target + hole * pred
+        terms = {
+            "valid": (mask * (pred - target)).abs().mean(),
+            "hole": (hole * (pred - target)).abs().mean(),
+            "tv": total_variation(comp, hole),
+        }
+        if self.features is not None:
+            # The MobileNetV2 stages are Keras's ImageNet weights, which were trained on [-1, 1] inputs.
+            f_pred, f_comp = self.features(pred * 2 - 1), self.features(comp * 2 - 1)
+            with torch.no_grad():
+                f_gt = self.features(target * 2 - 1)
+            terms["perceptual"] = sum(F.l1_loss(a, g) + F.l1_loss(b, g) for a, b, g in zip(f_pred, f_comp, f_gt))
+            terms["style"] = sum(F.l1_loss(gram(a), gram(g)) + F.l1_loss(gram(b), gram(g))
+                                 for a, b, g in zip(f_pred, f_comp, f_gt))
+        terms["total"] = sum(WEIGHTS[k] * v for k, v in terms.items())
+        return terms

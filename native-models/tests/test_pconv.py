@@ -1,0 +1,121 @@
+"""The partial-convolution arithmetic, the U-Net's hole handling, and the train -> export -> run pipeline."""
+import os
+import sys
+import tempfile
+import unittest
+
+import torch
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+from pconv.layers import PartialConv2d  # noqa: E402
+from pconv.unet import PConvUNet  # noqa: E402
+
+torch.set_num_threads(1)
+
+
+class PartialConvArithmetic(unittest.TestCase):
+    def setUp(self):
+        torch.manual_seed(0)
+        self.conv = PartialConv2d([3], 4, 3, stride=1)
+        torch.nn.init.normal_(self.conv.bias)
+
+    def test_output_depends_only_on_valid_inputs(self):
+        x = torch.randn(1, 3, 8, 8)
+        m = torch.ones(1, 1, 8, 8)
+        m[..., 2:6, 2:6] = 0
+        y1, _ = self.conv([x], [m])
+        x2 = x.clone()
+        x2[..., 2:6, 2:6] = torch.randn(1, 3, 4, 4) * 100  # change only the hole
+        y2, _ = self.conv([x2], [m])
+        self.assertTrue(torch.equal(y1, y2))
+
+    def test_all_hole_window_gives_zero_and_zero_mask(self):
+        x = torch.randn(1, 3, 9, 9)
+        m = torch.ones(1, 1, 9, 9)
+        m[..., 2:7, 2:7] = 0  # the 3x3 window around (4,4) sees only holes
+        y, new_mask = self.conv([x], [m])
+        self.assertEqual(float(new_mask[0, 0, 4, 4]), 0.0)
+        self.assertTrue(torch.equal(y[0, :, 4, 4], torch.zeros(4)))
+        self.assertEqual(float(new_mask[0, 0, 2, 2]), 1.0)  # a window touching one valid pixel
+
+    def test_scaling_is_sum1_over_summ(self):
+        """With one valid pixel in the window the output is W[center]*x*9 + b (sum(1)/sum(M) = 9)."""
+        x = torch.randn(1, 3, 3, 3)
+        m = torch.zeros(1, 1, 3, 3)
+        m[..., 1, 1] = 1
+        conv = PartialConv2d([3], 2, 3, stride=1)
+        y, _ = conv([x], [m])
+        expected = (conv.conv.weight[:, :, 1, 1] * x[0, :, 1, 1]).sum(1) * 9 + conv.bias
+        self.assertTrue(torch.allclose(y[0, :, 1, 1], expected, atol=1e-5))
+
+    def test_mask_update_rule(self):
+        m = torch.zeros(1, 1, 8, 8)
+        m[..., 0, 0] = 1
+        _, new_mask = self.conv([torch.randn(1, 3, 8, 8)], [m])
+        expected = torch.zeros(1, 1, 8, 8)
+        expected[..., 0:2, 0:2] = 1  # every window that contains (0,0)
+        self.assertTrue(torch.equal(new_mask, expected))
+
+    def test_two_groups_count_channels(self):
+        """A decoder layer's two inputs: a valid pixel of a C-channel group counts C times."""
+        conv = PartialConv2d([5, 2], 3, 3)
+        a, b = torch.randn(1, 5, 4, 4), torch.randn(1, 2, 4, 4)
+        ma, mb = torch.ones(1, 1, 4, 4), torch.zeros(1, 1, 4, 4)
+        _, new_mask = conv([a, b], [ma, mb])
+        self.assertTrue(torch.equal(new_mask, torch.ones(1, 1, 4, 4)))
+        y, _ = conv([a, b], [ma, mb])
+        ref = torch.nn.functional.conv2d(torch.cat([a, b * 0], 1), conv.conv.weight, padding=1)
+        count = torch.nn.functional.conv2d(torch.ones(1, 1, 4, 4), torch.ones(1, 1, 3, 3), padding=1) * 5
+        self.assertTrue(torch.allclose(y, ref * (7 * 9) / count + conv.bias.view(1, -1, 1, 1), atol=1e-5))
+
+
+class UNetHoles(unittest.TestCase):
+    def test_prediction_ignores_hole_contents(self):
+        torch.manual_seed(0)
+        net = PConvUNet(width=0.125).eval()
+        x = torch.rand(1, 3, 256, 256)
+        m = torch.ones(1, 1, 256, 256)
+        m[..., 60:140, 90:200] = 0
+        x2 = x.clone()
+        x2[..., 60:140, 90:200] = torch.rand(1, 3, 80, 110)
+        with torch.no_grad():
+            self.assertTrue(torch.allclose(net(x, m), net(x2, m), atol=1e-6))
+
+    def test_sizes_that_are_not_multiples_of_256(self):
+        net = PConvUNet(width=0.125).eval()
+        with torch.no_grad():
+            y = net(torch.rand(1, 3, 128, 384), torch.ones(1, 1, 128, 384))
+        self.assertEqual(tuple(y.shape), (1, 3, 128, 384))
+
+
+class TrainExportSmoke(unittest.TestCase):
+    """A few real training steps on real photos, then export and the onnxruntime-node parity check."""
+
+    def test_train_export_parity(self):
+        import export
+        import train
+        with tempfile.TemporaryDirectory() as tmp:
+            ship = os.path.join(tmp, "ship.fp16.pt")
+            rc = train.main(["--loss", "full", "--width", "0.125", "--max-steps", "3", "--max-photos", "8",
+                             "--max-masks", "40", "--log-every", "1", "--run-dir", tmp, "--ship", ship,
+                             "--threads", "1"])
+            self.assertEqual(rc, 0)
+            # Resuming continues the count of images seen.
+            rc = train.main(["--loss", "pixel", "--resume", os.path.join(tmp, "last.pt"), "--max-steps", "2",
+                             "--max-photos", "8", "--max-masks", "40", "--run-dir", tmp, "--ship", ship,
+                             "--threads", "1"])
+            self.assertEqual(rc, 0)
+            meta = torch.load(ship)["meta"]
+            self.assertEqual(meta["images_seen"], 5 * 8)
+            from pconv.unet import load_model
+            model = export.fp16_rounded(load_model(ship))
+            onnx_path = os.path.join(tmp, "model.onnx")
+            export.export(model, onnx_path, meta={"holefill": {"width": 0.125}})
+            diff = export.parity(model, onnx_path)
+            print(f"ONNX (onnxruntime-node) vs PyTorch max abs difference: {diff:.2e}")
+            self.assertLess(diff, 1e-4)
+
+
+if __name__ == "__main__":
+    unittest.main()

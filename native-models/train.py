@@ -1,0 +1,189 @@
+#!/usr/bin/env python3
+"""Train the PConv U-Net on this machine's CPU, within a wall-clock budget, resumably.
+
+  /usr/bin/python3 native-models/train.py --minutes 90 --loss full --resume native-models/checkpoint/pconv-unet.fp16.pt
+
+Progress lines carry every loss term and images/s. Every --checkpoint-minutes the full state goes to
+RUN_DIR/last.pt (fp32 with Adam's moments, for resuming on this machine) and the fp16 weights go to
+--ship (the small file committed to the repository, from which a later session continues)."""
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import random
+import sys
+import time
+
+import numpy as np
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from pconv.data import InpaintingData, default_data_root, list_photos, load_nvidia_masks, load_photo  # noqa: E402
+from pconv.losses import InpaintingLoss  # noqa: E402
+from pconv.unet import PConvUNet  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--data", default=default_data_root())
+    p.add_argument("--minutes", type=float, default=60.0, help="wall-clock budget for this run")
+    p.add_argument("--max-steps", type=int, default=0, help="stop after this many steps (smoke tests)")
+    p.add_argument("--crop", type=int, default=128)
+    p.add_argument("--batch", type=int, default=8)
+    p.add_argument("--width", type=float, default=0.5, help="channel width multiplier (new models only)")
+    p.add_argument("--stage", type=int, choices=(1, 2), default=1,
+                   help="1: lr 2e-4 with batch norm; 2: lr 5e-5, encoder batch norm frozen")
+    p.add_argument("--lr", type=float, default=0.0, help="override the stage's learning rate")
+    p.add_argument("--schedule", choices=("constant", "cosine"), default="constant",
+                   help="cosine: decay to a tenth of the lr over the budget")
+    p.add_argument("--loss", choices=("pixel", "full"), default="full",
+                   help="full: the paper's loss; pixel: valid/hole/tv only (cheap warm-up)")
+    p.add_argument("--resume", default="", help="a last.pt of a run or a shipped fp16 checkpoint")
+    p.add_argument("--run-dir", default=os.path.join(HERE, "runs", "main"))
+    p.add_argument("--ship", default=os.path.join(HERE, "checkpoint", "pconv-unet.fp16.pt"),
+                   help="where the fp16 weights are written at every checkpoint ('' for none)")
+    p.add_argument("--checkpoint-minutes", type=float, default=5.0)
+    p.add_argument("--max-photos", type=int, default=0, help="use only this many photos (smoke tests)")
+    p.add_argument("--max-masks", type=int, default=0)
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--log-every", type=int, default=50)
+    return p.parse_args(argv)
+
+
+def atomic_save(obj, path: str) -> None:
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    tmp = path + ".tmp"
+    torch.save(obj, tmp)
+    os.replace(tmp, path)
+
+
+def validation_set(root: str, n: int = 24, size: int = 256):
+    """Fixed pairs from BSDS500's val split (kept out of training) for a quick signal while training;
+    checkpoint choice on the eval sets is not allowed."""
+    from pconv.data import random_hole
+    rng = random.Random(1234)
+    imgs, masks = [], []
+    for path in list_photos(root, "val")[:n]:
+        img = load_photo(path, size)
+        h, w = img.shape[:2]
+        y, x = (h - size) // 2, (w - size) // 2
+        imgs.append(img[y:y + size, x:x + size])
+        masks.append(1 - random_hole(size, rng))
+    x = torch.from_numpy(np.stack(imgs).astype(np.float32).transpose(0, 3, 1, 2) / 255.0)
+    m = torch.from_numpy(np.stack(masks).astype(np.float32)[:, None])
+    return x, m
+
+
+@torch.no_grad()
+def validate(model, val) -> dict[str, float]:
+    x, m = val
+    was_training = model.training
+    model.eval()
+    pred = model(x, m).clamp(0, 1)
+    comp = m * x + (1 - m) * pred
+    mse = ((comp - x) ** 2).mean(dim=(1, 2, 3))
+    model.train(was_training)
+    return {"val_l1_hole": float(((1 - m) * (pred - x)).abs().sum() / (1 - m).sum() / 3),
+            "val_psnr": float((10 * torch.log10(1.0 / mse)).mean())}
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    started = time.time()
+
+    meta = {"images_seen": 0, "train_seconds": 0.0, "sessions": []}
+    state = None
+    if args.resume:
+        state = torch.load(args.resume, map_location="cpu")
+        meta.update(state.get("meta", {}))
+        width = state["width"]
+    else:
+        width = args.width
+    model = PConvUNet(width=width)
+    if state is not None:
+        model.load_state_dict({k: v.float() for k, v in state["model"].items()})
+    model.train()
+    if args.stage == 2:
+        model.freeze_encoder_bn()
+    lr = args.lr or (2e-4 if args.stage == 1 else 5e-5)
+    opt = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=lr)
+    if state is not None and "optimizer" in state and state.get("stage") == args.stage:
+        try:
+            opt.load_state_dict(state["optimizer"])
+            for g in opt.param_groups:
+                g["lr"] = lr
+        except ValueError:
+            print("optimizer state does not fit; starting Adam afresh", flush=True)
+
+    features = None
+    if args.loss == "full":
+        from pconv.features import load_features
+        features = load_features()
+    criterion = InpaintingLoss(features)
+
+    t0 = time.time()
+    photos = [load_photo(p) for p in list_photos(args.data)[: args.max_photos or None]]
+    masks = load_nvidia_masks(args.data, held_out=False, limit=args.max_masks or None)
+    val = validation_set(args.data, n=4 if args.max_photos else 24)
+    print(f"data: {len(photos)} photos, {len(masks)} NVIDIA masks (held-out ones excluded), "
+          f"loaded in {time.time() - t0:.0f}s; width {width}, stage {args.stage}, lr {lr:g}, loss {args.loss}, "
+          f"crop {args.crop}, batch {args.batch}, resumed at {meta['images_seen']} images", flush=True)
+    data = InpaintingData(photos, masks, crop=args.crop, seed=args.seed + meta["images_seen"])
+
+    def checkpoint(tag: str) -> None:
+        meta["train_seconds"] = session_base_seconds + (time.time() - loop_start)
+        full = {"width": width, "stage": args.stage, "meta": meta, "model": model.state_dict(),
+                "optimizer": opt.state_dict()}
+        atomic_save(full, os.path.join(args.run_dir, "last.pt"))
+        if args.ship:
+            half = {"width": width, "stage": args.stage, "meta": meta,
+                    "model": {k: (v.half() if v.is_floating_point() else v) for k, v in model.state_dict().items()}}
+            atomic_save(half, args.ship)
+        v = validate(model, val)
+        print(f"checkpoint ({tag}): images {meta['images_seen']}, val PSNR {v['val_psnr']:.2f} dB, "
+              f"val hole L1 {v['val_l1_hole']:.4f}", flush=True)
+
+    budget = args.minutes * 60.0 - (time.time() - started)
+    session_base_seconds = meta["train_seconds"]
+    meta["sessions"].append({"started": time.strftime("%Y-%m-%d %H:%M"), "stage": args.stage, "lr": lr,
+                             "loss": args.loss, "crop": args.crop, "batch": args.batch})
+    loop_start = last_ckpt = last_log = time.time()
+    step, seen_at_log, sums = 0, meta["images_seen"], {}
+    while True:
+        elapsed = time.time() - loop_start
+        if elapsed >= budget or (args.max_steps and step >= args.max_steps):
+            break
+        if args.schedule == "cosine":
+            for g in opt.param_groups:
+                g["lr"] = lr * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(1.0, elapsed / budget))))
+        x, m = (torch.from_numpy(a) for a in data.batch(args.batch))
+        terms = criterion(model(x, m), x, m)
+        opt.zero_grad(set_to_none=True)
+        terms["total"].backward()
+        opt.step()
+        step += 1
+        meta["images_seen"] += args.batch
+        for k, v in terms.items():
+            sums[k] = sums.get(k, 0.0) + float(v)
+        if step % args.log_every == 0:
+            now = time.time()
+            rate = (meta["images_seen"] - seen_at_log) / (now - last_log)
+            avg = " ".join(f"{k} {v / args.log_every:.4f}" for k, v in sums.items())
+            print(f"step {step} images {meta['images_seen']} {rate:.1f} img/s lr {opt.param_groups[0]['lr']:.2e} "
+                  f"| {avg}", flush=True)
+            sums, last_log, seen_at_log = {}, now, meta["images_seen"]
+        if time.time() - last_ckpt >= args.checkpoint_minutes * 60:
+            checkpoint("periodic")
+            last_ckpt = time.time()
+    checkpoint("final")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,34 @@
+#!/usr/bin/env node
+// `npm test`: every suite, in order, then one summary line. Each suite's own output is shown as it runs.
+//   1. type checks (tsc for main/, svelte-check for renderer/)
+//   2. the Python side of native-models/ (unittest: the PConv arithmetic, features, a training smoke run)
+//   3. node's test runner over tests/**/*.test.ts (engine, CLI, batch, web host, browser UI, Electron)
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+const only = process.argv[2]; // `npm test -- node` runs one suite
+
+/** tests/**\/*.test.ts, listed here because Node 20's test runner does not expand globs. */
+function testFiles(dir) {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? testFiles(join(dir, e.name)) : e.name.endsWith('.test.ts') ? [join(dir, e.name)] : [],
+  ).sort();
+}
+const suites = [
+  ['types', 'npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']],
+  ['renderer-types', 'npx', ['svelte-check', '--tsconfig', 'renderer/tsconfig.json', '--fail-on-warnings'], 'renderer/tsconfig.json'],
+  ['python', '/usr/bin/python3', ['-m', 'unittest', 'discover', '-s', 'native-models/tests', '-p', 'test_*.py', '-v']],
+  ['node', process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...testFiles('tests')]],
+];
+
+const failed = [];
+for (const [name, cmd, args, needs] of suites) {
+  if (only && only !== name) continue;
+  if (needs && !existsSync(needs)) continue;
+  console.log(`\n=== ${name}: ${cmd} ${args.join(' ')}`);
+  const r = spawnSync(cmd, args, { stdio: 'inherit' });
+  if (r.status !== 0) failed.push(name);
+}
+console.log(`\nsuites: ${failed.length ? `FAILED ${failed.join(', ')}` : 'all passed'}`);
+process.exit(failed.length ? 1 : 0);

@@ -1,0 +1,185 @@
+// The pipeline on real photos and masks: only hole pixels change, the photo's orientation, alpha and
+// metadata survive, and bad masks get clear errors. The model runs in-process here (the worker's own
+// tests are in worker.test.ts).
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import sharp from 'sharp';
+import { EngineError } from '../../main/engine/errors';
+import { flattenToFile } from '../../main/engine/flatten';
+import { loadModel, type LoadedModel } from '../../main/engine/model';
+import { inpaintFile, removeObject } from '../../main/engine/pipeline';
+import { compareWithMask, fitMask, kodak, listDir, maskRaw, MODEL, raw, rectMask, sunHays, tempDir } from '../helpers/engine-data';
+
+let model: LoadedModel;
+before(async () => {
+  model = await loadModel(MODEL, 'cpu', 2);
+});
+after(() => model.release());
+
+const fill = (photo: string, mask: string, output: string, extra: { inferSize?: 256 | 512 | 'auto'; scaleMask?: boolean } = {}) =>
+  inpaintFile(model, {
+    photo,
+    mask: { kind: 'file', path: mask },
+    output,
+    format: 'png',
+    quality: 92,
+    overwrite: false,
+    scaleMask: extra.scaleMask ?? false,
+    inferSize: extra.inferSize ?? 256,
+  });
+
+test('real photos: every pixel outside the mask is byte-identical, hole pixels are filled (256, 512, auto)', async (t) => {
+  const dir = await tempDir(t);
+  const cases = [
+    { photo: kodak(1), mask: 10, inferSize: 256 },
+    { photo: kodak(7), mask: 2010, inferSize: 512 },
+    { photo: kodak(23), mask: 6010, inferSize: 'auto' },
+    { photo: sunHays(0), mask: 4010, inferSize: 256 },
+    { photo: sunHays(5), mask: 10010, inferSize: 512 },
+  ] as const;
+  for (const [i, c] of cases.entries()) {
+    const input = await raw(c.photo);
+    const mask = await fitMask(c.mask, input.width, input.height, path.join(dir, `mask${i}.png`));
+    const out = path.join(dir, `out${i}.png`);
+    const result = await fill(c.photo, mask, out, { inferSize: c.inferSize });
+    assert.ok(result.holes >= 1);
+    const diff = compareWithMask(input, await raw(out), await maskRaw(mask));
+    assert.equal(diff.outsideDiffs, 0, `${path.basename(c.photo)}: no pixel outside the mask changes`);
+    assert.ok(diff.holeChanged > 0.5 * diff.holePixels, `${path.basename(c.photo)}: the hole is filled (${diff.holeChanged}/${diff.holePixels} changed)`);
+  }
+});
+
+test('Remove Object returns a patch whose alpha is the mask; flattening it gives the same file as inpaint', async (t) => {
+  const dir = await tempDir(t);
+  const photo = kodak(5);
+  const mask = await fitMask(1010, 500, 500, path.join(dir, 'mask.png'));
+  const fillResult = await removeObject(model, { photo, layers: [], mask: { kind: 'bytes', data: await readFile(mask) }, inferSize: 256 });
+  const { rect } = fillResult;
+  const patch = await sharp(fillResult.patch).raw().toBuffer({ resolveWithObject: true });
+  assert.deepEqual([patch.info.width, patch.info.height, patch.info.channels], [rect.width, rect.height, 4]);
+  const holes = await maskRaw(mask);
+  for (let y = 0; y < 500; y++) {
+    for (let x = 0; x < 500; x++) {
+      const inside = x >= rect.x && y >= rect.y && x < rect.x + rect.width && y < rect.y + rect.height;
+      if (!inside) assert.equal(holes[y * 500 + x], 0, 'no hole pixel outside the patch');
+      else assert.equal(patch.data[((y - rect.y) * rect.width + (x - rect.x)) * 4 + 3], holes[y * 500 + x], 'alpha = mask');
+    }
+  }
+  await flattenToFile(photo, [{ rect, patch: fillResult.patch }], path.join(dir, 'flat.png'), { format: 'png', overwrite: false, protect: [photo] });
+  await fill(photo, mask, path.join(dir, 'direct.png'));
+  assert.ok((await raw(path.join(dir, 'flat.png'))).data.equals((await raw(path.join(dir, 'direct.png'))).data));
+});
+
+test('Remove Object on the current composite: a second fill sees the first result layer', async (t) => {
+  const dir = await tempDir(t);
+  const photo = kodak(9);
+  const first = await removeObject(model, { photo, layers: [], mask: { kind: 'file', path: await rectMask(500, 500, [{ x: 100, y: 100, width: 40, height: 40 }], path.join(dir, 'a.png')) }, inferSize: 256 });
+  const layer = { rect: first.rect, patch: first.patch };
+  const second = await removeObject(model, { photo, layers: [layer], mask: { kind: 'file', path: await rectMask(500, 500, [{ x: 300, y: 300, width: 30, height: 30 }], path.join(dir, 'b.png')) }, inferSize: 256 });
+  const out = path.join(dir, 'both.png');
+  await flattenToFile(photo, [layer, { rect: second.rect, patch: second.patch }], out, { format: 'png', overwrite: false, protect: [photo] });
+  const both = await rectMask(500, 500, [{ x: 100, y: 100, width: 40, height: 40 }, { x: 300, y: 300, width: 30, height: 30 }], path.join(dir, 'ab.png'));
+  const diff = compareWithMask(await raw(photo), await raw(out), await maskRaw(both));
+  assert.equal(diff.outsideDiffs, 0);
+  assert.ok(diff.holeChanged > 0.5 * diff.holePixels);
+});
+
+test('an EXIF-rotated JPEG (orientation 6) comes back upright, orientation reset, pixels outside the mask untouched', async (t) => {
+  const dir = await tempDir(t);
+  const photo = path.join(dir, 'rotated.jpg');
+  await sharp(sunHays(2)).resize(400, 300).jpeg({ quality: 95 }).withMetadata({ orientation: 6 }).toFile(photo); // stored 400x300, shown 300x400
+  const upright = await raw(photo, { upright: true });
+  assert.deepEqual([upright.width, upright.height], [300, 400]);
+  const mask = await rectMask(300, 400, [{ x: 50, y: 250, width: 60, height: 40 }], path.join(dir, 'mask.png'));
+  const out = path.join(dir, 'out.png');
+  await fill(photo, mask, out);
+  const meta = await sharp(out).metadata();
+  assert.deepEqual([meta.width, meta.height], [300, 400]);
+  assert.ok(meta.orientation === undefined || meta.orientation === 1, `orientation ${meta.orientation}`);
+  const diff = compareWithMask(upright, await raw(out), await maskRaw(mask));
+  assert.equal(diff.outsideDiffs, 0);
+  assert.ok(diff.holeChanged > 0);
+  // A mask drawn on the stored (sideways) frame is the wrong size, and the message says both.
+  const sideways = await rectMask(400, 300, [{ x: 10, y: 10, width: 5, height: 5 }], path.join(dir, 'sideways.png'));
+  await assert.rejects(fill(photo, sideways, path.join(dir, 'never.png')), /is 400x300 but the photo is 300x400 \(after EXIF orientation\)/);
+});
+
+test('a PNG with alpha keeps it: alpha unchanged everywhere, RGB (even of transparent pixels) unchanged outside the mask', async (t) => {
+  const dir = await tempDir(t);
+  const photo = path.join(dir, 'alpha.png');
+  const { data, info } = await sharp(kodak(12)).resize(320, 240).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+  for (let i = 0; i < info.width * info.height; i++) data[i * 4 + 3] = i % 7 === 0 ? 0 : (i * 13) % 256; // transparent pixels keep their colour
+  await sharp(data, { raw: { width: 320, height: 240, channels: 4 } }).png().toFile(photo);
+  const mask = await rectMask(320, 240, [{ x: 120, y: 80, width: 50, height: 60 }], path.join(dir, 'mask.png'));
+  const out = path.join(dir, 'out.png');
+  await fill(photo, mask, out);
+  const before = await raw(photo, { keepAlpha: true });
+  const after = await raw(out, { keepAlpha: true });
+  assert.equal(after.channels, 4);
+  const holes = await maskRaw(mask);
+  assert.equal(compareWithMask(before, after, holes).outsideDiffs, 0, 'RGBA outside the mask');
+  let alphaChanged = 0;
+  let rgbChanged = 0;
+  for (let i = 0; i < 320 * 240; i++) {
+    if (before.data[i * 4 + 3] !== after.data[i * 4 + 3]) alphaChanged++;
+    if (holes[i] && before.data.subarray(i * 4, i * 4 + 3).compare(after.data.subarray(i * 4, i * 4 + 3)) !== 0) rgbChanged++;
+  }
+  assert.equal(alphaChanged, 0, "alpha is the photo's, inside the hole too");
+  assert.ok(rgbChanged > 1000, 'the hole is filled');
+});
+
+test('ICC profile (all formats) and EXIF (PNG, JPEG, WebP) are kept; the output has the photo\'s own colour values', async (t) => {
+  const dir = await tempDir(t);
+  const photo = path.join(dir, 'p3.jpg');
+  await sharp(sunHays(9)).resize(360, 270).withIccProfile('p3').withExif({ IFD0: { Copyright: 'Holefill test', Artist: 'Kodak' } }).jpeg({ quality: 94 }).toFile(photo);
+  const mask = await rectMask(360, 270, [{ x: 200, y: 40, width: 30, height: 90 }], path.join(dir, 'mask.png'));
+  for (const ext of ['png', 'jpg', 'tif', 'webp']) {
+    const out = path.join(dir, `out.${ext}`);
+    await inpaintFile(model, { photo, mask: { kind: 'file', path: mask }, output: out, format: ext === 'jpg' ? 'jpeg' : ext === 'tif' ? 'tiff' : (ext as 'png' | 'webp'), quality: 100, overwrite: false, scaleMask: false, inferSize: 256 });
+    const [a, b] = [await sharp(photo).metadata(), await sharp(out).metadata()];
+    assert.ok(b.icc && a.icc && b.icc.equals(a.icc), `${ext}: the ICC profile is the photo's`);
+    // libvips writes no EXIF block into TIFF (a known limit of tiffsave); the other formats keep it.
+    if (ext !== 'tif') assert.ok(b.exif?.includes('Holefill test'), `${ext}: EXIF kept`);
+    if (ext !== 'jpg') assert.equal(compareWithMask(await raw(photo), await raw(out), await maskRaw(mask)).outsideDiffs, 0, `${ext} is lossless outside the mask`);
+  }
+});
+
+test('empty mask: the photo is written unchanged (and Remove Object says there is nothing to remove)', async (t) => {
+  const dir = await tempDir(t);
+  const mask = await rectMask(500, 500, [], path.join(dir, 'empty.png'));
+  const out = path.join(dir, 'out.png');
+  const result = await fill(kodak(4), mask, out);
+  assert.equal(result.holes, 0);
+  assert.ok((await raw(kodak(4))).data.equals((await raw(out)).data));
+  await assert.rejects(removeObject(model, { photo: kodak(4), layers: [], mask: { kind: 'file', path: mask }, inferSize: 256 }), (e: EngineError) => e.code === 'mask-empty');
+});
+
+test('mask conventions: white on black, a JPEG mask, and opaque strokes on a transparent PNG all mark the same hole', async (t) => {
+  const dir = await tempDir(t);
+  const rect = { x: 150, y: 200, width: 80, height: 50 };
+  const white = await rectMask(500, 500, [rect], path.join(dir, 'white.png'));
+  const jpeg = path.join(dir, 'mask.jpg');
+  await sharp(white).jpeg({ quality: 80 }).toFile(jpeg);
+  const alpha = path.join(dir, 'alpha.png');
+  const stroke = await sharp({ create: { width: rect.width, height: rect.height, channels: 4, background: { r: 255, g: 0, b: 0, alpha: 1 } } }).png().toBuffer();
+  await sharp({ create: { width: 500, height: 500, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } } }).composite([{ input: stroke, left: rect.x, top: rect.y }]).png().toFile(alpha);
+  const patches = [];
+  for (const mask of [white, jpeg, alpha]) {
+    const r = await removeObject(model, { photo: kodak(6), layers: [], mask: { kind: 'file', path: mask }, inferSize: 256 });
+    patches.push(r.rect);
+  }
+  assert.deepEqual(patches, [rect, rect, rect]);
+});
+
+test('mask errors: wrong size names both sizes; --scale-mask fits it; a full mask has nothing to fill from', async (t) => {
+  const dir = await tempDir(t);
+  const small = await rectMask(250, 250, [{ x: 10, y: 10, width: 20, height: 20 }], path.join(dir, 'small.png'));
+  await assert.rejects(fill(kodak(8), small, path.join(dir, 'a.png')), (e: EngineError) => e.code === 'mask-size' && /is 250x250 but the photo is 500x500/.test(e.message));
+  const scaled = await fill(kodak(8), small, path.join(dir, 'b.png'), { scaleMask: true });
+  assert.equal(scaled.holes, 1);
+  const full = await rectMask(500, 500, [{ x: 0, y: 0, width: 500, height: 500 }], path.join(dir, 'full.png'));
+  await assert.rejects(fill(kodak(8), full, path.join(dir, 'c.png')), (e: EngineError) => e.code === 'mask-full');
+  assert.deepEqual(await listDir(dir), ['b.png', 'full.png', 'small.png'], 'a refused job writes nothing');
+});

@@ -1,0 +1,28 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import sharp from 'sharp';
+
+/** A fresh temp folder removed after the test. */
+export async function tempDir(t: { after(fn: () => unknown): void }, prefix = 'holefill-test-'): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** A small real JPEG photo with a gradient, so decoding and previews are real. */
+export async function writePhoto(file: string, width = 96, height = 64): Promise<string> {
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">
+    <defs><linearGradient id="g"><stop offset="0" stop-color="#3a6"/><stop offset="1" stop-color="#36a"/></linearGradient></defs>
+    <rect width="100%" height="100%" fill="url(#g)"/><circle cx="${width / 2}" cy="${height / 2}" r="${height / 5}" fill="#c33"/></svg>`;
+  await sharp(Buffer.from(svg)).jpeg({ quality: 92 }).toFile(file);
+  return file;
+}
+
+/** A PNG mask of the photo's size with a white (hole) square in the middle. */
+export async function maskPng(width: number, height: number): Promise<Uint8Array> {
+  const s = Math.round(Math.min(width, height) / 4);
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">
+    <rect width="100%" height="100%" fill="#000"/><rect x="${(width - s) / 2}" y="${(height - s) / 2}" width="${s}" height="${s}" fill="#fff"/></svg>`;
+  return new Uint8Array(await sharp(Buffer.from(svg)).greyscale().png().toBuffer());
+}

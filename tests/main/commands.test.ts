@@ -1,0 +1,201 @@
+// The commands through dispatch(), as both transports call them, with a fake engine (the real one is
+// exercised in tests/web-host/real-engine.test.ts).
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { test } from 'node:test';
+import sharp from 'sharp';
+import { dispatch } from '../../main/commands/dispatch';
+import type { PhotoInfo, Reply, ResultPatch } from '../../main/contract/app-api';
+import { testContext } from '../helpers/context';
+import { fakeEngine } from '../helpers/fake-engine';
+import { maskPng, tempDir, writePhoto } from '../helpers/temp';
+
+function ok<T>(reply: Reply<unknown>): T {
+  if (!reply.ok) assert.fail(`expected ok, got ${reply.error.code}: ${reply.error.message}`);
+  return reply.value as T;
+}
+function failed(reply: Reply<unknown>, code: string): string {
+  assert.equal(reply.ok, false, 'expected a refusal');
+  if (reply.ok) throw new Error('unreachable');
+  assert.equal(reply.error.code, code, reply.error.message);
+  return reply.error.message;
+}
+
+test('photo:open refuses a path the person never chose, and opens one chosen in the dialog', async (t) => {
+  const dir = await tempDir(t);
+  const photo = await writePhoto(path.join(dir, 'beach.jpg'), 300, 200);
+  const { ctx } = await testContext({ userData: path.join(dir, 'user'), dialogs: { openPhoto: async () => photo } });
+
+  failed(await dispatch(ctx, 'photo:open', { path: photo }), 'not-granted');
+  const chosen = ok<string>(await dispatch(ctx, 'photo:choose', {}));
+  const info = ok<PhotoInfo>(await dispatch(ctx, 'photo:open', { path: chosen }));
+  assert.deepEqual([info.width, info.height, info.name], [300, 200, 'beach.jpg']);
+  assert.ok(info.preview.length > 100 && info.previewWidth <= 2048);
+  assert.deepEqual(ok<string[]>(await dispatch(ctx, 'recent:list', {})), [photo]);
+});
+
+test('the recent list is persisted and granted in the next run', async (t) => {
+  const dir = await tempDir(t);
+  const userData = path.join(dir, 'user');
+  const photo = await writePhoto(path.join(dir, 'a.jpg'));
+  const first = await testContext({ userData, dialogs: { openPhoto: async () => photo } });
+  ok(await dispatch(first.ctx, 'photo:choose', {}));
+  ok(await dispatch(first.ctx, 'photo:open', { path: photo }));
+
+  const next = await testContext({ userData });
+  assert.deepEqual(ok<string[]>(await dispatch(next.ctx, 'recent:list', {})), [photo]);
+  ok<PhotoInfo>(await dispatch(next.ctx, 'photo:open', { path: photo }));
+  assert.deepEqual(JSON.parse(await readFile(path.join(userData, 'recent.json'), 'utf8')), [photo]);
+});
+
+test('a malformed request is rejected by the contract before any command runs', async (t) => {
+  const dir = await tempDir(t);
+  const engine = fakeEngine();
+  const { ctx } = await testContext({ userData: path.join(dir, 'user'), engine });
+  const message = failed(await dispatch(ctx, 'photo:open', { path: 42 }), 'invalid-request');
+  assert.match(message, /path/);
+  failed(await dispatch(ctx, 'photo:removeObject', { docId: 'x', jobId: 'j', mask: 'not bytes', resultIds: [] }), 'invalid-request');
+  failed(await dispatch(ctx, 'settings:set', { provider: 'tpu', threads: 1, precision: 'fp32' }), 'invalid-request');
+  assert.deepEqual(engine.calls, [], 'nothing reached the engine');
+  assert.equal(existsSync(path.join(dir, 'user', 'settings.json')), false, 'nothing was saved');
+});
+
+test('remove object fills the composite, keeps the patch, and export flattens it', async (t) => {
+  const dir = await tempDir(t);
+  const photo = await writePhoto(path.join(dir, 'p.jpg'), 64, 48);
+  const target = path.join(dir, 'p-clean.png');
+  const saves = [target, photo];
+  const engine = fakeEngine();
+  const { ctx, events } = await testContext({
+    userData: path.join(dir, 'user'),
+    engine,
+    dialogs: { openPhoto: async () => photo, saveExport: async () => saves.shift() ?? null },
+  });
+  ok(await dispatch(ctx, 'photo:choose', {}));
+  const info = ok<PhotoInfo>(await dispatch(ctx, 'photo:open', { path: photo }));
+  const mask = await maskPng(64, 48);
+
+  failed(await dispatch(ctx, 'photo:removeObject', { docId: info.docId, jobId: 'j0', mask, resultIds: ['nope'] }), 'not-found');
+  const first = ok<ResultPatch>(await dispatch(ctx, 'photo:removeObject', { docId: info.docId, jobId: 'j1', mask, resultIds: [] }));
+  ok(await dispatch(ctx, 'photo:removeObject', { docId: info.docId, jobId: 'j2', mask, resultIds: [first.resultId] }));
+  assert.deepEqual(engine.calls.filter((c) => c.startsWith('inpaint')), [`inpaint ${photo} layers=0`, `inpaint ${photo} layers=1`]);
+  assert.ok(events.some((e) => e.channel === 'job:progress'));
+
+  const exported = ok<{ path: string }>(await dispatch(ctx, 'photo:export', {
+    docId: info.docId, resultIds: [first.resultId], path: null, format: 'png', quality: 90, overwriteOriginal: false,
+  }));
+  assert.equal(exported.path, target);
+  const meta = await sharp(target).metadata();
+  assert.deepEqual([meta.width, meta.height, meta.format], [64, 48, 'png']);
+
+  // The save dialog naming the original itself is refused unless the person confirmed overwriting it.
+  const before = await readFile(photo);
+  failed(await dispatch(ctx, 'photo:export', {
+    docId: info.docId, resultIds: [], path: null, format: 'jpeg', quality: 90, overwriteOriginal: false,
+  }), 'conflict');
+  assert.deepEqual(await readFile(photo), before, 'the original is untouched');
+});
+
+test('export refuses a target that was not granted for writing', async (t) => {
+  const dir = await tempDir(t);
+  const photo = await writePhoto(path.join(dir, 'p.jpg'));
+  const { ctx } = await testContext({ userData: path.join(dir, 'user'), dialogs: { openPhoto: async () => photo } });
+  ok(await dispatch(ctx, 'photo:choose', {}));
+  const info = ok<PhotoInfo>(await dispatch(ctx, 'photo:open', { path: photo }));
+  const elsewhere = path.join(dir, 'made-up.png');
+  failed(await dispatch(ctx, 'photo:export', {
+    docId: info.docId, resultIds: [], path: elsewhere, format: 'png', quality: 90, overwriteOriginal: false,
+  }), 'not-granted');
+  assert.equal(existsSync(elsewhere), false);
+});
+
+test('batch:start checks every path before starting anything', async (t) => {
+  const dir = await tempDir(t);
+  const input = path.join(dir, 'in');
+  const output = path.join(dir, 'out');
+  await mkdir(input);
+  const engine = fakeEngine();
+  const folders = { input, output, masks: input };
+  const { ctx, events } = await testContext({ userData: path.join(dir, 'user'), engine, dialogs: { openFolder: async (p) => folders[p] } });
+  ok(await dispatch(ctx, 'folder:choose', { purpose: 'input' }));
+  const options = {
+    inputDir: input, recursive: false, masks: { kind: 'folder', dir: path.join(dir, 'masks') }, outputDir: output,
+    format: 'same', quality: 90, existing: 'skip', allowInputDir: false,
+  };
+  failed(await dispatch(ctx, 'batch:start', options), 'not-granted'); // output not chosen
+  ok(await dispatch(ctx, 'folder:choose', { purpose: 'output' }));
+  failed(await dispatch(ctx, 'batch:start', options), 'not-granted'); // mask folder not chosen
+  failed(await dispatch(ctx, 'batch:start', { ...options, masks: { kind: 'folder', dir: input }, outputDir: input }), 'not-granted');
+  assert.deepEqual(engine.calls, [], 'no batch ran');
+
+  const { batchId } = ok<{ batchId: string }>(await dispatch(ctx, 'batch:start', { ...options, masks: { kind: 'folder', dir: input } }));
+  await new Promise((r) => setTimeout(r, 20));
+  assert.ok(events.some((e) => e.channel === 'batch:done' && (e.payload as { batchId: string }).batchId === batchId));
+});
+
+test('batch:start accepts the default output beside the chosen photos, and nothing else unchosen', async (t) => {
+  const dir = await tempDir(t);
+  const input = path.join(dir, 'in');
+  await mkdir(input);
+  const engine = fakeEngine();
+  const { ctx } = await testContext({ userData: path.join(dir, 'user'), engine, dialogs: { openFolder: async () => input } });
+  ok(await dispatch(ctx, 'folder:choose', { purpose: 'input' }));
+  const options = {
+    inputDir: input, recursive: false, masks: { kind: 'folder', dir: input }, outputDir: path.join(input, 'other'),
+    format: 'same', quality: 90, existing: 'skip', allowInputDir: false,
+  };
+  failed(await dispatch(ctx, 'batch:start', options), 'not-granted');
+  ok(await dispatch(ctx, 'batch:start', { ...options, outputDir: path.join(input, 'inpainted') }));
+});
+
+test('typed paths are granted only in the web host', async (t) => {
+  const dir = await tempDir(t);
+  const photo = await writePhoto(path.join(dir, 'p.jpg'));
+  const electron = await testContext({ userData: path.join(dir, 'e') });
+  failed(await dispatch(electron.ctx, 'folder:grant', { path: photo, purpose: 'photo' }), 'unavailable');
+  failed(await dispatch(electron.ctx, 'photo:open', { path: photo }), 'not-granted');
+
+  const web = await testContext({ userData: path.join(dir, 'w'), host: 'web' });
+  failed(await dispatch(web.ctx, 'photo:choose', {}), 'unavailable');
+  failed(await dispatch(web.ctx, 'folder:grant', { path: path.join(dir, 'missing.jpg'), purpose: 'photo' }), 'not-found');
+  assert.equal(ok<string>(await dispatch(web.ctx, 'folder:grant', { path: photo, purpose: 'photo' })), photo);
+  ok<PhotoInfo>(await dispatch(web.ctx, 'photo:open', { path: photo }));
+});
+
+test('settings are saved atomically in userData and survive a restart', async (t) => {
+  const dir = await tempDir(t);
+  const userData = path.join(dir, 'user');
+  const { ctx } = await testContext({ userData });
+  const info = ok<{ settings: unknown }>(await dispatch(ctx, 'settings:set', { provider: 'cpu', threads: 2, precision: 'int8' }));
+  assert.deepEqual(info.settings, { provider: 'cpu', threads: 2, precision: 'int8' });
+  assert.deepEqual((await readdir(userData)).sort(), ['settings.json'], 'no temp file left behind');
+  const next = await testContext({ userData });
+  assert.deepEqual(ok<{ settings: unknown }>(await dispatch(next.ctx, 'app:info', {})).settings, info.settings);
+});
+
+test('after a crash the document comes back: photo, layers and result patches', async (t) => {
+  const dir = await tempDir(t);
+  const userData = path.join(dir, 'user');
+  const photo = await writePhoto(path.join(dir, 'p.jpg'), 64, 48);
+  const { ctx } = await testContext({ userData, dialogs: { openPhoto: async () => photo } });
+  ok(await dispatch(ctx, 'photo:choose', {}));
+  const info = ok<PhotoInfo>(await dispatch(ctx, 'photo:open', { path: photo }));
+  const result = ok<ResultPatch>(await dispatch(ctx, 'photo:removeObject', { docId: info.docId, jobId: 'j', mask: await maskPng(64, 48), resultIds: [] }));
+  const layers = [{ kind: 'result', resultId: result.resultId }, { kind: 'mask', png: new Uint8Array([1, 2, 3]) }];
+  ok(await dispatch(ctx, 'recovery:save', { docId: info.docId, layers }));
+
+  // A new run, as after a crash: nothing in memory, nothing granted but the recent list.
+  const next = await testContext({ userData });
+  const recovered = ok<{ photo: PhotoInfo; layers: unknown[]; results: ResultPatch[] }>(await dispatch(next.ctx, 'recovery:load', {}));
+  assert.equal(recovered.photo.path, photo);
+  assert.deepEqual(recovered.layers, layers);
+  assert.deepEqual(recovered.results.map((r) => r.resultId), [result.resultId]);
+  assert.deepEqual(Buffer.from(recovered.results[0]!.patch), Buffer.from(result.patch));
+  // The reopened document is live: its results can be exported by id.
+  ok(await dispatch(next.ctx, 'photo:removeObject', { docId: recovered.photo.docId, jobId: 'k', mask: await maskPng(64, 48), resultIds: [result.resultId] }));
+
+  ok(await dispatch(next.ctx, 'recovery:clear', {}));
+  assert.equal(ok(await dispatch(next.ctx, 'recovery:load', {})), null);
+});

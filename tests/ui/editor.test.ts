@@ -1,0 +1,210 @@
+// The editor in Debian's Chromium against the real web host, engine and model: open, paint, Remove Object,
+// export, then judge the exported pixels against the original with sharp.
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Browser } from 'playwright-core';
+import { startWebHostForTests, type TestWebHost } from '../helpers/web-host';
+import { EditorPage, launchChromium, type PhotoPoint } from './editor-page';
+import { and, changedPixels, count, not, strokeMask } from './pixels';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const kodim23 = path.resolve(root, '../shared/data/eval/kodak24/kodim23.png'); // 500 x 500
+const SIZE = 500;
+const BRUSH = 24;
+
+let host: TestWebHost; // the built renderer, the real engine and model
+let browser: Browser;
+let dir: string;
+
+before(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'holefill-ui-'));
+  host = await startWebHostForTests();
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  await host?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function editorWithPhoto(): Promise<EditorPage> {
+  const editor = await EditorPage.open(browser, host.url);
+  await editor.openPhoto(kodim23);
+  await editor.waitForPhoto('kodim23.png');
+  await editor.setBrushSize(BRUSH);
+  return editor;
+}
+
+/**
+ * Checks an export against the original: nothing changed outside the stroke (allowing a pixel for the
+ * brush's soft edge), and nearly everything well inside it did.
+ */
+async function assertOnlyStrokeChanged(exported: string, stroke: PhotoPoint[], untouched: PhotoPoint[][] = []) {
+  const changed = await changedPixels(kodim23, exported);
+  const outer = await strokeMask(SIZE, SIZE, stroke, BRUSH + 4);
+  const inner = await strokeMask(SIZE, SIZE, stroke, BRUSH - 4);
+  assert.equal(await count(await and(changed, await not(outer))), 0, 'pixels outside the stroke are byte-identical');
+  const inside = await count(inner);
+  const changedInside = await count(await and(changed, inner));
+  assert.ok(changedInside >= 0.9 * inside, `pixels under the stroke were filled (${changedInside} of ${inside} changed)`);
+  for (const other of untouched) {
+    const region = await strokeMask(SIZE, SIZE, other, BRUSH + 4);
+    assert.equal(await count(await and(changed, region)), 0, 'a hidden mask layer was not filled');
+  }
+}
+
+test('paint a stroke, Remove Object, export: only the pixels under the stroke change (and the README screenshot)', async () => {
+  const editor = await editorWithPhoto();
+  const stroke: PhotoPoint[] = [[250, 175], [262, 190], [268, 210], [266, 232]];
+  await editor.drag(stroke);
+  assert.equal(await editor.layerRow('Mask 1').getByText('empty').count(), 0, 'the stroke is on Mask 1');
+
+  await editor.removeObject(1);
+  assert.equal(await editor.visibility('Mask 1').isChecked(), false, 'the mask used is hidden');
+  assert.match(await editor.page.getByRole('contentinfo').innerText(), /Remove Object: \d+(\.\d)? s/);
+
+  // For the README: a result, and a new mask painted on Mask 2 with the brush cursor over the photo.
+  // Masks are never exported, so the export below is still judged against the first stroke alone.
+  await editor.drag([[120, 330], [140, 350], [150, 380]]);
+  await editor.page.mouse.move(...(await editor.screenPoint([185, 300])));
+  await editor.page.screenshot({ path: path.join(root, 'assets/screenshot.png') });
+
+  const exported = path.join(dir, 'removed.png');
+  await editor.exportPng(exported);
+  await assertOnlyStrokeChanged(exported, stroke);
+  assert.deepEqual(editor.errors, []);
+  await editor.close();
+});
+
+test('undo and redo step back and forth through painting and Remove Object', async () => {
+  const editor = await editorWithPhoto();
+  const undo = editor.button('Undo');
+  const redo = editor.button('Redo');
+  await editor.drag([[100, 100], [160, 120]]);
+  await undo.click();
+  await editor.layerRow('Mask 1').getByText('empty').waitFor();
+  await redo.click();
+  await editor.layerRow('Mask 1').getByText('empty').waitFor({ state: 'detached' });
+
+  await editor.removeObject(1);
+  await editor.page.keyboard.down('\\'); // hold to compare with the photo as it was
+  await editor.page.getByText('Before', { exact: true }).waitFor();
+  await editor.page.keyboard.up('\\');
+  await editor.page.getByText('Before', { exact: true }).waitFor({ state: 'detached' });
+
+  await editor.page.keyboard.press('Control+z');
+  await editor.layer('Remove Object 1').waitFor({ state: 'detached' });
+  assert.equal(await editor.visibility('Mask 1').isChecked(), true, 'Mask 1 is visible again, as before');
+
+  // The export now flattens no result: it is the original, pixel for pixel.
+  const exported = path.join(dir, 'undone.png');
+  await editor.exportPng(exported);
+  assert.equal(await count(await changedPixels(kodim23, exported)), 0);
+
+  await editor.page.keyboard.press('Control+Shift+z');
+  await editor.layer('Remove Object 1').waitFor();
+  assert.deepEqual(editor.errors, []);
+  await editor.close();
+});
+
+test('a hidden mask layer is left out of Remove Object; the result survives a reload', async () => {
+  const editor = await editorWithPhoto();
+  const hidden: PhotoPoint[] = [[80, 80], [160, 90]];
+  const shown: PhotoPoint[] = [[330, 420], [420, 440]];
+  await editor.drag(hidden);
+  await editor.button('Add mask layer').click();
+  assert.equal(await editor.layer('Mask 2').isChecked(), true, 'the new layer is the active one');
+  await editor.drag(shown);
+  await editor.visibility('Mask 1').uncheck();
+
+  await editor.removeObject(1);
+  const exported = path.join(dir, 'hidden.png');
+  await editor.exportPng(exported);
+  await assertOnlyStrokeChanged(exported, shown, [hidden]);
+
+  // Recovery: a reload (as after a crash) offers the document back with its result.
+  await editor.page.reload();
+  const restore = editor.page.getByRole('dialog', { name: 'Restore your last session?' });
+  await restore.getByRole('button', { name: 'Restore' }).click();
+  await editor.waitForPhoto('kodim23.png');
+  await editor.layer('Remove Object 1').waitFor();
+  assert.equal(await editor.visibility('Mask 1').isChecked(), false);
+  assert.equal(await editor.visibility('Mask 2').isChecked(), false);
+
+  // Opening another photo over results not exported from this session asks first; keeping works.
+  await editor.button('Open').click();
+  const ask = editor.page.getByRole('alertdialog', { name: 'Discard unexported results?' });
+  await ask.getByRole('button', { name: 'Keep working' }).click();
+  await editor.layer('Remove Object 1').waitFor();
+  assert.equal(await editor.page.getByRole('dialog', { name: 'Open photo' }).count(), 0);
+  assert.deepEqual(editor.errors, []);
+  await editor.close();
+});
+
+test('Remove Object with nothing painted explains what to do and adds no layer', async () => {
+  const editor = await editorWithPhoto();
+  await editor.button('Remove Object').click();
+  await editor.alert.filter({ hasText: 'Nothing to remove' }).waitFor();
+  await editor.alert.getByRole('button', { name: 'OK' }).click();
+  assert.equal(await editor.layers.getByRole('listitem').count(), 2, 'Mask 1 and the photo only');
+  await editor.close();
+});
+
+test('an unsupported file shows a clear error and the painted mask is kept', async () => {
+  const editor = await editorWithPhoto();
+  await editor.drag([[200, 200], [260, 260]]);
+  const notes = path.join(dir, 'notes.txt');
+  await writeFile(notes, 'not a photo\n');
+  const fake = path.join(dir, 'broken.png');
+  await writeFile(fake, 'this is text, not a PNG');
+
+  for (const file of [notes, fake]) {
+    await editor.openPhoto(file);
+    const alert = editor.alert.filter({ hasText: 'Could not open the photo' });
+    await alert.waitFor();
+    assert.ok((await alert.innerText()).length > 'Could not open the photo'.length + 10, 'the message says why');
+    await alert.getByRole('button', { name: 'OK' }).click();
+    await editor.page.getByRole('dialog', { name: 'Open photo' }).getByRole('button', { name: 'Cancel' }).click();
+  }
+  await editor.waitForPhoto('kodim23.png');
+  assert.equal(await editor.layerRow('Mask 1').getByText('empty').count(), 0, 'the stroke is still there');
+  await editor.close();
+});
+
+test('dropping a photo on the window opens it', async () => {
+  const editor = await EditorPage.open(browser, host.url);
+  const bytes = (await readFile(kodim23)).toString('base64');
+  // What the browser does when a file from the desktop is dropped: dragover, then drop, with a DataTransfer.
+  await editor.page.evaluate(async (base64) => {
+    const file = new File([Uint8Array.from(atob(base64), (c) => c.charCodeAt(0))], 'kodim23.png', { type: 'image/png' });
+    const data = new DataTransfer();
+    data.items.add(file);
+    for (const type of ['dragenter', 'dragover', 'drop']) {
+      document.body.dispatchEvent(new DragEvent(type, { dataTransfer: data, bubbles: true, cancelable: true }));
+    }
+  }, bytes);
+  await editor.waitForPhoto('kodim23.png');
+  await editor.layer('Mask 1').waitFor();
+  assert.deepEqual(editor.errors, []);
+  await editor.close();
+});
+
+test('Export never writes over the original photo unless the person confirms', async () => {
+  const editor = await editorWithPhoto();
+  await editor.button('Export').click();
+  const dialog = editor.page.getByRole('dialog', { name: 'Export As' });
+  const exportButton = dialog.getByRole('button', { name: 'Export', exact: true });
+  assert.notEqual(await dialog.getByLabel('Save to').inputValue(), kodim23, 'the suggested name is a new file');
+  await dialog.getByLabel('Save to').fill(kodim23);
+  assert.equal(await exportButton.isDisabled(), true, 'not without confirming');
+  const confirm = dialog.getByRole('checkbox', { name: /Replace the original photo/ });
+  await confirm.check();
+  assert.equal(await exportButton.isEnabled(), true);
+  await dialog.getByRole('button', { name: 'Cancel' }).click(); // the shared photo stays as it is
+  await dialog.waitFor({ state: 'detached' });
+  await editor.close();
+});
