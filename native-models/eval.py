@@ -153,7 +153,7 @@ def markdown(result: dict, command: str, model_note: str) -> str:
                 lines.append(f"| {name} | " + " | ".join(cells) + " |")
             lines.append("")
     secs = result["seconds"]
-    lines += ["Seconds spent per method over all pairs (this machine, 2 threads, PyTorch): " +
+    lines += ["Seconds spent per method over all pairs (this machine, 2 threads): " +
               ", ".join(f"{m} {s:.0f}" for m, s in secs.items()), ""]
     return "\n".join(lines)
 
@@ -162,6 +162,8 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--data", default=default_data_root())
     p.add_argument("--checkpoint", default=os.path.join(HERE, "checkpoint", "pconv-unet.fp16.pt"))
+    p.add_argument("--onnx", default="", help="evaluate this ONNX graph through onnxruntime-node (what the app "
+                   "runs) instead of the checkpoint in PyTorch; the checkpoint still names the training figures")
     p.add_argument("--scales", default="256,512")
     p.add_argument("--sets", default="sun-hays80,kodak24")
     p.add_argument("--limit", type=int, default=0, help="photos per set (0: all)")
@@ -170,11 +172,20 @@ def main(argv=None) -> int:
     p.add_argument("--sheet", default=os.path.join(HERE, "contact-sheet.png"))
     args = p.parse_args(argv)
     torch.set_num_threads(2)
-    model = load_model(args.checkpoint)
-    ckpt_meta = torch.load(args.checkpoint, map_location="cpu").get("meta", {})
-    result = evaluate(model, args.data, args.sets.split(","), [int(s) for s in args.scales.split(",")],
-                      limit=args.limit, sheet=args.sheet)
-    note = (f"Model: `{os.path.relpath(args.checkpoint, os.path.dirname(HERE))}`, width {model.width}, "
+    ckpt = torch.load(args.checkpoint, map_location="cpu")
+    ckpt_meta = ckpt.get("meta", {})
+    scales = [int(s) for s in args.scales.split(",")]
+    if args.onnx:
+        from pconv.ort import OnnxModel
+        with OnnxModel(args.onnx) as model:
+            result = evaluate(model, args.data, args.sets.split(","), scales, limit=args.limit, sheet=args.sheet)
+        runs = f"`{os.path.relpath(args.onnx, os.path.dirname(HERE))}` run by onnxruntime-node"
+    else:
+        model = load_model(args.checkpoint)
+        result = evaluate(model, args.data, args.sets.split(","), scales, limit=args.limit, sheet=args.sheet)
+        runs = "the checkpoint run by PyTorch"
+    note = (f"Model: {runs}; trained weights `{os.path.relpath(args.checkpoint, os.path.dirname(HERE))}`, "
+            f"width {ckpt['width']}, "
             f"{ckpt_meta.get('images_seen', '?')} training images seen, "
             f"{ckpt_meta.get('train_seconds', 0) / 3600:.2f} h of training.")
     command = "/usr/bin/python3 native-models/eval.py " + " ".join(argv if argv is not None else sys.argv[1:])

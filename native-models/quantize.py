@@ -51,9 +51,20 @@ def fold(model_path: str, out_path: str) -> onnx.ModelProto:
 
 
 # Kept in fp32 by default: the first layer (a 7x7 conv on 4 channels, which int8 does not speed up) and
-# the decoder's highest-resolution 3x3 layer (the one whose quantization costs the most: alone it took
-# the int8-vs-fp32 composite PSNR from ~44 dB to ~36 dB on training crops).
-DEFAULT_FP32_LAYERS = ("enc.0", "dec.6")
+# the 2x2 per-phase convolutions of the decoder's highest-resolution layer, which read the upsampled
+# decoder features (quantizing them alone took the int8-vs-fp32 composite PSNR from ~45 dB to ~36 dB on
+# training crops; they are a small share of the multiply-adds). "NAME" is all of a layer's convolutions,
+# "NAME:KxK" those with a KxK kernel.
+DEFAULT_FP32_LAYERS = ("enc.0", "dec.6:2x2")
+
+
+def _kept(node: onnx.NodeProto, kernel: tuple[int, ...], fp32_layers) -> bool:
+    for spec in fp32_layers:
+        layer, _, size = spec.partition(":")
+        if node.name == f"/{layer}" or node.name.startswith(f"/{layer}/"):
+            if not size or size == "x".join(str(k) for k in kernel):
+                return True
+    return False
 
 
 def quantizable_convs(model: onnx.ModelProto, fp32_layers=DEFAULT_FP32_LAYERS) -> list[onnx.NodeProto]:
@@ -68,7 +79,7 @@ def quantizable_convs(model: onnx.ModelProto, fp32_layers=DEFAULT_FP32_LAYERS) -
         w = inits[node.input[1]]
         if w.data_type != TensorProto.FLOAT or len(w.dims) != 4 or w.dims[1] < 3:
             continue
-        if node.name.startswith("/last/") or any(node.name.startswith(f"/{layer}/") for layer in fp32_layers):
+        if node.name.startswith("/last/") or _kept(node, tuple(w.dims[2:]), fp32_layers):
             continue
         if len(node.input) > 2 and node.input[2]:
             raise ValueError(f"{node.name}: a Conv with a bias is not expected in the exported graph")
@@ -289,7 +300,8 @@ def main(argv=None) -> int:
     p.add_argument("--size", type=int, default=256, help="their side (a multiple of 256)")
     p.add_argument("--ranges", default="p99.99", help="activation ranges: pN (percentile), mse or max")
     p.add_argument("--fp32-layers", default=",".join(DEFAULT_FP32_LAYERS),
-                   help="layers kept in fp32 (export.py's names, comma-separated; '' for none)")
+                   help="layers kept in fp32: export.py's names (enc.0-7, dec.0-6), NAME:KxK for those convs of a "
+                        "layer with a KxK kernel; comma-separated, '' for none")
     p.add_argument("--reduce-range", action="store_true", help="7-bit weights (CPUs without VNNI)")
     p.add_argument("--no-check", action="store_true")
     args = p.parse_args(argv)

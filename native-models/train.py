@@ -20,7 +20,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from pconv.data import InpaintingData, default_data_root, list_photos, load_nvidia_masks, load_photo  # noqa: E402
-from pconv.losses import InpaintingLoss  # noqa: E402
+from pconv.losses import WEIGHTS, InpaintingLoss  # noqa: E402
 from pconv.unet import PConvUNet  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -41,6 +41,9 @@ def parse_args(argv=None):
                    help="cosine: decay to a tenth of the lr over the budget")
     p.add_argument("--loss", choices=("pixel", "full"), default="full",
                    help="full: the paper's loss; pixel: valid/hole/tv only (cheap warm-up)")
+    p.add_argument("--style-weight", type=float, default=WEIGHTS["style"],
+                   help="the paper's 120 was tuned for VGG16's feature scale; see the model card")
+    p.add_argument("--perceptual-weight", type=float, default=WEIGHTS["perceptual"])
     p.add_argument("--resume", default="", help="a last.pt of a run or a shipped fp16 checkpoint")
     p.add_argument("--run-dir", default=os.path.join(HERE, "runs", "main"))
     p.add_argument("--ship", default=os.path.join(HERE, "checkpoint", "pconv-unet.fp16.pt"),
@@ -125,7 +128,7 @@ def main(argv=None) -> int:
     if args.loss == "full":
         from pconv.features import load_features
         features = load_features()
-    criterion = InpaintingLoss(features)
+    criterion = InpaintingLoss(features, {"style": args.style_weight, "perceptual": args.perceptual_weight})
 
     t0 = time.time()
     photos = [load_photo(p) for p in list_photos(args.data)[: args.max_photos or None]]
@@ -133,6 +136,7 @@ def main(argv=None) -> int:
     val = validation_set(args.data, n=4 if args.max_photos else 24)
     print(f"data: {len(photos)} photos, {len(masks)} NVIDIA masks (held-out ones excluded), "
           f"loaded in {time.time() - t0:.0f}s; width {width}, stage {args.stage}, lr {lr:g}, loss {args.loss}, "
+          f"style weight {args.style_weight:g}, perceptual weight {args.perceptual_weight:g}, "
           f"crop {args.crop}, batch {args.batch}, resumed at {meta['images_seen']} images", flush=True)
     data = InpaintingData(photos, masks, crop=args.crop, seed=args.seed + meta["images_seen"])
 
@@ -152,7 +156,8 @@ def main(argv=None) -> int:
     budget = args.minutes * 60.0 - (time.time() - started)
     session_base_seconds = meta["train_seconds"]
     meta["sessions"].append({"started": time.strftime("%Y-%m-%d %H:%M"), "stage": args.stage, "lr": lr,
-                             "loss": args.loss, "crop": args.crop, "batch": args.batch})
+                             "loss": args.loss, "crop": args.crop, "batch": args.batch,
+                             "style_weight": args.style_weight, "perceptual_weight": args.perceptual_weight})
     loop_start = last_ckpt = last_log = time.time()
     step, seen_at_log, sums = 0, meta["images_seen"], {}
     while True:

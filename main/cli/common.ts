@@ -2,7 +2,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { Provider } from '../contract/app-api';
 import { InferSize } from '../contract/engine';
-import { EngineClient, PRECISIONS, type Precision } from '../engine/client';
+import { DEFAULT_MODEL, EngineClient, modelForPrecision, PRECISIONS, type Precision } from '../engine/client';
 import { EngineError } from '../engine/errors';
 
 export interface Command {
@@ -41,7 +41,7 @@ export const ENGINE_OPTIONS = {
 
 export const ENGINE_USAGE = `Engine options:
   --provider P       execution provider: auto (default), cpu, cuda, dml, coreml; an absent one falls back to CPU
-  --threads N        onnxruntime threads (default: all cores)
+  --threads N        onnxruntime threads (default: one per physical core)
   --infer-size N     the model's working size for each crop's long side: 256 (default), 512, ... or auto
   --model FILE       the ONNX model (default: native-models/pconv-unet.onnx)
   --precision P      fp32 (default) or int8: the int8 model beside it (MODEL.int8.onnx), when there is one`;
@@ -63,6 +63,8 @@ export function engineFrom(values: EngineValues, log: (line: string) => void = (
   const inferSize = parseInferSize(values['infer-size']);
   const precision = (values.precision ?? 'fp32') as Precision;
   if (!PRECISIONS.includes(precision)) throw new UsageError(`--precision must be one of ${PRECISIONS.join(', ')} (got "${values.precision}").`);
+  const note = modelForPrecision(precision, typeof values.model === 'string' ? values.model : DEFAULT_MODEL).note;
+  if (note) process.stderr.write(`holefill: ${note}\n`);
   return new EngineClient({
     provider: provider.data,
     threads,

@@ -26,9 +26,10 @@ def total_variation(comp: torch.Tensor, hole: torch.Tensor) -> torch.Tensor:
 
 
 class InpaintingLoss(nn.Module):
-    def __init__(self, features: nn.Module | None = None):
+    def __init__(self, features: nn.Module | None = None, weights: dict[str, float] | None = None):
         super().__init__()
         self.features = features  # None: pixel terms only (a cheap warm-up)
+        self.weights = {**WEIGHTS, **(weights or {})}
 
     def forward(self, pred: torch.Tensor, target: torch.Tensor, mask: torch.Tensor) -> dict[str, torch.Tensor]:
         hole = 1.0 - mask
@@ -46,5 +47,5 @@ class InpaintingLoss(nn.Module):
             terms["perceptual"] = sum(F.l1_loss(a, g) + F.l1_loss(b, g) for a, b, g in zip(f_pred, f_comp, f_gt))
             terms["style"] = sum(F.l1_loss(gram(a), gram(g)) + F.l1_loss(gram(b), gram(g))
                                  for a, b, g in zip(f_pred, f_comp, f_gt))
-        terms["total"] = sum(WEIGHTS[k] * v for k, v in terms.items())
+        terms["total"] = sum(self.weights[k] * v for k, v in terms.items())
         return terms
