@@ -2,4 +2,5 @@
 export { countImages, planBatch, PHOTO_EXTENSIONS } from './plan';
 export type { BatchItem, BatchPlan } from './plan';
 export { runBatch } from './run';
-export type { BatchEngine, BatchProgress, BatchRunOptions, FileResult } from './run';
+export type { BatchEngine, BatchRunOptions, FileResult } from './run';
+export type { BatchProgress } from '../contract/app-api';

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { BatchOptions, BatchSummary } from '../contract/app-api';
+import type { BatchOptions, BatchProgress, BatchSummary } from '../contract/app-api';
 import type { InferSize } from '../contract/engine';
 import type { EngineClient } from '../engine/client';
 import { asEngineError } from '../engine/errors';
@@ -13,16 +13,6 @@ import { planBatch, type BatchItem } from './plan';
 /** What a batch needs from the engine (a fake in tests of the layers above). */
 export type BatchEngine = Pick<EngineClient, 'inpaintFile'>;
 
-export interface BatchProgress {
-  done: number;
-  total: number;
-  current: string;
-  elapsedMs: number;
-  etaMs: number | null;
-  succeeded: number;
-  skipped: number;
-  failed: number;
-}
 
 export interface BatchRunOptions {
   batchId?: string;

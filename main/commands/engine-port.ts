@@ -1,6 +1,6 @@
 // What the commands need from the engine. main/engine/ is built alongside; engine-adapter.ts maps its client
 // onto this port, so commands (and their tests) do not depend on the engine's exact shapes.
-import type { BatchOptions, BatchSummary, ImageFormat, Rect, Settings } from '../contract/app-api';
+import type { BatchOptions, BatchProgress, BatchSummary, ImageFormat, Rect, Settings } from '../contract/app-api';
 import type { StoredPatch } from '../state/documents';
 
 export interface EngineInfo {
@@ -52,16 +52,6 @@ export type BatchJob = BatchOptions & {
   signal: AbortSignal;
   onProgress(progress: BatchProgress): void;
 };
-export interface BatchProgress {
-  done: number;
-  total: number;
-  current: string;
-  elapsedMs: number;
-  etaMs: number | null;
-  succeeded: number;
-  skipped: number;
-  failed: number;
-}
 
 export interface EnginePort {
   info(): Promise<EngineInfo>;

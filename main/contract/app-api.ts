@@ -86,6 +86,19 @@ export const BatchFileResult = z.object({
   output: z.string().optional(),
 });
 
+/** Where a running batch stands; the batch engine reports it after every file. */
+export const BatchProgress = z.object({
+  done: z.number().int(),
+  total: z.number().int(),
+  current: z.string(),
+  elapsedMs: z.number(),
+  etaMs: z.number().nullable(),
+  succeeded: z.number().int(),
+  skipped: z.number().int(),
+  failed: z.number().int(),
+});
+export type BatchProgress = z.infer<typeof BatchProgress>;
+
 export const BatchSummary = z.object({
   batchId: JobId,
   total: z.number().int(),
@@ -196,17 +209,7 @@ export const requests = {
 /** Events: main -> renderer, pushed. */
 export const events = {
   'job:progress': z.object({ jobId: JobId, stage: z.string(), fraction: z.number().min(0).max(1) }),
-  'batch:progress': z.object({
-    batchId: JobId,
-    done: z.number().int(),
-    total: z.number().int(),
-    current: z.string(),
-    elapsedMs: z.number(),
-    etaMs: z.number().nullable(),
-    succeeded: z.number().int(),
-    skipped: z.number().int(),
-    failed: z.number().int(),
-  }),
+  'batch:progress': BatchProgress.extend({ batchId: JobId }),
   'batch:done': BatchSummary,
   /** A native menu item or accelerator was chosen; the renderer runs the command. */
   'menu:command': z.object({ command: MenuCommand }),

@@ -34,7 +34,7 @@ export type EngineErrorCode = z.infer<typeof EngineErrorCode>;
  * the crop's own size rounded to a multiple of 256, between 256 and 1024. */
 export const InferSize = z.union([z.literal('auto'), z.number().int().min(256).max(2048).multipleOf(256)]);
 export type InferSize = z.infer<typeof InferSize>;
-export const DEFAULT_INFER_SIZE: InferSize = 256;
+export const DEFAULT_INFER_SIZE: InferSize = 512;
 
 export const OutputFormat = z.enum(['png', 'jpeg', 'webp', 'tiff']);
 export type OutputFormat = z.infer<typeof OutputFormat>;
