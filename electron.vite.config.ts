@@ -1,5 +1,6 @@
 // electron-vite builds three things into out/:
 //   out/main/app.js, out/main/engine-worker.js   the main process, and the engine worker utilityProcess forks
+//   out/main/engine-inference.js                 the worker's inference thread (main/engine/model-thread.ts)
 //   out/preload/preload.cjs                      the sandboxed preload: CommonJS, its imports bundled in
 //   out/renderer/                                the Svelte UI, with the CSP as a <meta> tag too
 // `npm run build` needs no Electron binary; the web host serves out/renderer as it is.
@@ -32,6 +33,7 @@ export default defineConfig({
         input: {
           app: resolve('main/app.ts'),
           'engine-worker': resolve('main/engine/worker.ts'),
+          'engine-inference': resolve('main/engine/inference-thread.ts'),
         },
         output: { entryFileNames: '[name].js' },
       },

@@ -6,6 +6,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
+import type { Rect } from '../main/contract/app-api';
 import { toTensors } from '../main/engine/tensors';
 
 export const repoRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -42,6 +43,25 @@ export async function objectMask(file: string, width: number, height: number, sh
     <ellipse cx="${(0.42 * width).toFixed(1)}" cy="${(0.55 * height).toFixed(1)}" rx="${rx.toFixed(1)}" ry="${ry.toFixed(1)}" fill="#fff"/></svg>`;
   await sharp(Buffer.from(svg)).greyscale().threshold(128).png().toFile(file);
   return file;
+}
+
+/**
+ * The same hole as objectMask, as the app sends it: only the painted rectangle (the ellipse's box and a
+ * brush's margin), a PNG of that size placed at `rect`.
+ */
+export async function objectRegion(width: number, height: number, share: number): Promise<{ rect: Rect; data: Buffer }> {
+  const area = share * width * height;
+  const rx = Math.sqrt(area / Math.PI / 1.4);
+  const ry = rx * 1.4;
+  const [cx, cy] = [0.42 * width, 0.55 * height];
+  const margin = 16;
+  const x = Math.max(0, Math.floor(cx - rx) - margin);
+  const y = Math.max(0, Math.floor(cy - ry) - margin);
+  const rect = { x, y, width: Math.min(width, Math.ceil(cx + rx) + margin) - x, height: Math.min(height, Math.ceil(cy + ry) + margin) - y };
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${rect.width}" height="${rect.height}" viewBox="${x} ${y} ${rect.width} ${rect.height}">
+    <rect x="${x}" y="${y}" width="100%" height="100%" fill="#000"/>
+    <ellipse cx="${cx.toFixed(1)}" cy="${cy.toFixed(1)}" rx="${rx.toFixed(1)}" ry="${ry.toFixed(1)}" fill="#fff"/></svg>`;
+  return { rect, data: await sharp(Buffer.from(svg)).greyscale().threshold(128).png().toBuffer() };
 }
 
 /** n photos of exactly width x height (eval photos, cycled; repeats mirrored so no two files are equal). */

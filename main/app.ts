@@ -4,6 +4,7 @@ import { statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session, shell } from 'electron';
+import { startEngine } from './commands/app-info';
 import type { CommandContext } from './commands/context';
 import { createContext } from './commands/create-context';
 import type { MenuCommand } from './contract/app-api';
@@ -11,7 +12,7 @@ import { createElectronEngine } from './electron-engine';
 import { electronDialogs } from './electron-dialogs';
 import { windowEmitter } from './ipc/events';
 import { registerIpc } from './ipc/register';
-import { menuTemplate } from './menu';
+import { keepMenuCurrent } from './menu';
 import { APP_SCHEME, appUrl, rendererProtocolHandler } from './protocol';
 import { hardenSession } from './security/session';
 import { createMainWindow, lockDown } from './window';
@@ -93,8 +94,9 @@ async function start(): Promise<void> {
     log,
   });
   ctx = context;
-  // Starts the worker (the model loads while the window opens); the menu shows the provider once known.
-  const engineReady = engine.configure(context.settings.get()).then(() => engine.info());
+  // Starts the worker with the saved settings (the model loads while the window opens); the menu, set up
+  // below, hears which provider it got.
+  void startEngine(context).catch((err: unknown) => log(`engine did not start: ${err}`));
 
   const trusted = () => (window && !window.isDestroyed() ? { webContentsId: window.webContents.id, url: rendererUrl } : null);
   registerIpc(ipcMain, context, trusted);
@@ -111,20 +113,14 @@ async function start(): Promise<void> {
   window.webContents.on('will-prevent-unload', (event) => event.preventDefault());
   window.webContents.once('did-finish-load', () => pendingOpens.splice(0).forEach(openFromSystem));
 
-  let provider = 'starting…';
-  const refreshMenu = () => {
-    const actions = {
+  // Rebuilt when the recent list changes and when the provider in use does (start, Settings' Apply).
+  keepMenuCurrent(context, {
+    isMac: process.platform === 'darwin',
+    actions: {
       command: (command: MenuCommand) => emit('menu:command', { command }),
       openRecent: (photo: string) => emit('photo:granted', { path: photo }),
-    };
-    const state = { recent: context.recent.list(), provider, isMac: process.platform === 'darwin' };
-    Menu.setApplicationMenu(Menu.buildFromTemplate(menuTemplate(state, actions)));
-  };
-  context.recent.onChange(refreshMenu);
-  refreshMenu();
-  void engineReady.then((info) => {
-    provider = info.provider;
-    refreshMenu();
+    },
+    apply: (template) => Menu.setApplicationMenu(Menu.buildFromTemplate(template)),
   });
 }
 

@@ -10,7 +10,7 @@ export function engineAdapter(client: EngineClient, log: (message: string) => vo
     async info() {
       try {
         const info = await client.info();
-        return { provider: info.provider, providers: info.providers, model: path.basename(info.model) };
+        return { provider: info.provider, providers: info.providers, model: path.basename(info.model), fallback: info.fallback, threads: info.threads };
       } catch (err) {
         // Photos still open and export without the model; Remove Object will say what is wrong.
         log(`engine unavailable: ${err instanceof Error ? err.message : err}`);
@@ -27,7 +27,7 @@ export function engineAdapter(client: EngineClient, log: (message: string) => vo
     async inpaint(job) {
       const layers = job.layers.map(({ rect, patch }) => ({ rect, patch }));
       const { kind: _kind, ...result } = await client.removeObject(
-        { photo: job.photo, layers, mask: job.mask },
+        { photo: job.photo, layers, mask: { kind: 'region', rect: job.mask.rect, data: job.mask.png } },
         { signal: job.signal, onProgress: job.onProgress },
       );
       return result;

@@ -2,6 +2,7 @@
 // document sends a `menu:command` event: the renderer runs it, exactly as its own buttons do.
 import path from 'node:path';
 import type { MenuItemConstructorOptions } from 'electron';
+import type { CommandContext } from './commands/context';
 import type { MenuCommand } from './contract/app-api';
 
 export interface MenuActions {
@@ -52,6 +53,24 @@ export function menuTemplate(state: MenuState, actions: MenuActions): MenuItemCo
       { role: 'copy' },
       { role: 'paste' },
       { role: 'selectAll' },
+      // On macOS Settings… is in the app menu, where people look for it.
+      ...(state.isMac ? [] : [{ type: 'separator' } as const, item('settings', 'Settings…', actions, 'Ctrl+,')]),
+    ],
+  };
+  const appMenu: MenuItemConstructorOptions = {
+    label: 'Holefill', // macOS shows the app's name here whatever the label
+    submenu: [
+      { role: 'about' },
+      { type: 'separator' },
+      item('settings', 'Settings…', actions, 'Cmd+,'),
+      { type: 'separator' },
+      { role: 'services' },
+      { type: 'separator' },
+      { role: 'hide' },
+      { role: 'hideOthers' },
+      { role: 'unhide' },
+      { type: 'separator' },
+      { role: 'quit' },
     ],
   };
   const view: MenuItemConstructorOptions = {
@@ -70,5 +89,24 @@ export function menuTemplate(state: MenuState, actions: MenuActions): MenuItemCo
       { id: 'provider', label: `Execution provider: ${state.provider}`, enabled: false },
     ],
   };
-  return [...(state.isMac ? [{ role: 'appMenu' } as const] : []), file, edit, view, help];
+  return [...(state.isMac ? [appMenu] : []), file, edit, view, help];
+}
+
+/**
+ * Builds the menu now and again whenever what it shows changes: the recent list, and the provider in use
+ * (known once the engine has started, and new after every settings:set). `apply` installs a template
+ * (Electron's Menu.setApplicationMenu in main/app.ts; a recorder in tests).
+ */
+export function keepMenuCurrent(
+  ctx: Pick<CommandContext, 'recent' | 'infoListeners'>,
+  options: { isMac: boolean; actions: MenuActions; apply(template: MenuItemConstructorOptions[]): void },
+): void {
+  let provider = 'starting…';
+  const rebuild = () => options.apply(menuTemplate({ recent: ctx.recent.list(), provider, isMac: options.isMac }, options.actions));
+  ctx.recent.onChange(rebuild);
+  ctx.infoListeners.add((info) => {
+    provider = info.provider;
+    rebuild();
+  });
+  rebuild();
 }

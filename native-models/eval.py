@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Evaluate the model with the protocol of ../shared/data/README.md and write native-models/EVAL.md.
 
-  /usr/bin/python3 native-models/eval.py [--checkpoint C] [--scales 256,512] [--sets sun-hays80,kodak24]
+  /usr/bin/python3 native-models/eval.py [--checkpoint C] [--scales 256,512,auto] [--sets sun-hays80,kodak24]
 
 Each eval photo is resized so its short side is 512 (Lanczos) and centre-cropped to 512x512; it is paired
 with one held-out NVIDIA mask per hole-ratio bin (mask k of the bin's 200 for photo k, so every pair is fixed);
@@ -72,6 +72,15 @@ def model_fill(model, img: np.ndarray, hole: np.ndarray, scale: int) -> np.ndarr
     return np.where(hole[:, :, None] > 0, pred, img)
 
 
+# The engine's 'auto' inference size (main/engine/pipeline.ts, AUTO_LARGE_HOLE_SHARE): 512, or 256 when the
+# hole fills more than this share of the crop the network sees.
+AUTO_LARGE_HOLE_SHARE = 0.4
+
+
+def auto_scale(hole: np.ndarray) -> int:
+    return 256 if float(hole.mean()) > AUTO_LARGE_HOLE_SHARE else 512
+
+
 def classical_fill(img: np.ndarray, hole: np.ndarray, method: int) -> np.ndarray:
     bgr = cv2.cvtColor(img, cv2.COLOR_RGB2BGR)
     out = cv2.inpaint(bgr, hole.astype(np.uint8) * 255, 3, method)
@@ -88,9 +97,10 @@ def pairs(root: str, set_name: str, limit: int = 0):
             yield photo, masks[b][k % len(masks[b])], b
 
 
-def evaluate(model, root: str, sets: list[str], scales: list[int], limit: int = 0, sheet: str = "",
+def evaluate(model, root: str, sets: list[str], scales: list, limit: int = 0, sheet: str = "",
              log=print) -> dict:
     methods = [f"PConv@{s}" for s in scales] + ["Telea", "Navier-Stokes"]
+    shown = "PConv@auto" if "PConv@auto" in methods else methods[0]  # the contact sheet's PConv column
     results = {s: {m: [[] for _ in HOLE_BINS] for m in methods} for s in sets}
     times = {m: 0.0 for m in methods}
     sheet_rows = []
@@ -102,7 +112,9 @@ def evaluate(model, root: str, sets: list[str], scales: list[int], limit: int = 
             outs = {}
             for s, name in zip(scales, methods):
                 t = time.time()
-                outs[name] = model_fill(model, img, hole, s)
+                size = auto_scale(hole) if s == "auto" else s
+                done = outs.get(f"PConv@{size}")
+                outs[name] = done if done is not None else model_fill(model, img, hole, size)
                 times[name] += time.time() - t
             for name, flag in (("Telea", cv2.INPAINT_TELEA), ("Navier-Stokes", cv2.INPAINT_NS)):
                 t = time.time()
@@ -112,11 +124,11 @@ def evaluate(model, root: str, sets: list[str], scales: list[int], limit: int = 
                 results[set_name][name][b].append(metrics(out, img))
             if sheet and set_name == sets[0] and b == len(HOLE_BINS) - 1 and len(sheet_rows) < 6:
                 masked = np.where(hole[:, :, None] > 0, 255, img).astype(np.uint8)
-                sheet_rows.append([masked, outs["Telea"], outs[methods[0]], img])
+                sheet_rows.append([masked, outs["Telea"], outs[shown], img])
             if (n + 1) % 60 == 0:
                 log(f"{set_name}: {n + 1} pairs, {time.time() - t0:.0f}s")
     if sheet and sheet_rows:
-        write_sheet(sheet_rows, sheet, ["input", "Telea", methods[0], "original"])
+        write_sheet(sheet_rows, sheet, ["input", "Telea", shown, "original"])
     summary = {s: {m: [np.mean(v, axis=0).tolist() if v else None for v in per_bin]
                    for m, per_bin in r.items()} for s, r in results.items()}
     counts = {s: [len(v) for v in r[methods[0]]] for s, r in results.items()}
@@ -138,7 +150,8 @@ def markdown(result: dict, command: str, model_note: str) -> str:
              f"Made by `{command}` ({time.strftime('%Y-%m-%d')}).", "",
              "Protocol: `../shared/data/README.md` (512x512 centre crops, held-out NVIDIA masks, one per photo and",
              "hole-ratio bin, composite in the hole, metrics over the whole image). **Bold**: the best of the row's",
-             "methods. `PConv@S`: the network run on the image scaled to SxS, its prediction scaled back.", ""]
+             "methods. `PConv@S`: the network run on the image scaled to SxS, its prediction scaled back;",
+             "`PConv@auto`: the app's default, 512 or 256 when the hole covers more than 40 % of the image.", ""]
     methods = result["methods"]
     for set_name, per_method in result["summary"].items():
         lines += [f"## {set_name} ({sum(result['counts'][set_name])} pairs)", ""]
@@ -164,7 +177,8 @@ def main(argv=None) -> int:
     p.add_argument("--checkpoint", default=os.path.join(HERE, "checkpoint", "pconv-unet.fp16.pt"))
     p.add_argument("--onnx", default="", help="evaluate this ONNX graph through onnxruntime-node (what the app "
                    "runs) instead of the checkpoint in PyTorch; the checkpoint still names the training figures")
-    p.add_argument("--scales", default="256,512")
+    p.add_argument("--scales", default="256,512,auto", help="network sizes, and 'auto': the engine's per-hole "
+                   "choice (512, or 256 above AUTO_LARGE_HOLE_SHARE holes)")
     p.add_argument("--sets", default="sun-hays80,kodak24")
     p.add_argument("--limit", type=int, default=0, help="photos per set (0: all)")
     p.add_argument("--out", default=os.path.join(HERE, "EVAL.md"))
@@ -174,7 +188,7 @@ def main(argv=None) -> int:
     torch.set_num_threads(2)
     ckpt = torch.load(args.checkpoint, map_location="cpu")
     ckpt_meta = ckpt.get("meta", {})
-    scales = [int(s) for s in args.scales.split(",")]
+    scales = [s if s == "auto" else int(s) for s in args.scales.split(",")]
     if args.onnx:
         from pconv.ort import OnnxModel
         with OnnxModel(args.onnx) as model:

@@ -1,6 +1,8 @@
-// Running a planned batch through the engine, one photo after another on the one worker session. Bad files
-// fail alone, with their reason; cancelling stops after the current photo and keeps what is finished;
-// running again resumes, because finished outputs exist (written atomically: an output is whole or absent).
+// Running a planned batch through the engine: JOBS_IN_FLIGHT photos at a time on the one worker session (so
+// that one photo's decode and encode overlap another's inference), reported and summarised in the plan's
+// order. Bad files fail alone, with their reason; cancelling starts no new photo, lets those already started
+// finish and keeps what is finished; running again resumes, because finished outputs exist (written
+// atomically: an output is whole or absent).
 import { randomUUID } from 'node:crypto';
 import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -8,63 +10,119 @@ import type { BatchOptions, BatchProgress, BatchSummary } from '../contract/app-
 import type { InferSize } from '../contract/engine';
 import type { EngineClient } from '../engine/client';
 import { asEngineError } from '../engine/errors';
+import { JOBS_IN_FLIGHT } from '../engine/serial-model';
 import { planBatch, type BatchItem } from './plan';
 
 /** What a batch needs from the engine (a fake in tests of the layers above). */
 export type BatchEngine = Pick<EngineClient, 'inpaintFile'>;
 
-
 export interface BatchRunOptions {
   batchId?: string;
-  /** Aborting stops the batch after the photo in progress. */
+  /**
+   * Aborting starts no new photo; those already started (at most `photosInFlight`) finish, are kept and
+   * reported, and the summary says cancelled.
+   */
   signal?: AbortSignal;
   onProgress?: (progress: BatchProgress) => void;
-  /** Each photo's outcome as it is known. */
+  /** Each photo's outcome, in the plan's order (a photo finished early waits for those before it). */
   onFile?: (result: FileResult, elapsedMs: number) => void;
   inferSize?: InferSize;
+  /**
+   * How many photos are started and not yet reported at any time (JOBS_IN_FLIGHT: what the engine runs at
+   * once). 1 runs the batch strictly one photo after another.
+   */
+  photosInFlight?: number;
 }
 
 export type FileResult = BatchSummary['files'][number];
 
-/** Plans and runs a batch; refuses it as a whole (throws) only for folder problems found by planBatch. */
+interface Started {
+  item: BatchItem;
+  /** The output it will write (or skip): no other photo writing the same file may run beside it. */
+  output: Promise<string | null>;
+  outcome: Promise<{ result: FileResult; took: number }>;
+}
+
+/**
+ * Plans and runs a batch; refuses it as a whole (throws) only for folder problems found by planBatch.
+ * A window of `photosInFlight` photos slides along the plan: each time the oldest one is reported, the next
+ * one starts. So results come in the plan's order, memory holds at most that many photos, and after an abort
+ * raised while photo k is reported, exactly the photos up to k + photosInFlight - 1 are done.
+ */
 export async function runBatch(engine: BatchEngine, options: BatchOptions, run: BatchRunOptions = {}): Promise<BatchSummary> {
   const plan = await planBatch(options);
+  const window = Math.max(1, Math.floor(run.photosInFlight ?? JOBS_IN_FLIGHT));
   const started = performance.now();
   const files: FileResult[] = [];
   const count = (status: FileResult['status']) => files.filter((f) => f.status === status).length;
-  let busyMs = 0; // time on photos actually processed: skipped ones would make the estimate too hopeful
+
+  // The estimate: wall time while any photo was in flight, per photo actually processed (skipped ones would
+  // make it too hopeful). Wall time, not the sum of each photo's time: photos in flight overlap.
+  let busyMs = 0;
+  let busySince = 0;
+  let active = 0;
   let processed = 0;
+  let finished = 0;
+  const busyNow = () => busyMs + (active ? performance.now() - busySince : 0);
 
   const report = (current: string) => {
-    const remaining = plan.items.length - files.length;
+    const remaining = plan.items.length - finished;
     run.onProgress?.({
       done: files.length,
       total: plan.items.length,
       current,
       elapsedMs: Math.round(performance.now() - started),
-      etaMs: processed ? Math.round((busyMs / processed) * remaining) : null,
+      etaMs: processed ? Math.round((busyNow() / processed) * remaining) : null,
       succeeded: count('succeeded'),
       skipped: count('skipped'),
       failed: count('failed'),
     });
   };
 
+  const inFlight: Started[] = [];
+  let next = 0;
   let cancelled = false;
-  for (const item of plan.items) {
+  /** Starts the next photo of the plan, unless the batch was aborted (or there is none). */
+  const startNext = (): boolean => {
+    if (next >= plan.items.length) return false;
     if (run.signal?.aborted) {
       cancelled = true;
-      break;
+      return false;
     }
+    const item = plan.items[next++]!;
     report(item.file);
+    if (active++ === 0) busySince = performance.now();
     const t0 = performance.now();
-    const result = await processOne(engine, item, options, run.inferSize);
-    const took = performance.now() - t0;
-    if (result.status !== 'skipped') {
-      busyMs += took;
-      processed++;
-    }
+    // Two photos can want the same file: a.jpg and a.png both as PNG, or a (1).png beside a.png renamed.
+    // The later one waits for the earlier, as it would one after the other, so that skip, rename and
+    // overwrite mean what they mean then. Choosing an output is a few stats: waiting for those is cheap.
+    const earlier = [...inFlight];
+    const output = Promise.all(earlier.map((s) => s.output)).then(async (chosen) => {
+      const clash = earlier.filter((s, i) => sameFile(s.item.output, item.output) || (chosen[i] && sameFile(chosen[i], item.output)));
+      await Promise.all(clash.map((s) => s.outcome));
+      return chooseOutput(item.output, options.existing, chosen.filter((c) => c !== null));
+    });
+    const outcome = output
+      .then((chosen) => processOne(engine, item, chosen, options, run.inferSize))
+      // Whatever goes wrong with one photo is that photo's failure, never the batch's (nor its neighbour's).
+      .catch((err: unknown): FileResult => ({ file: item.file, status: 'failed', reason: asEngineError(err).message }))
+      .then((result) => {
+        const took = performance.now() - t0;
+        if (--active === 0) busyMs += performance.now() - busySince;
+        finished++;
+        if (result.status !== 'skipped') processed++;
+        return { result, took };
+      });
+    inFlight.push({ item, output, outcome });
+    return true;
+  };
+
+  while (inFlight.length < window && startNext());
+  while (inFlight.length) {
+    const { result, took } = await inFlight.shift()!.outcome;
     files.push(result);
     run.onFile?.(result, Math.round(took));
+    startNext();
   }
   report('');
   return {
@@ -79,11 +137,13 @@ export async function runBatch(engine: BatchEngine, options: BatchOptions, run: 
   };
 }
 
-async function processOne(engine: BatchEngine, item: BatchItem, options: BatchOptions, inferSize?: InferSize): Promise<FileResult> {
+/** Outputs as the file system may see them: case-insensitively (macOS, Windows), to be safe everywhere. */
+const sameFile = (a: string, b: string) => path.resolve(a).toLowerCase() === path.resolve(b).toLowerCase();
+
+async function processOne(engine: BatchEngine, item: BatchItem, output: string | null, options: BatchOptions, inferSize?: InferSize): Promise<FileResult> {
   if (!item.mask) {
     return { file: item.file, status: 'failed', reason: `No mask found for it in the masks folder (expected ${path.parse(item.file).name}.png or similar).` };
   }
-  const output = await chooseOutput(item.output, options.existing);
   if (!output) return { file: item.file, status: 'skipped', reason: 'The output already exists.', output: item.output };
   try {
     await mkdir(path.dirname(output), { recursive: true });
@@ -106,14 +166,15 @@ async function processOne(engine: BatchEngine, item: BatchItem, options: BatchOp
   }
 }
 
-/** The name to write, or null to skip: 'rename' finds "name (1).ext", "name (2).ext"... */
-async function chooseOutput(output: string, existing: BatchOptions['existing']): Promise<string | null> {
+/** The name to write, or null to skip: 'rename' finds "name (1).ext", "name (2).ext"... that neither exists
+ * nor is `taken` (by photos in flight, which have not written it yet). */
+async function chooseOutput(output: string, existing: BatchOptions['existing'], taken: readonly string[]): Promise<string | null> {
   if (existing === 'overwrite' || !(await exists(output))) return output;
   if (existing === 'skip') return null;
   const { dir, name, ext } = path.parse(output);
   for (let n = 1; ; n++) {
     const candidate = path.join(dir, `${name} (${n})${ext}`);
-    if (!(await exists(candidate))) return candidate;
+    if (!taken.some((t) => sameFile(t, candidate)) && !(await exists(candidate))) return candidate;
   }
 }
 

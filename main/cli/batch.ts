@@ -22,7 +22,7 @@ Options:
   --overwrite        replace existing outputs
   --rename           keep existing outputs and write "name (1).ext" beside them
   --allow-input-dir  allow OUTPUT_DIR to be INPUT_DIR (outputs are then named "photo-holefill.ext")
-Ctrl-C stops after the current photo; press it again to quit at once.
+Ctrl-C starts no new photo and stops once those in progress are done; press it again to quit at once.
 ${ENGINE_USAGE}`;
 
 const FORMATS = ['same', 'png', 'jpeg', 'webp'] as const;
@@ -68,7 +68,7 @@ export const batchCommand: Command = {
     const abort = new AbortController();
     const onInterrupt = () => {
       if (abort.signal.aborted) process.exit(EXIT.interrupted);
-      process.stderr.write('holefill: stopping after the current photo (Ctrl-C again to quit now)\n');
+      process.stderr.write('holefill: stopping after the photos in progress (Ctrl-C again to quit now)\n');
       abort.abort();
     };
     process.on('SIGINT', onInterrupt);

@@ -42,7 +42,8 @@ export const ENGINE_OPTIONS = {
 export const ENGINE_USAGE = `Engine options:
   --provider P       execution provider: auto (default), cpu, cuda, dml, coreml; an absent one falls back to CPU
   --threads N        onnxruntime threads (default: one per physical core)
-  --infer-size N     the model's working size for each crop's long side: 256 (default), 512, ... or auto
+  --infer-size N     the model's working size for each crop's long side: 256, 512, ... or auto (default:
+                     512, or 256 for a hole filling over 40% of its crop, as the model's eval scores best)
   --model FILE       the ONNX model (default: native-models/pconv-unet.onnx)
   --precision P      fp32 (default) or int8: the int8 model beside it (MODEL.int8.onnx), when there is one`;
 

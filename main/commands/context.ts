@@ -1,6 +1,6 @@
 // Everything a command may use. Electron (main/app.ts) and the web host (main/web-host.ts) each build one;
 // the commands themselves know nothing about the transport.
-import type { EventChannel, EventPayload, Req, RequestChannel, Res } from '../contract/app-api';
+import type { AppInfo, EventChannel, EventPayload, Req, RequestChannel, Res } from '../contract/app-api';
 import type { Grants } from '../grants';
 import type { Documents } from '../state/documents';
 import type { RecentList } from '../state/recent';
@@ -39,6 +39,8 @@ export interface CommandContext {
   /** In-flight Remove Object jobs and batches, by id, so they can be cancelled. */
   jobs: Map<string, AbortController>;
   batches: Map<string, AbortController>;
+  /** Told the AppInfo whenever it changes (the engine started, settings:set): the native menu's provider. */
+  infoListeners: Set<(info: AppInfo) => void>;
   /** Whether the renderer holds results not yet exported; quitting asks first when true. */
   unsaved: boolean;
   log(message: string): void;

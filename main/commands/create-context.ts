@@ -25,6 +25,7 @@ export async function createContext(options: ContextOptions): Promise<CommandCon
     documents: new Documents(),
     jobs: new Map(),
     batches: new Map(),
+    infoListeners: new Set(),
     unsaved: false,
   };
 }

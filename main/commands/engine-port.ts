@@ -1,12 +1,16 @@
 // What the commands need from the engine. main/engine/ is built alongside; engine-adapter.ts maps its client
 // onto this port, so commands (and their tests) do not depend on the engine's exact shapes.
-import type { BatchOptions, BatchProgress, BatchSummary, ImageFormat, Rect, Settings } from '../contract/app-api';
+import type { BatchOptions, BatchProgress, BatchSummary, ImageFormat, MaskRegion, Rect, Settings } from '../contract/app-api';
 import type { StoredPatch } from '../state/documents';
 
 export interface EngineInfo {
   provider: string; // in use
   providers: string[]; // this build can use
   model: string;
+  /** Why the requested provider is not the one in use, when it is not. */
+  fallback?: string | null;
+  /** The threads the engine was started with; 0 = its default (one per physical core). */
+  threads?: number;
 }
 
 export interface Preview {
@@ -22,7 +26,7 @@ export interface InpaintJob {
   photo: string;
   /** Result patches to composite over the photo first, bottom to top: the picture the person sees. */
   layers: readonly StoredPatch[];
-  mask: Uint8Array; // PNG, the photo's size, white = hole
+  mask: MaskRegion;
   signal: AbortSignal;
   onProgress(stage: string, fraction: number): void;
 }

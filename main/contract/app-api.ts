@@ -14,6 +14,11 @@ export const Rect = z.object({
 });
 export type Rect = z.infer<typeof Rect>;
 
+/** A painted hole: a PNG of `rect`'s size (white = hole) placed at `rect` in the upright photo; nothing
+ * outside `rect` is a hole. Only the painted area travels, however large the photo. */
+export const MaskRegion = z.object({ rect: Rect, png: Bytes });
+export type MaskRegion = z.infer<typeof MaskRegion>;
+
 export const DocId = z.string().min(1).max(64);
 export const JobId = z.string().min(1).max(64);
 export const ResultId = z.string().min(1).max(64);
@@ -118,9 +123,18 @@ export const AppInfo = z.object({
   provider: z.string(), // the execution provider actually in use
   providers: z.array(z.string()), // those this build can use
   settings: Settings,
+  /** Why the requested provider is not the one in use, when it is not (e.g. "CUDA ... ; using CPU."). */
+  fallback: z.string().nullable(),
+  /** onnxruntime's intra-op threads in use: the setting, or what automatic (0) resolves to. */
+  threads: z.number().int().positive(),
+  /** What automatic threads resolve to on this machine: one per physical core (the engine's default). */
+  autoThreads: z.number().int().positive(),
+  /** This machine's logical cores: the most threads worth offering. */
+  logicalCores: z.number().int().positive(),
   model: z.string(),
   host: z.enum(['electron', 'web']),
 });
+export type AppInfo = z.infer<typeof AppInfo>;
 
 /**
  * What the renderer keeps in the recovery file after every Remove Object: its layers (mask layers as
@@ -149,7 +163,7 @@ export type RecoveredDocument = z.infer<typeof RecoveredDocument>;
 /** What a native menu item asks the renderer to do. */
 export const MenuCommand = z.enum([
   'open', 'removeObject', 'export', 'batch', 'undo', 'redo',
-  'zoomIn', 'zoomOut', 'zoomFit', 'zoom100', 'about',
+  'zoomIn', 'zoomOut', 'zoomFit', 'zoom100', 'about', 'settings',
 ]);
 export type MenuCommand = z.infer<typeof MenuCommand>;
 
@@ -167,7 +181,7 @@ export const requests = {
     req: z.object({
       docId: DocId,
       jobId: JobId,
-      mask: Bytes, // PNG, the document's full size, white = hole
+      mask: MaskRegion,
       resultIds: z.array(ResultId).max(500), // visible result layers, bottom to top: the composite to fill
     }),
     res: ResultPatch,

@@ -30,11 +30,11 @@ export const EngineErrorCode = z.enum([
 ]);
 export type EngineErrorCode = z.infer<typeof EngineErrorCode>;
 
-/** The model's working size for the long side of each crop (multiples of 256), or 'auto': per hole,
- * the crop's own size rounded to a multiple of 256, between 256 and 1024. */
+/** The model's working size for the long side of each crop (multiples of 256), or 'auto': per hole, 512,
+ * or 256 when the hole fills more than 40 % of its tile (the sizes native-models/EVAL.md scores best). */
 export const InferSize = z.union([z.literal('auto'), z.number().int().min(256).max(2048).multipleOf(256)]);
 export type InferSize = z.infer<typeof InferSize>;
-export const DEFAULT_INFER_SIZE: InferSize = 512;
+export const DEFAULT_INFER_SIZE: InferSize = 'auto';
 
 export const OutputFormat = z.enum(['png', 'jpeg', 'webp', 'tiff']);
 export type OutputFormat = z.infer<typeof OutputFormat>;
@@ -43,17 +43,23 @@ export type OutputFormat = z.infer<typeof OutputFormat>;
 export const Layer = z.object({ rect: Rect, patch: Bytes });
 export type Layer = z.infer<typeof Layer>;
 
-/** White (or opaque, in an alpha-only PNG) marks the hole; as a file or as encoded bytes. */
+/**
+ * White (or opaque, in an alpha-only PNG) marks the hole; as a file or as encoded bytes of the photo's size,
+ * or as a region: an image of `rect`'s size placed at `rect`, nothing outside it a hole. The app sends
+ * regions, so that Remove Object's cost follows the painted area, not the photo's size.
+ */
 export const MaskInput = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('file'), path: FilePath }),
   z.object({ kind: z.literal('bytes'), data: Bytes }),
+  z.object({ kind: z.literal('region'), rect: Rect, data: Bytes }),
 ]);
 export type MaskInput = z.infer<typeof MaskInput>;
 
 const Quality = z.number().int().min(1).max(100);
 
 export const Jobs = {
-  /** An upright, downscaled JPEG of the photo for display, and its full upright size. */
+  /** An upright, downscaled JPEG of the photo for display, and its full upright size. The photo is being
+   * opened: the worker also decodes it in full and keeps the pixels for Remove Object (photo-cache.ts). */
   preview: z.object({ kind: z.literal('preview'), photo: FilePath, maxSide: z.number().int().min(16).max(16384) }),
   /** Fills the holes in photo + layers (bottom to top) and returns only the patch. */
   removeObject: z.object({

@@ -1,7 +1,8 @@
-// Starts the inference worker and talks to it. Jobs wait in a queue here and go to the worker one at a
-// time; if the worker dies, the job it was running fails with 'worker-crashed' and the next job starts a
-// fresh worker. How the worker is started is a WorkerSpawner: a forked Node child by default (CLI, tests,
-// web host); the Electron app passes one built on utilityProcess.fork (see WorkerSpawner below).
+// Starts the inference worker and talks to it. Jobs wait in a queue here and go to the worker in order,
+// JOBS_IN_FLIGHT at a time (the worker overlaps one job's decode/encode with another's inference); if the
+// worker dies, every job it was running fails with 'worker-crashed' and the next job starts a fresh worker.
+// How the worker is started is a WorkerSpawner: a forked Node child by default (CLI, tests, web host); the
+// Electron app passes one built on utilityProcess.fork (see WorkerSpawner below).
 import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -25,6 +26,7 @@ import {
 } from '../contract/engine';
 import { EngineError } from './errors';
 import { DEFAULT_QUALITY, formatFromPath } from './output';
+import { JOBS_IN_FLIGHT } from './serial-model';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const DEFAULT_MODEL = path.resolve(here, '../../native-models/pconv-unet.onnx');
@@ -70,11 +72,12 @@ export interface WorkerHandle {
  */
 export type WorkerSpawner = (listener: WorkerListener) => WorkerHandle;
 
-/** A plain Node child running worker.ts through tsx (or a built worker.js as it is). */
-export function childProcessSpawner(entry = WORKER_ENTRY, log: (line: string) => void = () => {}): WorkerSpawner {
+/** A plain Node child running worker.ts through tsx (or a built worker.js as it is), with this process's
+ * environment unless `env` is given (HOLEFILL_ENGINE_TRACE=1, for one: see worker.ts). */
+export function childProcessSpawner(entry = WORKER_ENTRY, log: (line: string) => void = () => {}, env?: NodeJS.ProcessEnv): WorkerSpawner {
   return (listener) => {
     const execArgv = entry.endsWith('.ts') ? ['--import', import.meta.resolve('tsx')] : [];
-    const child = fork(entry, [], { execArgv, serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    const child = fork(entry, [], { execArgv, env, serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
     child.stderr?.setEncoding('utf8').on('data', (chunk: string) => chunk.split('\n').filter(Boolean).forEach((l) => log(`[engine worker] ${l}`)));
     child.on('message', listener.message);
     child.once('exit', (code, signal) => listener.exit(code, signal));
@@ -134,6 +137,8 @@ interface Pending {
   resolve(result: unknown): void;
   reject(err: EngineError): void;
   worker: Worker | null;
+  /** Handed to the worker (a cancel then has to go there too). */
+  sent: boolean;
 }
 
 const NEEDS_MODEL: ReadonlySet<JobKind> = new Set(['removeObject', 'inpaintFile']);
@@ -145,7 +150,8 @@ export class EngineClient {
   readonly #inferSize: InferSize;
   #worker: Worker | null = null;
   #queue: Pending[] = [];
-  #current: Pending | null = null;
+  /** Taken from the queue, on (or waiting for) a worker: at most JOBS_IN_FLIGHT, oldest first. */
+  #inFlight: Pending[] = [];
   #closed = false;
   #restartWhenIdle = false;
   /** How many workers this client has started (1 + restarts after crashes or settings changes). */
@@ -173,13 +179,13 @@ export class EngineClient {
     return this.#worker?.handle.pid;
   }
 
-  /** New provider or threads: the worker restarts with them once the current job is done. */
+  /** New provider or threads: the worker restarts with them once the jobs in flight are done. */
   async configure(settings: { provider: Provider; threads: number }): Promise<EngineInfo> {
     const next = { ...this.#settings, ...settings };
     if (next.provider !== this.#settings.provider || next.threads !== this.#settings.threads) {
       this.#settings = next;
       this.#restartWhenIdle = true;
-      if (!this.#current) this.#retireWorker();
+      if (!this.#inFlight.length) this.#retireWorker();
     }
     return this.info();
   }
@@ -266,11 +272,12 @@ export class EngineClient {
         message: checked.data as Pending['message'],
         options,
         worker: null,
+        sent: false,
         resolve: (result) => (detach(), resolve(result as ResultOf<K>)),
         reject: (err) => (detach(), reject(err)),
       });
       options.signal?.addEventListener('abort', onAbort, { once: true });
-      void this.#pump();
+      this.#pump();
     });
   }
 
@@ -282,8 +289,14 @@ export class EngineClient {
       pending!.reject(cancelledError());
       return true;
     }
-    if (this.#current?.id === jobId && this.#current.worker && !this.#current.worker.exited) {
-      this.#current.worker.handle.send({ type: 'cancel', id: jobId });
+    const running = this.#inFlight.find((p) => p.id === jobId);
+    if (!running) return false;
+    if (!running.sent) {
+      this.#settle(running, cancelledError()); // still waiting for its worker to be ready
+      return true;
+    }
+    if (running.worker && !running.worker.exited) {
+      this.#send(running.worker, { type: 'cancel', id: jobId });
       return true;
     }
     return false;
@@ -294,9 +307,7 @@ export class EngineClient {
     this.#closed = true;
     const closed = () => new EngineError('cancelled', 'The engine was closed.');
     for (const pending of this.#queue.splice(0)) pending.reject(closed());
-    const current = this.#current;
-    this.#current = null;
-    current?.reject(closed());
+    for (const pending of this.#inFlight.splice(0)) pending.reject(closed());
     this.#retireWorker();
   }
 
@@ -311,7 +322,7 @@ export class EngineClient {
     this.workersStarted++;
     // Alive until the model is loaded (info() may be all a caller awaits); idle after that.
     worker.handle.keepAlive?.(true);
-    ready.then(() => !this.#current && worker.handle.keepAlive?.(false), () => {});
+    ready.then(() => !this.#inFlight.length && worker.handle.keepAlive?.(false), () => {});
     this.#send(worker, { type: 'init', settings: this.#settings });
     return worker;
   }
@@ -335,41 +346,56 @@ export class EngineClient {
     }
   }
 
-  async #pump(): Promise<void> {
-    if (this.#current || this.#closed) return;
-    if (this.#restartWhenIdle) this.#retireWorker();
-    const pending = this.#queue.shift();
-    if (!pending) return;
-    this.#current = pending;
-    const worker = this.#ensureWorker();
-    worker.handle.keepAlive?.(true);
-    pending.worker = worker;
+  /** Hands queued jobs to the worker, oldest first, while fewer than JOBS_IN_FLIGHT are on it. */
+  #pump(): void {
+    if (this.#closed) return;
+    if (this.#restartWhenIdle) {
+      if (this.#inFlight.length) return; // the old worker finishes its jobs first; the new one takes the rest
+      this.#retireWorker();
+    }
+    while (this.#inFlight.length < JOBS_IN_FLIGHT && this.#queue.length) {
+      const pending = this.#queue.shift()!;
+      const worker = this.#ensureWorker();
+      worker.handle.keepAlive?.(true);
+      pending.worker = worker;
+      this.#inFlight.push(pending);
+      void this.#dispatch(pending, worker);
+    }
+  }
+
+  /** Sends the job once its worker is ready (jobs waiting on the same worker keep their order). */
+  async #dispatch(pending: Pending, worker: Worker): Promise<void> {
     try {
       await worker.ready;
     } catch (err) {
       worker.modelError = err instanceof EngineError ? err : new EngineError('failed', String(err));
     }
-    if (this.#current !== pending) return; // settled meanwhile (the worker died while starting)
+    if (!this.#inFlight.includes(pending)) return; // settled meanwhile (cancelled, closed, the worker died while starting)
     if (worker.modelError && NEEDS_MODEL.has(pending.message.job.kind)) return this.#settle(pending, worker.modelError);
     if (worker.exited) return this.#settle(pending, crashError(pending, null, null));
+    pending.sent = true;
     this.#send(worker, pending.message);
   }
 
   #settle(pending: Pending, error: EngineError | null, result?: unknown): void {
-    if (this.#current === pending) this.#current = null;
+    const at = this.#inFlight.indexOf(pending);
+    if (at >= 0) this.#inFlight.splice(at, 1);
     if (error) pending.reject(error);
     else pending.resolve(result);
-    void this.#pump();
-    if (!this.#current) this.#worker?.handle.keepAlive?.(false);
+    this.#pump();
+    if (!this.#inFlight.length) this.#worker?.handle.keepAlive?.(false);
   }
 
   #onMessage(worker: Worker, data: unknown): void {
     const parsed = FromWorker.safeParse(data);
-    const current = this.#current?.worker === worker ? this.#current : null;
+    const onWorker = this.#inFlight.filter((p) => p.worker === worker);
+    const job = (id: unknown) => onWorker.find((p) => p.id === id);
     if (!parsed.success) {
       const error = new EngineError('failed', `The engine worker sent a malformed message: ${describeIssues(parsed.error)}`);
       this.#log(error.message);
-      if (current) this.#settle(current, error);
+      // The job it names, if it names one of ours; otherwise no answer can be trusted: all of that worker's.
+      const named = job((data as { id?: unknown } | null)?.id);
+      for (const pending of named ? [named] : onWorker) this.#settle(pending, error);
       return;
     }
     const message = parsed.data;
@@ -378,22 +404,25 @@ export class EngineClient {
         return worker.settle.resolve(message.info);
       case 'init-failed':
         return worker.settle.reject(EngineError.from(message.error));
-      case 'rejected':
+      case 'rejected': {
         this.#log(message.error.message);
-        if (current && (message.id === null || message.id === current.id)) this.#settle(current, EngineError.from(message.error));
+        const named = message.id === null ? null : job(message.id);
+        for (const pending of named ? [named] : message.id === null ? onWorker : []) this.#settle(pending, EngineError.from(message.error));
         return;
+      }
       case 'progress':
-        if (current?.id === message.id) current.options.onProgress?.(message.stage, message.fraction);
-        return;
+        return job(message.id)?.options.onProgress?.(message.stage, message.fraction);
       case 'done':
-      case 'failed':
-        if (current?.id !== message.id) return this.#log(`ignoring an answer for job ${message.id}, which is not running`);
+      case 'failed': {
+        const pending = job(message.id);
+        if (!pending) return this.#log(`ignoring an answer for job ${message.id}, which is not running`);
         this.jobsAnswered++;
-        if (message.type === 'failed') return this.#settle(current, EngineError.from(message.error));
-        if (message.result.kind !== current.message.job.kind) {
-          return this.#settle(current, new EngineError('failed', `The engine worker answered a ${current.message.job.kind} job with a ${message.result.kind} result.`));
+        if (message.type === 'failed') return this.#settle(pending, EngineError.from(message.error));
+        if (message.result.kind !== pending.message.job.kind) {
+          return this.#settle(pending, new EngineError('failed', `The engine worker answered a ${pending.message.job.kind} job with a ${message.result.kind} result.`));
         }
-        return this.#settle(current, null, message.result);
+        return this.#settle(pending, null, message.result);
+      }
     }
   }
 
@@ -404,8 +433,12 @@ export class EngineClient {
     if (expected) return;
     this.#log(`the engine worker stopped (${signal ?? `exit code ${code}`})`);
     worker.settle.reject(new EngineError('worker-crashed', `The engine worker stopped while starting (${signal ?? `exit code ${code}`}).`));
-    const current = this.#current;
-    if (current?.worker === worker) this.#settle(current, crashError(current, code, signal));
+    // Every job on it fails, all before the next ones start (on a fresh worker).
+    const lost = this.#inFlight.filter((p) => p.worker === worker);
+    this.#inFlight = this.#inFlight.filter((p) => p.worker !== worker);
+    for (const pending of lost) pending.reject(crashError(pending, code, signal));
+    this.#pump();
+    if (!this.#inFlight.length) this.#worker?.handle.keepAlive?.(false);
   }
 }
 
@@ -415,7 +448,7 @@ function crashError(pending: Pending, code: number | null, signal: string | null
   const how = signal ? `killed by ${signal}` : code === null ? 'stopped' : `exit code ${code}`;
   return new EngineError(
     'worker-crashed',
-    `The engine worker stopped unexpectedly (${how}) while working${what}; this job failed, and the next one starts a fresh worker.`,
+    `The engine worker stopped unexpectedly (${how}) while working${what}; the jobs it was running failed, and the next one starts a fresh worker.`,
   );
 }
 

@@ -1,6 +1,5 @@
 // Where each hole is cut from the photo and at what size the model sees it. Pure geometry.
 import type { Rect } from '../contract/app-api';
-import type { InferSize } from '../contract/engine';
 
 /** The model's sides are multiples of this (8 stride-2 levels line up exactly). */
 export const MODEL_STEP = 256;
@@ -10,9 +9,6 @@ const CONTEXT_FRACTION = 0.5;
 const MIN_CONTEXT = 64;
 /** Scales between 1x and this are rounded up to it (more context) so the mask shrink never meets a sliver. */
 const MIN_REDUCTION = 1.25;
-/** 'auto' picks the crop's own size, rounded to MODEL_STEP, within these bounds. */
-const AUTO_MIN = 256;
-const AUTO_MAX = 1024;
 
 /** A crop may reach past the photo's edges (only when the photo is smaller than the crop); that part is padding. */
 export interface Box {
@@ -38,12 +34,12 @@ const toStep = (v: number) => Math.max(MODEL_STEP, Math.round(v / MODEL_STEP) * 
  * MODEL_STEP grid whose long side is the infer size, scaled so that grid covers it (never enlarged: a small
  * hole gets more context at full resolution instead), and moved inside the photo.
  */
-export function planTile(hole: Rect, photoWidth: number, photoHeight: number, inferSize: InferSize): Tile {
+export function planTile(hole: Rect, photoWidth: number, photoHeight: number, inferSize: number): Tile {
   const margin = Math.max(MIN_CONTEXT, Math.round(CONTEXT_FRACTION * Math.max(hole.width, hole.height)));
   const needW = Math.min(photoWidth, hole.width + 2 * margin);
   const needH = Math.min(photoHeight, hole.height + 2 * margin);
 
-  const long = inferSize === 'auto' ? clamp(toStep(Math.max(needW, needH)), AUTO_MIN, AUTO_MAX) : inferSize;
+  const long = inferSize;
   const short = clamp(toStep((long * Math.min(needW, needH)) / Math.max(needW, needH)), MODEL_STEP, long);
   const [width, height] = needW >= needH ? [long, short] : [short, long];
 

@@ -1,6 +1,7 @@
 // Reading photos and masks: the pixel limit, EXIF orientation, the file's own colour values, clear errors.
 import { stat } from 'node:fs/promises';
 import sharp, { type Sharp, type SharpOptions } from 'sharp';
+import type { Rect } from '../contract/app-api';
 import type { Layer, MaskInput } from '../contract/engine';
 import { decodeError, EngineError, quote } from './errors';
 
@@ -118,15 +119,31 @@ export async function checkLayers(layers: readonly Layer[], width: number, heigh
   }
 }
 
+/** A binarized mask (255 = hole, 0 = keep) over `rect` of the photo; nothing outside `rect` is a hole. */
+export interface MaskWindow {
+  rect: Rect;
+  data: Buffer; // one 8-bit channel, rect-sized
+}
+
 /**
- * The mask as one 8-bit channel of the photo's size, binarized: 255 = hole, 0 = keep. White marks the
- * hole; in a PNG whose alpha varies (strokes on a transparent layer) the opaque pixels do.
+ * The mask, binarized: white marks the hole; in a PNG whose alpha varies (strokes on a transparent layer)
+ * the opaque pixels do. A file or bytes give a window over the whole photo (of its size, or scaled to it);
+ * a region gives a window over its rectangle only, so its cost follows the painted area. Null when empty.
  */
-export async function readMask(mask: MaskInput, width: number, height: number, scaleToFit: boolean): Promise<Buffer> {
+export async function readMask(mask: MaskInput, width: number, height: number, scaleToFit: boolean): Promise<MaskWindow | null> {
   const source = mask.kind === 'file' ? mask.path : mask.data;
   const label = mask.kind === 'file' ? mask.path : 'mask';
   const header = await readHeader(source, 'mask', label);
-  const sameSize = header.width === width && header.height === height;
+  const rect = mask.kind === 'region' ? mask.rect : { x: 0, y: 0, width, height };
+  if (mask.kind === 'region') {
+    if (rect.x + rect.width > width || rect.y + rect.height > height) {
+      throw new EngineError('mask-size', `The mask's region ${rect.width}x${rect.height} at ${rect.x},${rect.y} lies outside the ${width}x${height} photo.`);
+    }
+    if (header.width !== rect.width || header.height !== rect.height) {
+      throw new EngineError('mask-size', `The mask is ${header.width}x${header.height} but its region is ${rect.width}x${rect.height}.`);
+    }
+  }
+  const sameSize = header.width === rect.width && header.height === rect.height;
   if (!sameSize && !scaleToFit) {
     throw new EngineError(
       'mask-size',
@@ -135,26 +152,24 @@ export async function readMask(mask: MaskInput, width: number, height: number, s
     );
   }
   try {
-    let channel: Buffer | null = null;
+    // Decode, pick the channel and threshold in one libvips pass; emptiness is a native byte search.
+    const binary = (image: Sharp) =>
+      (sameSize ? image : image.resize(rect.width, rect.height, { fit: 'fill', kernel: 'linear' })).threshold(128).toColourspace('b-w').raw().toBuffer();
+    let data: Buffer | null = null;
     if (header.hasAlpha) {
-      const alpha = await decode(source).extractChannel('alpha').raw().toBuffer();
-      if ((await channelRange(alpha, header.width, header.height)).min < 255) channel = alpha;
+      const alpha = await binary(decode(source).extractChannel('alpha'));
+      if (alpha.indexOf(0) >= 0) data = alpha; // some of it is transparent: the opaque part is the hole
     }
-    channel ??= await decode(source).removeAlpha().toColourspace('b-w').raw().toBuffer();
-    let binary = sharp(channel, { raw: { width: header.width, height: header.height, channels: 1 } });
-    if (!sameSize) binary = binary.resize(width, height, { fit: 'fill', kernel: 'linear' });
-    return await binary.threshold(128).toColourspace('b-w').raw().toBuffer();
+    data ??= await binary(decode(source).removeAlpha().toColourspace('b-w'));
+    return data.indexOf(255) < 0 ? null : { rect, data };
   } catch (err) {
     throw decodeError('mask', label, err);
   }
 }
 
-/** Min and max of a one-channel raw image (libvips does the pass). */
-export async function channelRange(data: Buffer, width: number, height: number): Promise<{ min: number; max: number }> {
-  const stats = await sharp(data, { raw: { width, height, channels: 1 } }).stats();
-  const channel = stats.channels[0]!;
-  return { min: channel.min, max: channel.max };
-}
+/** Whether the window covers the whole photo with holes: nothing left to fill from. */
+export const coversPhoto = (mask: MaskWindow, width: number, height: number) =>
+  mask.rect.width === width && mask.rect.height === height && mask.data.indexOf(0) < 0;
 
 export interface Preview {
   width: number;

@@ -1,18 +1,20 @@
 // The PConv network behind a small interface: an onnxruntime session created once and reused.
 // The graph's contract (native-models/export.py): image [N,3,H,W] RGB in [0,1], mask [N,1,H,W] with
 // 1 = known and 0 = hole, output [N,3,H,W] in [0,1]; H and W multiples of 256.
-import { readFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
 import * as ort from 'onnxruntime-node';
 import type { Provider } from '../contract/app-api';
+import { autoThreads } from '../threads';
 import { EngineError } from './errors';
 import { planProviders, providerLabel, type ProviderName } from './providers';
 
 export interface Model {
   /** The execution provider the session runs on. */
   readonly provider: ProviderName;
-  /** image: CHW RGB in [0,1]; mask: HW, 1 = known, 0 = hole. Returns the CHW prediction in [0,1]. */
+  /**
+   * image: CHW RGB in [0,1]; mask: HW, 1 = known, 0 = hole. Returns the CHW prediction in [0,1]. The caller
+   * gives image and mask up: the worker's model hands their buffers to its inference thread (detaching them).
+   */
   run(image: Float32Array, mask: Float32Array, width: number, height: number): Promise<Float32Array>;
 }
 
@@ -32,24 +34,19 @@ const OUTPUT = 'output';
  * onnxruntime's intra-op threads when none are asked for: one per physical core (hyper-threads share a
  * core's vector units, so a second thread per core only adds contention to the convolutions).
  */
-export function defaultThreads(): number {
-  try {
-    const cores = new Set<string>();
-    let physical = '0';
-    for (const line of readFileSync('/proc/cpuinfo', 'utf8').split('\n')) {
-      const [key, value] = line.split(':').map((s) => s.trim());
-      if (key === 'physical id') physical = value ?? '0';
-      else if (key === 'core id') cores.add(`${physical}:${value}`);
-    }
-    if (cores.size > 0) return Math.min(cores.size, availableParallelism());
-  } catch {
-    // not Linux: fall through
-  }
-  return availableParallelism();
+export const defaultThreads = autoThreads;
+
+export interface LoadOptions {
+  /**
+   * Whether onnxruntime's idle intra-op threads spin-wait for the next operator (its default) or sleep. Spinning
+   * shaves a little off one inference alone; beside other work (the worker's jobs in flight decoding and
+   * encoding while the session runs) a spinning thread takes a core from that work, so the worker sleeps them.
+   */
+  spin?: boolean;
 }
 
 /** Loads the model; a missing or invalid file is a clear 'model-unavailable' error naming it. */
-export async function loadModel(file: string, requested: Provider = 'auto', threads = 0): Promise<LoadedModel> {
+export async function loadModel(file: string, requested: Provider = 'auto', threads = 0, options: LoadOptions = {}): Promise<LoadedModel> {
   let bytes: number;
   try {
     bytes = (await stat(file)).size;
@@ -67,6 +64,7 @@ export async function loadModel(file: string, requested: Provider = 'auto', thre
         interOpNumThreads: 1,
         executionMode: 'sequential', // one job at a time; parallel mode only adds inter-op overhead here
         graphOptimizationLevel: 'all',
+        ...(options.spin === false ? { extra: { session: { intra_op: { allow_spinning: '0' } } } } : {}),
       });
     } catch (err) {
       const detail = err instanceof Error ? err.message.split('\n')[0] : String(err);

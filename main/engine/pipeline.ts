@@ -4,11 +4,12 @@
 import sharp from 'sharp';
 import type { Rect } from '../contract/app-api';
 import type { InferSize, Layer, MaskInput, OutputFormat } from '../contract/engine';
-import { insidePhoto, planTile, type Box } from './crops';
+import { insidePhoto, planTile, type Box, type Tile } from './crops';
 import { EngineError } from './errors';
 import { flattenToFile } from './flatten';
 import { findHoleGroups, shrinkAny, unionAll } from './holes';
-import { channelRange, checkLayers, decodeRgb, readHeader, readMask, type RawImage } from './image-io';
+import { checkLayers, coversPhoto, decodeRgb, readHeader, readMask, type MaskWindow, type RawImage } from './image-io';
+import { openPhotoPixels } from './photo-cache';
 import type { Model } from './model';
 import { checkTarget } from './output';
 import { fromTensor, toTensors } from './tensors';
@@ -40,42 +41,55 @@ export interface Fill {
 }
 
 /** Fills the mask's holes. An empty mask is not an error here: null, and the photo stays as it is. */
-export async function fillHoles(model: Model, req: FillRequest, ctx: JobContext = quietContext): Promise<Fill | null> {
+export async function fillHoles(model: Model, req: FillRequest, ctx: JobContext = quietContext, pixels: PhotoPixels = decodeRgb): Promise<Fill | null> {
   ctx.progress('decode', 0);
   const { width, height } = await readHeader(req.photo, 'photo');
   await checkLayers(req.layers, width, height);
   const mask = await readMask(req.mask, width, height, req.scaleMask);
-  const { min, max } = await channelRange(mask, width, height);
-  if (max === 0) return null;
-  if (min === 255) throw new EngineError('mask-full', 'The mask covers the whole photo: there is nothing left to fill it from.');
-  const photo = await decodeRgb(req.photo, req.layers);
+  if (!mask) return null;
+  if (coversPhoto(mask, width, height)) throw new EngineError('mask-full', 'The mask covers the whole photo: there is nothing left to fill it from.');
+  const photo = await pixels(req.photo);
   ctx.throwIfCancelled();
 
   ctx.progress('holes', 0.1);
-  const groups = await findHoleGroups(mask, width, height);
+  const { rect: win } = mask;
+  const groups = (await findHoleGroups(mask.data, win.width, win.height)).map((g) => ({ ...g, x: g.x + win.x, y: g.y + win.y }));
   const fills: Prediction[] = [];
   for (const [i, hole] of groups.entries()) {
     ctx.throwIfCancelled();
     ctx.progress('model', 0.1 + (0.8 * i) / groups.length);
-    fills.push({ hole, rgb: await predictHole(model, photo, mask, hole, req.inferSize) });
+    fills.push({ hole, rgb: await predictHole(model, photo, req.layers, mask, hole, req.inferSize) });
   }
   ctx.progress('patch', 0.9);
   const rect = unionAll(groups);
-  return { rect, patch: await assemblePatch(fills, mask, width, height, rect), holes: groups.length, width, height };
+  return { rect, patch: await assemblePatch(fills, mask, rect), holes: groups.length, width, height };
 }
+
+/** Where the photo's decoded pixels come from: a fresh decode, or the ones kept for the open photo. */
+export type PhotoPixels = (photo: string) => Promise<RawImage>;
 
 interface Prediction {
   hole: Rect;
   rgb: Buffer; // hole-sized, 8-bit RGB
 }
 
+/**
+ * The hole share of a tile above which 'auto' runs the network at 256 instead of 512. From
+ * native-models/EVAL.md: 512 scores higher up to 40 % holes, 256 above (the network's receptive field
+ * then reaches the far side of the hole).
+ */
+const AUTO_LARGE_HOLE_SHARE = 0.4;
+
 /** The model's prediction for one group's box, at full resolution. */
-async function predictHole(model: Model, photo: RawImage, mask: Buffer, hole: Rect, inferSize: InferSize): Promise<Buffer> {
+async function predictHole(model: Model, photo: RawImage, layers: readonly Layer[], mask: MaskWindow, hole: Rect, inferSize: InferSize): Promise<Buffer> {
   const { width: W, height: H } = photo;
-  const tile = planTile(hole, W, H, inferSize);
-  const rgb = await cut(photo.data, 3, W, H, tile.crop, 0).then((c) => resizeTo(c, 3, tile.crop, tile.width, tile.height));
-  // Padding beyond the photo's edge counts as hole: the network must not take it for content.
-  const holes = await cut(mask, 1, W, H, tile.crop, 255).then((c) => shrinkAny(c, tile.crop.width, tile.crop.height, tile.width, tile.height));
+  let tile = planTile(hole, W, H, inferSize === 'auto' ? 512 : inferSize);
+  let holes = await cutMask(mask, W, H, tile);
+  if (inferSize === 'auto' && (await holeShare(holes, tile.width, tile.height)) > AUTO_LARGE_HOLE_SHARE) {
+    tile = planTile(hole, W, H, 256);
+    holes = await cutMask(mask, W, H, tile);
+  }
+  const rgb = await cutPhoto(photo, layers, tile.crop).then((c) => resizeTo(c, 3, tile.crop, tile.width, tile.height));
   const tensors = toTensors(rgb, holes, tile.width, tile.height);
   if (tensors.known === 0) {
     throw new EngineError(
@@ -94,22 +108,71 @@ async function predictHole(model: Model, photo: RawImage, mask: Buffer, hole: Re
     .toBuffer();
 }
 
+/** Share of hole pixels in a tile's binary mask (at most the model's size, so libvips' stats are cheap). */
+async function holeShare(holes: Buffer, width: number, height: number): Promise<number> {
+  const { channels } = await sharp(holes, raw(width, height, 1)).stats();
+  return channels[0]!.mean / 255;
+}
+
 const raw = (width: number, height: number, channels: 1 | 3 | 4) => ({ raw: { width, height, channels } });
 
-/** The crop's pixels; where it reaches past the photo, `padding`. */
-async function cut(data: Buffer, channels: 1 | 3, W: number, H: number, crop: Box, padding: number): Promise<Buffer> {
-  const { rect, offsetX, offsetY } = insidePhoto(crop, W, H);
-  let image = sharp(data, raw(W, H, channels)).extract({ left: rect.x, top: rect.y, width: rect.width, height: rect.height });
-  if (rect.width !== crop.width || rect.height !== crop.height) {
-    image = image.extend({
-      left: offsetX,
-      top: offsetY,
-      right: crop.width - rect.width - offsetX,
-      bottom: crop.height - rect.height - offsetY,
-      background: { r: padding, g: padding, b: padding },
-    });
+/** The tile's holes at the model's size: the mask window's part, keep elsewhere, hole beyond the photo's edge
+ * (padding must not pass for content). */
+async function cutMask(mask: MaskWindow, W: number, H: number, tile: Tile): Promise<Buffer> {
+  const { crop } = tile;
+  const inside = insidePhoto(crop, W, H).rect;
+  const part = intersect(inside, mask.rect)!; // the crop holds its hole, which lies in the window
+  const inWindow = await sharp(mask.data, raw(mask.rect.width, mask.rect.height, 1))
+    .extract({ left: part.x - mask.rect.x, top: part.y - mask.rect.y, width: part.width, height: part.height })
+    .toColourspace('b-w')
+    .raw()
+    .toBuffer();
+  const inPhoto = await pad(inWindow, 1, part, inside, 0);
+  const full = await pad(inPhoto, 1, inside, crop, 255);
+  return shrinkAny(full, crop.width, crop.height, tile.width, tile.height);
+}
+
+/** The photo's pixels under the crop, with the result layers over them; zeros beyond the photo's edge. */
+async function cutPhoto(photo: RawImage, layers: readonly Layer[], crop: Box): Promise<Buffer> {
+  const inside = insidePhoto(crop, photo.width, photo.height).rect;
+  let image = sharp(photo.data, raw(photo.width, photo.height, 3)).extract({ left: inside.x, top: inside.y, width: inside.width, height: inside.height });
+  const over: sharp.OverlayOptions[] = [];
+  for (const layer of layers) {
+    const part = intersect(layer.rect, inside);
+    if (!part) continue;
+    const input = await sharp(layer.patch)
+      .extract({ left: part.x - layer.rect.x, top: part.y - layer.rect.y, width: part.width, height: part.height })
+      .ensureAlpha()
+      .raw()
+      .toBuffer();
+    over.push({ input, raw: raw(part.width, part.height, 4).raw, left: part.x - inside.x, top: part.y - inside.y });
   }
-  return image.toColourspace(channels === 1 ? 'b-w' : 'srgb').raw().toBuffer();
+  if (over.length) image = sharp(await image.composite(over).removeAlpha().raw().toBuffer(), raw(inside.width, inside.height, 3));
+  return pad(await image.raw().toBuffer(), 3, inside, crop, 0);
+}
+
+/** `data` (covering `rect`) placed in `box`, which contains it, with `value` around it. */
+async function pad(data: Buffer, channels: 1 | 3, rect: Rect, box: Box, value: number): Promise<Buffer> {
+  if (rect.x === box.x && rect.y === box.y && rect.width === box.width && rect.height === box.height) return data;
+  return sharp(data, raw(rect.width, rect.height, channels))
+    .extend({
+      left: rect.x - box.x,
+      top: rect.y - box.y,
+      right: box.x + box.width - rect.x - rect.width,
+      bottom: box.y + box.height - rect.y - rect.height,
+      background: { r: value, g: value, b: value },
+    })
+    .toColourspace(channels === 1 ? 'b-w' : 'srgb')
+    .raw()
+    .toBuffer();
+}
+
+function intersect(a: Box, b: Box): Rect | null {
+  const x = Math.max(a.x, b.x);
+  const y = Math.max(a.y, b.y);
+  const width = Math.min(a.x + a.width, b.x + b.width) - x;
+  const height = Math.min(a.y + a.height, b.y + b.height) - y;
+  return width > 0 && height > 0 ? { x, y, width, height } : null;
 }
 
 async function resizeTo(data: Buffer, channels: 3, crop: Box, width: number, height: number): Promise<Buffer> {
@@ -118,7 +181,7 @@ async function resizeTo(data: Buffer, channels: 3, crop: Box, width: number, hei
 }
 
 /** Places each group's prediction in the patch and adds the mask as alpha. */
-async function assemblePatch(fills: Prediction[], mask: Buffer, W: number, H: number, rect: Rect): Promise<Buffer> {
+async function assemblePatch(fills: Prediction[], mask: MaskWindow, rect: Rect): Promise<Buffer> {
   const only = fills.length === 1 && sameRect(fills[0]!.hole, rect) ? fills[0]!.rgb : null;
   const rgb =
     only ??
@@ -127,15 +190,21 @@ async function assemblePatch(fills: Prediction[], mask: Buffer, W: number, H: nu
       .removeAlpha()
       .raw()
       .toBuffer());
-  const alpha = await sharp(mask, raw(W, H, 1)).extract({ left: rect.x, top: rect.y, width: rect.width, height: rect.height }).toColourspace('b-w').raw().toBuffer();
-  return sharp(rgb, raw(rect.width, rect.height, 3)).joinChannel(alpha, raw(rect.width, rect.height, 1)).png().toBuffer();
+  const win = mask.rect;
+  const alpha = await sharp(mask.data, raw(win.width, win.height, 1))
+    .extract({ left: rect.x - win.x, top: rect.y - win.y, width: rect.width, height: rect.height })
+    .toColourspace('b-w')
+    .raw()
+    .toBuffer();
+  // zlib level 3: half the time of the default 6 on a multi-megapixel patch, for about 5 % more bytes.
+  return sharp(rgb, raw(rect.width, rect.height, 3)).joinChannel(alpha, raw(rect.width, rect.height, 1)).png({ compressionLevel: 3 }).toBuffer();
 }
 
 const sameRect = (a: Rect, b: Rect) => a.x === b.x && a.y === b.y && a.width === b.width && a.height === b.height;
 
 /** Remove Object for the app: the patch for what the person sees (photo + layers). */
 export async function removeObject(model: Model, req: Omit<FillRequest, 'scaleMask'>, ctx: JobContext = quietContext): Promise<Fill> {
-  const fill = await fillHoles(model, { ...req, scaleMask: false }, ctx);
+  const fill = await fillHoles(model, { ...req, scaleMask: false }, ctx, openPhotoPixels);
   if (!fill) throw new EngineError('mask-empty', 'The mask is empty: paint over what you want removed first.');
   return fill;
 }

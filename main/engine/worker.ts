@@ -1,14 +1,23 @@
 // The inference worker: a child process (CLI, tests, web host) or an Electron utilityProcess (the app).
-// It owns ONE onnxruntime session, created at 'init' and reused for every job, and runs jobs one at a
-// time in arrival order. Every message in is checked against contract/engine.ts, and so is every message out.
+// It owns ONE onnxruntime session, created at 'init' on a thread of its own (model-thread.ts) and reused for
+// every job. Jobs start in arrival order and up to JOBS_IN_FLIGHT run at once, so that one job's decode and
+// encode overlap another's inference; the inference itself takes turns on the session (serial-model.ts).
+// Every message in is checked against contract/engine.ts, and so is every message out.
+//
+// HOLEFILL_ENGINE_TRACE=1 in its environment makes it write a line to stderr at each job's stages and at the
+// start and end of each inference: "holefill-trace <ms> <job id> <event>", <ms> from one clock (the worker's).
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { describeIssues, FromWorker, ToWorker, type EngineInfo, type Job, type JobResult, type WorkerSettings } from '../contract/engine';
 import { asEngineError, EngineError } from './errors';
 import { flattenToFile } from './flatten';
 import { makePreview } from './image-io';
-import { loadModel, type LoadedModel } from './model';
+import { loadModelInThread } from './model-thread';
+import { warmPhotoPixels } from './photo-cache';
 import { inpaintFile, removeObject, type JobContext } from './pipeline';
 import { availableProviders } from './providers';
+import { JOBS_IN_FLIGHT, serialModel, type SerialModel } from './serial-model';
 
 interface Port {
   send(message: FromWorker): void;
@@ -34,13 +43,22 @@ interface ElectronParentPort {
 }
 
 const port = connect();
-sharp.cache(false); // one job at a time on ever-different files: a cache only holds memory
+sharp.cache(false); // ever-different files: a cache only holds memory
 
-let model: LoadedModel | null = null;
+/** The inference thread's entry: beside this file, as TypeScript in development and as built JavaScript. */
+const here = path.dirname(fileURLToPath(import.meta.url));
+const INFERENCE_ENTRY = import.meta.url.endsWith('.ts') ? path.join(here, 'inference-thread.ts') : path.join(here, 'engine-inference.js');
+
+const tracing = process.env.HOLEFILL_ENGINE_TRACE === '1';
+const trace = (id: string, event: string) => {
+  if (tracing) process.stderr.write(`holefill-trace ${performance.now().toFixed(2)} ${id} ${event}\n`);
+};
+
+let model: SerialModel | null = null;
 let modelError: EngineError | null = null;
 const queue: { id: string; job: Job }[] = [];
+const running: string[] = []; // ids of the jobs running now (at most JOBS_IN_FLIGHT)
 const cancelled = new Set<string>();
-let running = false;
 
 /** Everything sent is checked too: a bug here shows up as an error, not as a confused client. */
 function send(message: FromWorker): void {
@@ -64,25 +82,33 @@ port.onMessage((data) => {
   }
   const message = parsed.data;
   if (message.type === 'init') void init(message.settings);
-  else if (message.type === 'cancel') cancelled.add(message.id);
-  else {
+  else if (message.type === 'cancel') {
+    // Only jobs we hold: a cancel that crossed its job's answer is moot.
+    if (running.includes(message.id) || queue.some((q) => q.id === message.id)) cancelled.add(message.id);
+  } else {
     queue.push({ id: message.id, job: message.job });
-    void drain();
+    startJobs();
   }
 });
 
 async function init(settings: WorkerSettings): Promise<void> {
   try {
-    model = await loadModel(settings.modelPath, settings.provider, settings.threads);
+    const loaded = await loadModelInThread(INFERENCE_ENTRY, { file: settings.modelPath, provider: settings.provider, threads: settings.threads }, (err) => {
+      // The session is gone with its thread: end the process, so that the client fails the jobs in flight as
+      // 'worker-crashed' and starts a fresh worker for the next ones.
+      process.stderr.write(`${err.message}\n`);
+      process.exit(70);
+    });
+    model = serialModel(loaded);
     const info: EngineInfo = {
-      provider: model.provider,
+      provider: loaded.provider,
       providers: availableProviders(),
       requested: settings.provider,
-      fallback: model.fallback,
+      fallback: loaded.fallback,
       model: settings.modelPath,
-      modelBytes: model.bytes,
-      inputs: [...model.inputs],
-      outputs: [...model.outputs],
+      modelBytes: loaded.bytes,
+      inputs: [...loaded.inputs],
+      outputs: [...loaded.outputs],
       threads: settings.threads,
       pid: process.pid,
     };
@@ -94,47 +120,73 @@ async function init(settings: WorkerSettings): Promise<void> {
   }
 }
 
-async function drain(): Promise<void> {
-  if (running) return;
-  running = true;
-  while (queue.length) {
+/** Starts queued jobs, oldest first, while fewer than JOBS_IN_FLIGHT run. */
+function startJobs(): void {
+  while (running.length < JOBS_IN_FLIGHT && queue.length) {
     const { id, job } = queue.shift()!;
-    const ctx: JobContext = {
-      progress: (stage, fraction) => send({ type: 'progress', id, stage, fraction }),
-      throwIfCancelled: () => {
-        if (cancelled.has(id)) throw new EngineError('cancelled', 'Cancelled.');
-      },
-    };
-    try {
-      ctx.throwIfCancelled();
-      send({ type: 'done', id, result: await runJob(job, ctx) });
-    } catch (err) {
-      send({ type: 'failed', id, error: asEngineError(err).toFailure() });
-    } finally {
-      cancelled.delete(id);
-    }
+    running.push(id);
+    void runOne(id, job).finally(() => {
+      running.splice(running.indexOf(id), 1);
+      if (!running.includes(id)) cancelled.delete(id);
+      startJobs();
+    });
   }
-  running = false;
 }
 
-function requireModel(): LoadedModel {
-  if (model) return model;
-  throw modelError ?? new EngineError('model-unavailable', 'The model is still loading.');
+/** One job, settled by exactly one answer; whatever it throws is its own failure, not its neighbour's. */
+async function runOne(id: string, job: Job): Promise<void> {
+  const ctx: JobContext = {
+    progress: (stage, fraction) => {
+      trace(id, stage);
+      send({ type: 'progress', id, stage, fraction });
+    },
+    throwIfCancelled: () => {
+      if (cancelled.has(id)) throw new EngineError('cancelled', 'Cancelled.');
+    },
+  };
+  trace(id, 'start');
+  try {
+    ctx.throwIfCancelled();
+    const result = await runJob(id, job, ctx);
+    trace(id, 'done');
+    send({ type: 'done', id, result });
+  } catch (err) {
+    trace(id, 'failed');
+    send({ type: 'failed', id, error: asEngineError(err).toFailure() });
+  }
 }
 
-async function runJob(job: Job, ctx: JobContext): Promise<JobResult> {
+/** The job's view of the shared model: its runs wait their turn, and a job cancelled meanwhile does not run. */
+function modelFor(id: string, ctx: JobContext) {
+  if (!model) throw modelError ?? new EngineError('model-unavailable', 'The model is still loading.');
+  return model.forJob({
+    beforeRun: () => {
+      ctx.throwIfCancelled();
+      trace(id, 'infer');
+    },
+    afterRun: () => trace(id, 'infer-end'),
+  });
+}
+
+async function runJob(id: string, job: Job, ctx: JobContext): Promise<JobResult> {
   const started = performance.now();
-  const timing = () => ({ provider: requireModel().provider, elapsedMs: Math.round(performance.now() - started) });
+  const timing = (provider: string) => ({ provider, elapsedMs: Math.round(performance.now() - started) });
   switch (job.kind) {
-    case 'preview':
-      return { kind: 'preview', ...(await makePreview(job.photo, job.maxSide)) };
+    case 'preview': {
+      const preview = await makePreview(job.photo, job.maxSide);
+      // A preview means the photo is being opened: decode it now, so its first Remove Object need not wait.
+      warmPhotoPixels(job.photo);
+      return { kind: 'preview', ...preview };
+    }
     case 'removeObject': {
-      const fill = await removeObject(requireModel(), job, ctx);
-      return { kind: 'removeObject', rect: fill.rect, patch: fill.patch, holes: fill.holes, ...timing() };
+      const view = modelFor(id, ctx);
+      const fill = await removeObject(view, job, ctx);
+      return { kind: 'removeObject', rect: fill.rect, patch: fill.patch, holes: fill.holes, ...timing(view.provider) };
     }
     case 'inpaintFile': {
-      const done = await inpaintFile(requireModel(), job, ctx);
-      return { kind: 'inpaintFile', output: job.output, ...done, ...timing() };
+      const view = modelFor(id, ctx);
+      const done = await inpaintFile(view, job, ctx);
+      return { kind: 'inpaintFile', output: job.output, ...done, ...timing(view.provider) };
     }
     case 'export': {
       const protect = job.allowOverwritePhoto ? [] : [job.photo];

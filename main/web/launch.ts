@@ -19,6 +19,11 @@ export interface LaunchOptions {
   /** 'if-missing' (default): run `electron-vite build` when out/renderer is absent. */
   build?: 'if-missing' | 'always' | 'never';
   maxBodyBytes?: number;
+  /**
+   * Run the engine with the settings saved in userData (the Settings dialog's), as the desktop app does
+   * (default). `holefill web` passes false when its command line chose the provider or threads for this run.
+   */
+  savedSettings?: boolean;
   log?: (message: string) => void;
 }
 
@@ -48,6 +53,12 @@ export async function launchWebHost(options: LaunchOptions = {}): Promise<WebHos
     ...(options.port !== undefined ? { port: options.port } : {}),
     ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
   });
+  const saved = host.ctx.settings.get();
+  // The client was made with the defaults: only a different saved choice needs telling (which starts the
+  // worker now; with the defaults it starts with the first request that needs it).
+  if ((options.savedSettings ?? true) && (saved.provider !== 'auto' || saved.threads !== 0)) {
+    void host.ctx.engine.configure(saved).catch((err: unknown) => log(`saved settings not applied: ${err}`));
+  }
   return {
     ...host,
     async close() {

@@ -1,6 +1,8 @@
 // Mask layers to pixels. The same drawing code serves the screen (tinted, at the preview's scale) and
-// Remove Object (white on black, at the photo's full resolution); all pixel work is the canvas's own.
-import type { DocState, MaskOp, Points } from './layers';
+// Remove Object (white on black, at the photo's full resolution, but only over the box the painting can
+// cover, so its cost follows the painted area, not the photo's size); all pixel work is the canvas's own.
+import type { MaskRegion, Rect } from '../../main/contract/app-api';
+import type { DocState, MaskLayer, MaskOp, Points } from './layers';
 import { visibleMasks } from './layers';
 
 type Context2D = CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D;
@@ -53,13 +55,108 @@ export function drawMaskOp(ctx: Context2D, op: MaskOp, color: string): void {
   ctx.restore();
 }
 
-/** Redraws a whole mask layer onto `ctx` (cleared first) at `scale` canvas pixels per photo pixel. */
-export function drawMask(ctx: Context2D, ops: readonly MaskOp[], scale: number, color: string): void {
+/**
+ * Redraws a whole mask layer onto `ctx` (cleared first) at `scale` canvas pixels per photo pixel, with the
+ * photo point `origin` at the canvas's top left.
+ */
+export function drawMask(
+  ctx: Context2D,
+  ops: readonly MaskOp[],
+  scale: number,
+  color: string,
+  origin: { x: number; y: number } = { x: 0, y: 0 },
+): void {
   ctx.setTransform(1, 0, 0, 1, 0, 0);
   ctx.clearRect(0, 0, ctx.canvas.width, ctx.canvas.height);
-  ctx.setTransform(scale, 0, 0, scale, 0, 0);
+  ctx.setTransform(scale, 0, 0, scale, -origin.x * scale, -origin.y * scale);
   for (const op of ops) drawMaskOp(ctx, op, color);
 }
+
+// ---- the box the painting can cover -------------------------------------------------------------------
+
+/** Edges in photo pixels, [x0, x1) x [y0, y1); empty when x0 >= x1 or y0 >= y1. */
+interface Box {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+}
+
+const EMPTY: Box = { x0: Infinity, y0: Infinity, x1: -Infinity, y1: -Infinity };
+
+/** Antialiasing reaches a little past the geometry; the threshold decides those pixels, so keep them. */
+const AA_MARGIN = 2;
+
+function grow(box: Box, x0: number, y0: number, x1: number, y1: number): Box {
+  return { x0: Math.min(box.x0, x0), y0: Math.min(box.y0, y0), x1: Math.max(box.x1, x1), y1: Math.max(box.y1, y1) };
+}
+
+/** The points' box, padded. A point that is not finite is skipped, as the canvas skips it when drawing. */
+function pointsBox(points: Points, pad: number): Box {
+  let box = EMPTY;
+  for (let i = 0; i + 1 < points.length; i += 2) {
+    const x = points[i]!;
+    const y = points[i + 1]!;
+    if (Number.isFinite(x) && Number.isFinite(y)) box = grow(box, x - pad, y - pad, x + pad, y + pad);
+  }
+  return box;
+}
+
+/**
+ * Photo pixels one mask layer's ops can make part of the hole (a safe over-estimate): painting grows it,
+ * erasing never does, a clear empties it, an invert makes it the whole photo.
+ */
+function layerBox(ops: readonly MaskOp[], width: number, height: number): Box {
+  let box = EMPTY;
+  for (const op of ops) {
+    switch (op.kind) {
+      case 'clear':
+        box = EMPTY;
+        break;
+      case 'invert':
+        box = { x0: 0, y0: 0, x1: width, y1: height };
+        break;
+      case 'stroke': {
+        if (op.erase) break;
+        const radius = Number.isFinite(op.size) && op.size > 0 ? op.size / 2 : 1; // else the default 1px line
+        const b = pointsBox(op.points, radius + AA_MARGIN);
+        box = grow(box, b.x0, b.y0, b.x1, b.y1);
+        break;
+      }
+      case 'rect': {
+        const xs = [op.x, op.x + op.width];
+        const ys = [op.y, op.y + op.height];
+        if (op.erase || !xs.concat(ys).every(Number.isFinite)) break; // fillRect ignores non-finite rects
+        box = grow(box, Math.min(...xs) - AA_MARGIN, Math.min(...ys) - AA_MARGIN, Math.max(...xs) + AA_MARGIN, Math.max(...ys) + AA_MARGIN);
+        break;
+      }
+      case 'lasso': {
+        if (op.erase) break;
+        const b = pointsBox(op.points, AA_MARGIN);
+        box = grow(box, b.x0, b.y0, b.x1, b.y1);
+        break;
+      }
+    }
+  }
+  return box;
+}
+
+/** The union of the layers' boxes in whole pixels, clipped to the photo; null when it is empty. */
+export function paintedBounds(masks: readonly Pick<MaskLayer, 'ops'>[], width: number, height: number): Rect | null {
+  let box = EMPTY;
+  for (const mask of masks) {
+    const b = layerBox(mask.ops, width, height);
+    if (b.x0 < b.x1 && b.y0 < b.y1) box = grow(box, b.x0, b.y0, b.x1, b.y1);
+  }
+  const x0 = Math.max(0, Math.floor(box.x0));
+  const y0 = Math.max(0, Math.floor(box.y0));
+  const x1 = Math.min(width, Math.ceil(box.x1));
+  const y1 = Math.min(height, Math.ceil(box.y1));
+  if (x0 >= x1 || y0 >= y1) return null;
+  return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
+}
+
+// ---- the hole ---------------------------------------------------------------------------------------
 
 function context(canvas: OffscreenCanvas): OffscreenCanvasRenderingContext2D {
   const ctx = canvas.getContext('2d', { willReadFrequently: false });
@@ -71,19 +168,20 @@ function context(canvas: OffscreenCanvas): OffscreenCanvasRenderingContext2D {
 // a threshold at half coverage, done by the canvas instead of a loop over pixels.
 const THRESHOLD = 'contrast(100000%)';
 
-export interface Hole {
-  /** PNG, the photo's full size, white = hole, black = keep. */
-  png: Uint8Array;
+/** Opaque white as a 32-bit word (either byte order): a hole pixel after the threshold. */
+const WHITE = 0xffffffff;
+
+async function encodePng(canvas: OffscreenCanvas): Promise<Uint8Array> {
+  const blob = await canvas.convertToBlob({ type: 'image/png' });
+  return new Uint8Array(await blob.arrayBuffer());
 }
 
 /**
- * The hole for Remove Object: the union of the visible mask layers at full resolution, as a binary mask
- * (soft brush edges rounded to hole or keep). Null when nothing is painted, so no engine call is made.
+ * The union of `masks` over the photo pixels in `rect`, thresholded to white (hole) on black (keep), on a
+ * canvas of rect's size; with the first and last rows holding any hole. Null when no pixel is a hole.
  */
-export async function rasterizeHole(state: DocState, width: number, height: number): Promise<Hole | null> {
-  const masks = visibleMasks(state).filter((m) => m.ops.length > 0);
-  if (masks.length === 0) return null;
-
+function rasterizeBox(masks: readonly MaskLayer[], rect: Rect): { canvas: OffscreenCanvas; rows: [number, number] } | null {
+  const { width, height } = rect;
   const layer = new OffscreenCanvas(width, height);
   const union = new OffscreenCanvas(width, height);
   const layerCtx = context(layer);
@@ -91,7 +189,7 @@ export async function rasterizeHole(state: DocState, width: number, height: numb
   unionCtx.fillStyle = '#000';
   unionCtx.fillRect(0, 0, width, height);
   for (const mask of masks) {
-    drawMask(layerCtx, mask.ops, 1, '#fff'); // each layer on its own: erase and invert act within it
+    drawMask(layerCtx, mask.ops, 1, '#fff', rect); // each layer on its own: erase and invert act within it
     unionCtx.drawImage(layer, 0, 0);
   }
 
@@ -101,10 +199,42 @@ export async function rasterizeHole(state: DocState, width: number, height: numb
   layerCtx.drawImage(union, 0, 0);
   layerCtx.filter = 'none';
 
-  // Empty? Opaque white is 0xffffffff as a 32-bit word; indexOf is a native scan, not a JS loop.
+  // Empty? indexOf and lastIndexOf are native scans, not JS loops; they also give the first and last rows.
   const pixels = new Uint32Array(layerCtx.getImageData(0, 0, width, height).data.buffer);
-  if (pixels.indexOf(0xffffffff) < 0) return null;
+  const first = pixels.indexOf(WHITE);
+  if (first < 0) return null;
+  const last = pixels.lastIndexOf(WHITE);
+  return { canvas: layer, rows: [Math.floor(first / width), Math.floor(last / width)] };
+}
 
-  const blob = await layer.convertToBlob({ type: 'image/png' });
-  return { png: new Uint8Array(await blob.arrayBuffer()) };
+/**
+ * The hole for Remove Object: the union of the visible mask layers at full resolution, as a binary mask
+ * (soft brush edges rounded to hole or keep), rasterized only over the box the painting can cover and
+ * trimmed to the rows that hold a hole. Null when nothing is painted, so no engine call is made.
+ */
+export async function rasterizeHole(state: DocState, width: number, height: number): Promise<MaskRegion | null> {
+  const masks = visibleMasks(state).filter((m) => m.ops.length > 0);
+  const bounds = paintedBounds(masks, width, height);
+  if (!bounds) return null;
+  const drawn = rasterizeBox(masks, bounds);
+  if (!drawn) return null;
+
+  const [top, bottom] = drawn.rows;
+  if (top === 0 && bottom === bounds.height - 1) return { rect: bounds, png: await encodePng(drawn.canvas) };
+  // Trim the rows with no hole (erased or thresholded away): a copy of the band, by the canvas.
+  const rect = { x: bounds.x, y: bounds.y + top, width: bounds.width, height: bottom - top + 1 };
+  const band = new OffscreenCanvas(rect.width, rect.height);
+  context(band).drawImage(drawn.canvas, 0, -top);
+  return { rect, png: await encodePng(band) };
+}
+
+/**
+ * The same hole as a PNG of the photo's whole size (for batch processing, which applies it to other
+ * photos). Null when nothing is painted.
+ */
+export async function rasterizeHoleFullSize(state: DocState, width: number, height: number): Promise<Uint8Array | null> {
+  const masks = visibleMasks(state).filter((m) => m.ops.length > 0);
+  if (!paintedBounds(masks, width, height)) return null;
+  const drawn = rasterizeBox(masks, { x: 0, y: 0, width, height });
+  return drawn && encodePng(drawn.canvas);
 }

@@ -1,7 +1,7 @@
 // The editor's one controller: what is open, which tool is in hand, which dialog shows, and every command
 // the menus, buttons and shortcuts run. Components read its state and call its methods; nothing else
 // talks to the API.
-import type { ImageFormat, MenuCommand, RecoveredDocument, Res } from '../../main/contract/app-api';
+import type { ImageFormat, MenuCommand, RecoveredDocument, Res, Settings } from '../../main/contract/app-api';
 import { api } from '../api';
 import type { EditorCanvas, Viewport } from '../canvas/editor-canvas';
 import type { Tool } from '../canvas/tools';
@@ -25,7 +25,7 @@ import { BatchRun } from './batch.svelte';
 import { errorMessage, isCancelled } from './errors';
 import { restoreLayers, saveLayers } from './recovery';
 
-export type DialogName = 'open' | 'export' | 'batch' | 'about';
+export type DialogName = 'open' | 'export' | 'batch' | 'about' | 'settings';
 
 interface Confirmation {
   title: string;
@@ -117,6 +117,7 @@ export class Editor {
       zoomFit: () => this.canvas?.fit(),
       zoom100: () => this.canvas?.actualSize(),
       about: () => this.openDialog('about'),
+      settings: () => this.openDialog('settings'),
     };
     void commands[command]();
   }
@@ -129,6 +130,11 @@ export class Editor {
 
   closeDialog(): void {
     this.dialog = null;
+  }
+
+  /** Settings > Apply: main restarts the engine with them and saves them; rejects when they were not applied. */
+  async applySettings(settings: Settings): Promise<void> {
+    this.app = await api.invoke('settings:set', settings); // the status bar shows the provider now in use
   }
 
   fail(title: string, err: unknown): void {
@@ -333,7 +339,7 @@ export class Editor {
       const result = await api.invoke('photo:removeObject', {
         docId: doc.photo.docId,
         jobId,
-        mask: hole.png,
+        mask: { rect: hole.rect, png: hole.png }, // only the painted area travels, not the photo's size
         resultIds: visibleResults(state).map((r) => r.resultId),
       });
       const used = visibleMasks(state).map((m) => m.id);

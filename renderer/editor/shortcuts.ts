@@ -19,6 +19,7 @@ function menuCommand(e: KeyboardEvent): MenuCommand | null {
   if (key === '-') return 'zoomOut';
   if (key === '0') return 'zoomFit';
   if (key === '1') return 'zoom100';
+  if (key === ',' && !e.shiftKey) return 'settings';
   return null;
 }
 

@@ -1,5 +1,6 @@
 // Folder jobs on real photos through the real engine: bad files fail alone with their reason, nothing an
-// input is ever written over, cancel keeps what is finished, and running again resumes.
+// input is ever written over, cancel keeps what is finished, and running again resumes. JOBS_IN_FLIGHT photos
+// go through the engine at once, with the same results, order and bytes as one at a time.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -10,9 +11,10 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import sharp from 'sharp';
 import type { BatchOptions } from '../../main/contract/app-api';
-import { countImages, planBatch, runBatch, type BatchProgress } from '../../main/batch';
+import { countImages, planBatch, runBatch, type BatchEngine, type BatchProgress, type FileResult } from '../../main/batch';
 import { EngineClient } from '../../main/engine/client';
 import type { EngineError } from '../../main/engine/errors';
+import { JOBS_IN_FLIGHT } from '../../main/engine/serial-model';
 import { fitMask, kodak, MODEL, rectMask, sunHays, tempDir } from '../helpers/engine-data';
 
 let engine: EngineClient;
@@ -113,22 +115,122 @@ test('a folder with good, corrupt, non-image, mask-less, wrong-size and vanishin
   assert.deepEqual([again.succeeded, again.skipped, again.failed], [0, 4, 5]);
 });
 
-test('cancel stops after the current photo and keeps it; running again does the rest', async (t) => {
-  const root = await tempDir(t);
-  const [input, output] = [path.join(root, 'in'), path.join(root, 'out')];
-  await mkdir(input);
-  for (let i = 1; i <= 5; i++) await photoFile(path.join(input, `p${i}.png`), kodak(10 + i));
-  const mask = await rectMask(W, H, [{ x: 80, y: 60, width: 30, height: 20 }], path.join(root, 'one-mask.png'));
-  const abort = new AbortController();
-  let finished = 0;
-  const first = await runBatch(engine, options(input, { kind: 'single', file: mask, scaleToFit: false }, output), {
-    signal: abort.signal,
-    onFile: () => ++finished === 2 && abort.abort(),
+for (const window of [1, JOBS_IN_FLIGHT]) {
+  test(`cancel with ${window} photo${window === 1 ? '' : 's'} in flight: no new photo starts, those started finish and are kept; running again does the rest`, async (t) => {
+    const root = await tempDir(t);
+    const [input, output] = [path.join(root, 'in'), path.join(root, 'out')];
+    await mkdir(input);
+    for (let i = 1; i <= 5; i++) await photoFile(path.join(input, `p${i}.png`), kodak(10 + i));
+    const mask = await rectMask(W, H, [{ x: 80, y: 60, width: 30, height: 20 }], path.join(root, 'one-mask.png'));
+    const abort = new AbortController();
+    const reported: string[] = [];
+    const first = await runBatch(engine, options(input, { kind: 'single', file: mask, scaleToFit: false }, output), {
+      signal: abort.signal,
+      photosInFlight: window,
+      onFile: (result) => reported.push(result.file) === 2 && abort.abort(),
+    });
+    // Aborted as the 2nd photo is reported: the window had already moved on to the next window - 1 photos.
+    const kept = 2 + window - 1;
+    const names = ['p1.png', 'p2.png', 'p3.png', 'p4.png', 'p5.png'].slice(0, kept);
+    assert.deepEqual([first.total, first.succeeded, first.files.length, first.cancelled], [5, kept, kept, true]);
+    assert.deepEqual(reported, names, 'reported in the plan\'s order');
+    assert.deepEqual((await readdir(output)).sort(), names);
+    const second = await runBatch(engine, options(input, { kind: 'single', file: mask, scaleToFit: false }, output), { photosInFlight: window });
+    assert.deepEqual([second.skipped, second.succeeded, second.failed, second.cancelled], [kept, 5 - kept, 0, false]);
   });
-  assert.deepEqual([first.total, first.succeeded, first.files.length, first.cancelled], [5, 2, 2, true]);
-  assert.deepEqual((await readdir(output)).sort(), ['p1.png', 'p2.png']);
-  const second = await runBatch(engine, options(input, { kind: 'single', file: mask, scaleToFit: false }, output));
-  assert.deepEqual([second.skipped, second.succeeded, second.failed, second.cancelled], [2, 3, 0, false]);
+}
+
+/** The engine, counting how many of its jobs are in flight at once. */
+function counting(real: BatchEngine): BatchEngine & { most: number } {
+  let now = 0;
+  const counter = {
+    most: 0,
+    async inpaintFile(...args: Parameters<BatchEngine['inpaintFile']>) {
+      counter.most = Math.max(counter.most, ++now);
+      try {
+        return await real.inpaintFile(...args);
+      } finally {
+        now--;
+      }
+    },
+  };
+  return counter;
+}
+
+test(`${JOBS_IN_FLIGHT} photos in flight: the same outcomes, order, progress and output bytes as one photo at a time`, async (t) => {
+  const root = await tempDir(t);
+  const [input, masks] = [path.join(root, 'in'), path.join(root, 'masks')];
+  await mkdir(input);
+  await mkdir(masks);
+  // About-1024x768 JPEGs with NVIDIA masks (some with several holes), a PNG, and two bad files among them.
+  for (let i = 0; i < 5; i++) {
+    await copyFile(sunHays(10 + i), path.join(input, `s${i}.jpg`));
+    const { width, height } = await sharp(sunHays(10 + i)).metadata();
+    await fitMask(200 + 10 * i, width!, height!, path.join(masks, `s${i}.png`));
+  }
+  await photoFile(path.join(input, 's2b.png'), kodak(9));
+  await fitMask(300, W, H, path.join(masks, 's2b.png'));
+  await writeFile(path.join(input, 's1b.jpg'), 'not a photo\n');
+  await fitMask(310, W, H, path.join(masks, 's1b.png'));
+  await photoFile(path.join(input, 's3b.png'), kodak(10)); // no mask
+
+  const runs = [];
+  for (const window of [1, JOBS_IN_FLIGHT]) {
+    const output = path.join(root, `out-${window}`);
+    const probe = counting(engine);
+    const progress: BatchProgress[] = [];
+    const reported: FileResult[] = [];
+    const summary = await runBatch(probe, options(input, { kind: 'folder', dir: masks }, output), {
+      photosInFlight: window,
+      onProgress: (p) => progress.push(p),
+      onFile: (r) => reported.push(r),
+    });
+    runs.push({ window, output, most: probe.most, progress, reported, summary });
+  }
+  const [alone, together] = runs as [(typeof runs)[number], (typeof runs)[number]];
+  assert.equal(alone.most, 1);
+  assert.equal(together.most, JOBS_IN_FLIGHT, `${JOBS_IN_FLIGHT} photos on the engine at once`);
+
+  const plain = (run: typeof alone) => run.summary.files.map((f) => ({ ...f, output: f.output && path.relative(run.output, f.output) }));
+  const plan = ['s0.jpg', 's1.jpg', 's1b.jpg', 's2.jpg', 's2b.png', 's3.jpg', 's3b.png', 's4.jpg'];
+  assert.deepEqual(alone.summary.files.map((f) => f.file), plan);
+  assert.deepEqual(plain(together), plain(alone), 'the same outcomes, reasons and outputs, in the plan\'s order');
+  assert.deepEqual(together.reported, together.summary.files, 'reported as they are stored: in the plan\'s order');
+  assert.deepEqual([together.summary.succeeded, together.summary.failed, together.summary.cancelled], [6, 2, false]);
+  assert.deepEqual(await checksums(together.output), await checksums(alone.output), 'byte for byte');
+
+  // Progress: a report as each photo starts, then one at the end; done only grows, and ends complete.
+  for (const run of runs) {
+    assert.deepEqual(run.progress.map((p) => p.current), [...plan, '']);
+    assert.ok(run.progress.every((p, i) => i === 0 || p.done >= run.progress[i - 1]!.done));
+    assert.deepEqual([run.progress.at(-1)!.done, run.progress.at(-1)!.succeeded, run.progress.at(-1)!.failed], [8, 6, 2]);
+    assert.equal(run.progress[0]!.etaMs, null);
+    assert.ok(run.progress.some((p) => p.etaMs !== null && p.etaMs > 0));
+  }
+});
+
+test('two photos with one output name (a.jpg and a.png, both to PNG): the later waits for the earlier, so skip, rename and overwrite mean what they do one at a time', async (t) => {
+  const root = await tempDir(t);
+  const input = path.join(root, 'in');
+  await mkdir(input);
+  await photoFile(path.join(input, 'a.jpg'), kodak(17), 'jpeg');
+  await photoFile(path.join(input, 'a.png'), kodak(18));
+  await photoFile(path.join(input, 'b.png'), kodak(19));
+  const masks = { kind: 'single' as const, file: await rectMask(W, H, [{ x: 40, y: 40, width: 30, height: 30 }], path.join(root, 'm.png')), scaleToFit: false };
+  const out = (name: string) => path.join(root, name);
+  const statuses = (summary: { files: FileResult[] }) => summary.files.map((f) => [f.file, f.status, f.output && path.basename(f.output)]);
+
+  const skip = await runBatch(engine, options(input, masks, out('skip'), { format: 'png' }));
+  assert.deepEqual(statuses(skip), [['a.jpg', 'succeeded', 'a.png'], ['a.png', 'skipped', 'a.png'], ['b.png', 'succeeded', 'b.png']]);
+
+  const rename = await runBatch(engine, options(input, masks, out('rename'), { format: 'png', existing: 'rename' }));
+  assert.deepEqual(statuses(rename), [['a.jpg', 'succeeded', 'a.png'], ['a.png', 'succeeded', 'a (1).png'], ['b.png', 'succeeded', 'b.png']]);
+
+  const overwrite = await runBatch(engine, options(input, masks, out('overwrite'), { format: 'png', existing: 'overwrite' }));
+  assert.deepEqual(statuses(overwrite), [['a.jpg', 'succeeded', 'a.png'], ['a.png', 'succeeded', 'a.png'], ['b.png', 'succeeded', 'b.png']]);
+  const sums = { rename: await checksums(out('rename')), overwrite: await checksums(out('overwrite')) };
+  assert.equal(sums.overwrite['a.png'], sums.rename['a (1).png'], 'the later photo (a.png) wrote last');
+  assert.notEqual(sums.rename['a.png'], sums.rename['a (1).png']);
 });
 
 test('one mask for all: a size mismatch fails that photo unless scaled; a painted mask works the same', async (t) => {

@@ -9,6 +9,7 @@ import sharp from 'sharp';
 import { EngineError } from '../../main/engine/errors';
 import { flattenToFile } from '../../main/engine/flatten';
 import { loadModel, type LoadedModel } from '../../main/engine/model';
+import { forgetPhotoPixels } from '../../main/engine/photo-cache';
 import { inpaintFile, removeObject } from '../../main/engine/pipeline';
 import { compareWithMask, fitMask, kodak, listDir, maskRaw, MODEL, raw, rectMask, sunHays, tempDir } from '../helpers/engine-data';
 
@@ -84,6 +85,51 @@ test('Remove Object on the current composite: a second fill sees the first resul
   const diff = compareWithMask(await raw(photo), await raw(out), await maskRaw(both));
   assert.equal(diff.outsideDiffs, 0);
   assert.ok(diff.holeChanged > 0.5 * diff.holePixels);
+});
+
+test('a region mask (only the painted rectangle) gives the same patch as the full-size mask, layers included', async (t) => {
+  const dir = await tempDir(t);
+  const photo = kodak(5);
+  const first = await removeObject(model, { photo, layers: [], mask: { kind: 'file', path: await fitMask(4010, 500, 500, path.join(dir, 'a.png')) }, inferSize: 512 });
+  const layers = [{ rect: first.rect, patch: first.patch }];
+  const full = await rectMask(500, 500, [{ x: 180, y: 150, width: 70, height: 90 }], path.join(dir, 'b.png'));
+  // The region reaches past the hole on every side, and overlaps the first result layer.
+  const rect = { x: 150, y: 120, width: 160, height: 200 };
+  const region = await sharp(full).extract({ left: rect.x, top: rect.y, width: rect.width, height: rect.height }).png().toBuffer();
+  for (const inferSize of [256, 512, 'auto'] as const) {
+    const a = await removeObject(model, { photo, layers, mask: { kind: 'file', path: full }, inferSize });
+    const b = await removeObject(model, { photo, layers, mask: { kind: 'region', rect, data: region }, inferSize });
+    assert.deepEqual(b.rect, a.rect, `${inferSize}: the same hole box`);
+    assert.deepEqual(b.rect, { x: 180, y: 150, width: 70, height: 90 });
+    assert.ok((await raw(b.patch, { keepAlpha: true })).data.equals((await raw(a.patch, { keepAlpha: true })).data), `${inferSize}: the same patch`);
+  }
+  await assert.rejects(
+    removeObject(model, { photo, layers, mask: { kind: 'region', rect: { ...rect, x: 400 }, data: region }, inferSize: 512 }),
+    (err: EngineError) => err.code === 'mask-size' && /outside the 500x500 photo/.test(err.message),
+  );
+  await assert.rejects(
+    removeObject(model, { photo, layers, mask: { kind: 'region', rect: { ...rect, width: 100 }, data: region }, inferSize: 512 }),
+    (err: EngineError) => err.code === 'mask-size' && /160x200 but its region is 100x200/.test(err.message),
+  );
+  const empty = await sharp({ create: { width: 20, height: 20, channels: 3, background: '#000' } }).png().toBuffer();
+  await assert.rejects(
+    removeObject(model, { photo, layers, mask: { kind: 'region', rect: { x: 0, y: 0, width: 20, height: 20 }, data: empty }, inferSize: 512 }),
+    (err: EngineError) => err.code === 'mask-empty',
+  );
+});
+
+test('Remove Object keeps the open photo decoded, but never past a change to its file', async (t) => {
+  const dir = await tempDir(t);
+  const photo = path.join(dir, 'photo.png');
+  await sharp(kodak(3)).png().toFile(photo);
+  const mask = { kind: 'file' as const, path: await rectMask(500, 500, [{ x: 200, y: 200, width: 50, height: 50 }], path.join(dir, 'm.png')) };
+  const before = await removeObject(model, { photo, layers: [], mask, inferSize: 512 });
+  assert.ok((await removeObject(model, { photo, layers: [], mask, inferSize: 512 })).patch.equals(before.patch), 'deterministic from the kept pixels');
+  await sharp(kodak(4)).resize(500, 500).png().toFile(photo); // another picture under the same name
+  const after = await removeObject(model, { photo, layers: [], mask, inferSize: 512 });
+  assert.ok(!after.patch.equals(before.patch), 'the new file is decoded, not the kept pixels');
+  forgetPhotoPixels();
+  assert.ok((await removeObject(model, { photo, layers: [], mask, inferSize: 512 })).patch.equals(after.patch));
 });
 
 test('an EXIF-rotated JPEG (orientation 6) comes back upright, orientation reset, pixels outside the mask untouched', async (t) => {

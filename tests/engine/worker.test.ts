@@ -1,15 +1,19 @@
-// The client and its worker process: one session reused, jobs one at a time, a crash costs one job,
-// providers fall back to CPU with a message, and malformed messages are refused on both sides.
+// The client and its worker process: one session reused, JOBS_IN_FLIGHT jobs at a time with their inference
+// taking turns (and one job's decode/encode overlapping another's inference), a crash costs the jobs in
+// flight, providers fall back to CPU with a message, and malformed messages are refused on both sides.
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import sharp from 'sharp';
 import type { FromWorker } from '../../main/contract/engine';
-import { childProcessSpawner, EngineClient, type WorkerSpawner } from '../../main/engine/client';
+import { childProcessSpawner, EngineClient, WORKER_ENTRY, type WorkerSpawner } from '../../main/engine/client';
 import type { EngineError } from '../../main/engine/errors';
 import { planProviders } from '../../main/engine/providers';
-import { fitMask, kodak, listDir, MODEL, tempDir } from '../helpers/engine-data';
+import { JOBS_IN_FLIGHT } from '../../main/engine/serial-model';
+import { fitMask, kodak, listDir, MODEL, sunHays, tempDir } from '../helpers/engine-data';
 
 const engineFor = (t: { after(fn: () => unknown): void }, options: ConstructorParameters<typeof EngineClient>[0] = {}) => {
   const engine = new EngineClient({ modelPath: MODEL, threads: 2, ...options });
@@ -17,39 +21,47 @@ const engineFor = (t: { after(fn: () => unknown): void }, options: ConstructorPa
   return engine;
 };
 
-test('a worker killed mid-job: that job fails clearly, the next one succeeds on a fresh worker', async (t) => {
+test('a worker killed mid-job: every job in flight fails clearly, the next one succeeds on a fresh worker', async (t) => {
   const dir = await tempDir(t);
-  const photo = path.join(dir, 'big.jpg');
-  await sharp(kodak(15)).resize(3000, 2000).jpeg().toFile(photo);
+  const photos = [path.join(dir, 'big.jpg'), path.join(dir, 'big2.jpg')];
+  await sharp(kodak(15)).resize(3000, 2000).jpeg().toFile(photos[0]!);
+  await sharp(kodak(16)).resize(3000, 2000).jpeg().toFile(photos[1]!);
   const mask = await fitMask(8010, 3000, 2000, path.join(dir, 'mask.png')); // many holes: several model runs
   const engine = engineFor(t);
   const firstPid = (await engine.info()).pid;
 
   let killed = false;
-  const job = engine.inpaintFile(
-    { photo, mask, output: path.join(dir, 'killed.png'), inferSize: 512 },
-    {
-      onProgress: (stage) => {
-        if (stage === 'model' && !killed) {
-          killed = true;
-          process.kill(firstPid, 'SIGKILL');
-        }
+  const stages: string[] = [];
+  const jobs = photos.map((photo, i) =>
+    engine.inpaintFile(
+      { photo, mask, output: path.join(dir, `killed${i}.png`), inferSize: 512 },
+      {
+        onProgress: (stage) => {
+          stages.push(`${i} ${stage}`);
+          // Once both are under way: the first at its model stage, the second started.
+          if (!killed && stages.includes('0 model') && stages.includes('1 decode')) {
+            killed = true;
+            process.kill(firstPid, 'SIGKILL');
+          }
+        },
       },
-    },
+    ),
   );
-  await assert.rejects(job, (err: EngineError) => {
-    assert.equal(err.code, 'worker-crashed');
-    assert.match(err.message, /stopped unexpectedly \(killed by SIGKILL\) while working on big\.jpg/);
-    return true;
-  });
+  const next = engine.inpaintFile({ photo: kodak(1), mask: await fitMask(10, 500, 500, path.join(dir, 'm2.png')), output: path.join(dir, 'next.png') });
+  for (const [i, job] of jobs.entries()) {
+    await assert.rejects(job, (err: EngineError) => {
+      assert.equal(err.code, 'worker-crashed');
+      assert.match(err.message, new RegExp(`stopped unexpectedly \\(killed by SIGKILL\\) while working on ${path.basename(photos[i]!).replace('.', '\\.')}`));
+      return true;
+    });
+  }
   assert.ok(killed);
-  assert.ok(!existsSync(path.join(dir, 'killed.png')), 'no output from the killed job');
+  assert.ok(!existsSync(path.join(dir, 'killed0.png')) && !existsSync(path.join(dir, 'killed1.png')), 'no output from the killed jobs');
 
-  const next = await engine.inpaintFile({ photo: kodak(1), mask: await fitMask(10, 500, 500, path.join(dir, 'm2.png')), output: path.join(dir, 'next.png') });
-  assert.equal(next.kind, 'inpaintFile');
+  assert.equal((await next).kind, 'inpaintFile', 'the job queued behind them runs on a fresh worker');
   assert.notEqual(engine.workerPid, firstPid, 'a fresh worker');
   assert.equal(engine.workersStarted, 2);
-  assert.deepEqual((await listDir(dir)).filter((f) => f.startsWith('.holefill-tmp')), [], 'no temp file left by the killed job');
+  assert.deepEqual((await listDir(dir)).filter((f) => f.startsWith('.holefill-tmp')), [], 'no temp file left by the killed jobs');
 });
 
 for (const provider of ['cuda', 'dml', 'coreml'] as const) {
@@ -78,23 +90,104 @@ test('provider plans per platform: GPU first when present, CPU always last', () 
   assert.deepEqual(planProviders('cuda', ['cpu']).attempts, ['cpu']);
 });
 
-test('jobs queue and run one at a time, in order, on one worker and one session', async (t) => {
+type TraceEvent = { ms: number; id: string; event: string };
+
+/** An engine whose worker traces (HOLEFILL_ENGINE_TRACE=1): job ids and events, timed by the worker's one clock. */
+function tracedEngine(t: { after(fn: () => unknown): void }) {
+  const lines: string[] = [];
+  const spawner = childProcessSpawner(WORKER_ENTRY, (line) => lines.push(line), { ...process.env, HOLEFILL_ENGINE_TRACE: '1' });
+  const engine = engineFor(t, { spawner });
+  const events = (): TraceEvent[] =>
+    lines.flatMap((line) => {
+      const m = /holefill-trace (\S+) (\S+) (\S+)$/.exec(line);
+      return m ? [{ ms: Number(m[1]), id: m[2]!, event: m[3]! }] : [];
+    });
+  return { engine, events };
+}
+
+type Interval = { id: string; from: number; to: number };
+/** Each job's stretches from one event to the next: [decode, holes), [infer, infer-end), [encode, done). */
+function intervals(events: TraceEvent[], from: string, to: string): Interval[] {
+  const open = new Map<string, number>();
+  const out: Interval[] = [];
+  for (const e of events) {
+    if (e.event === from) open.set(e.id, e.ms);
+    else if (e.event === to && open.has(e.id)) (out.push({ id: e.id, from: open.get(e.id)!, to: e.ms }), open.delete(e.id));
+  }
+  return out;
+}
+const overlaps = (a: Interval, b: Interval) => a.id !== b.id && a.from < b.to && b.from < a.to;
+
+/** The trace once all `jobs` have answered (stderr may trail the answers a little). */
+async function settledTrace(events: () => TraceEvent[], jobs: number): Promise<TraceEvent[]> {
+  const answered = () => events().filter((e) => e.event === 'done' || e.event === 'failed').length;
+  for (let i = 0; i < 250 && answered() < jobs; i++) await new Promise((r) => setTimeout(r, 20));
+  return events();
+}
+/** The most jobs between their start and their answer at any point of the trace. */
+function mostInFlight(trace: TraceEvent[]): number {
+  let now = 0;
+  let most = 0;
+  for (const e of trace) {
+    if (e.event === 'start') most = Math.max(most, ++now);
+    if (e.event === 'done' || e.event === 'failed') now--;
+  }
+  return most;
+}
+
+const sha = async (file: string) => createHash('sha256').update(await readFile(file)).digest('hex');
+
+test(`jobs start in arrival order, at most ${JOBS_IN_FLIGHT} at once, on one worker and one session`, async (t) => {
   const dir = await tempDir(t);
-  const engine = engineFor(t);
-  const events: string[] = [];
-  const masks = await Promise.all([1, 2, 3].map((n) => fitMask(n * 10, 500, 500, path.join(dir, `m${n}.png`))));
-  const jobs = [1, 2, 3].map((n) =>
-    engine
-      .inpaintFile({ photo: kodak(n), mask: masks[n - 1]!, output: path.join(dir, `o${n}.png`) }, { onProgress: (stage) => stage === 'decode' && events.push(`start ${n}`) })
-      .then(() => events.push(`done ${n}`)),
-  );
-  await Promise.all(jobs);
-  assert.deepEqual(events, ['start 1', 'done 1', 'start 2', 'done 2', 'start 3', 'done 3']);
+  const { engine, events } = tracedEngine(t);
+  const masks = await Promise.all([1, 2, 3, 4].map((n) => fitMask(n * 10, 500, 500, path.join(dir, `m${n}.png`))));
+  await Promise.all([1, 2, 3, 4].map((n) => engine.inpaintFile({ photo: kodak(n), mask: masks[n - 1]!, output: path.join(dir, `o${n}.png`) }, { jobId: `job${n}` })));
+  const trace = await settledTrace(events, 4);
+  const starts = trace.filter((e) => e.event === 'start').map((e) => e.id);
+  assert.deepEqual(starts, ['job1', 'job2', 'job3', 'job4'], 'started in arrival order');
+  assert.equal(mostInFlight(trace), JOBS_IN_FLIGHT, `up to ${JOBS_IN_FLIGHT} at once, never more`);
   assert.equal(engine.workersStarted, 1);
-  assert.equal(engine.jobsAnswered, 3);
+  assert.equal(engine.jobsAnswered, 4);
 });
 
-test('cancel: a queued job at once, a running one at its next checkpoint; the worker stays', async (t) => {
+test('real photos: one job decodes or encodes while another infers, inference never overlaps itself, and the files are the same as one at a time', async (t) => {
+  const dir = await tempDir(t);
+  const n = 6;
+  // About-1024x768 JPEGs (their own sizes), each with its own NVIDIA mask: one to several holes each.
+  const jobs = await Promise.all(
+    Array.from({ length: n }, async (_, i) => {
+      const photo = sunHays(i);
+      const { width, height } = await sharp(photo).metadata();
+      return { photo, mask: await fitMask(100 + 10 * i, width!, height!, path.join(dir, `m${i}.png`)) };
+    }),
+  );
+  const { engine, events } = tracedEngine(t);
+  await Promise.all(jobs.map((job, i) => engine.inpaintFile({ ...job, output: path.join(dir, `together${i}.jpg`) }, { jobId: `job${i}` })));
+  const trace = await settledTrace(events, n);
+
+  // Inference takes turns: in the worker's order of events, every start is followed by its own end.
+  const infers = trace.filter((e) => e.event === 'infer' || e.event === 'infer-end');
+  assert.ok(infers.length >= 2 * n);
+  for (let i = 0; i < infers.length; i += 2) {
+    assert.deepEqual([infers[i]!.event, infers[i + 1]!.event, infers[i + 1]!.id], ['infer', 'infer-end', infers[i]!.id], `inference ${i / 2} ran alone`);
+  }
+  // Jobs start in arrival order, never more than JOBS_IN_FLIGHT between start and answer.
+  assert.deepEqual(trace.filter((e) => e.event === 'start').map((e) => e.id), jobs.map((_, i) => `job${i}`));
+  assert.equal(mostInFlight(trace), JOBS_IN_FLIGHT);
+  // The point of it: libvips work of one job while another's inference runs, on the worker's one clock.
+  const inference = intervals(trace, 'infer', 'infer-end');
+  const codec = [...intervals(trace, 'decode', 'holes'), ...intervals(trace, 'encode', 'done')];
+  const overlapping = codec.filter((c) => inference.some((i) => overlaps(c, i)));
+  assert.ok(overlapping.length > 0, `some decode or encode overlaps another job's inference:\n${trace.map((e) => `${e.ms} ${e.id} ${e.event}`).join('\n')}`);
+
+  // The same jobs one after another (each awaited) write the same bytes.
+  for (const [i, job] of jobs.entries()) await engine.inpaintFile({ ...job, output: path.join(dir, `alone${i}.jpg`) });
+  for (let i = 0; i < n; i++) {
+    assert.equal(await sha(path.join(dir, `together${i}.jpg`)), await sha(path.join(dir, `alone${i}.jpg`)), `photo ${i}: byte for byte`);
+  }
+});
+
+test('cancel: a queued job at once, a running one at its next checkpoint; its neighbour in flight and the worker carry on', async (t) => {
   const dir = await tempDir(t);
   const engine = engineFor(t);
   await engine.info();
@@ -102,12 +195,14 @@ test('cancel: a queued job at once, a running one at its next checkpoint; the wo
   const running = new AbortController();
   const queued = new AbortController();
   const first = engine.inpaintFile({ photo: kodak(3), mask, output: path.join(dir, 'a.png') }, { signal: running.signal, onProgress: (stage) => stage === 'holes' && running.abort() });
-  const second = engine.inpaintFile({ photo: kodak(4), mask, output: path.join(dir, 'b.png') }, { signal: queued.signal });
+  const neighbour = engine.inpaintFile({ photo: kodak(4), mask, output: path.join(dir, 'b.png') });
+  const third = engine.inpaintFile({ photo: kodak(5), mask, output: path.join(dir, 'c.png') }, { signal: queued.signal }); // behind JOBS_IN_FLIGHT = 2
   queued.abort();
-  await assert.rejects(second, (e: EngineError) => e.code === 'cancelled');
+  await assert.rejects(third, (e: EngineError) => e.code === 'cancelled');
   await assert.rejects(first, (e: EngineError) => e.code === 'cancelled');
-  assert.deepEqual((await listDir(dir)).sort(), ['m.png'], 'cancelled jobs write nothing');
-  const after = await engine.inpaintFile({ photo: kodak(5), mask, output: path.join(dir, 'c.png') });
+  assert.equal((await neighbour).kind, 'inpaintFile');
+  assert.deepEqual((await listDir(dir)).sort(), ['b.png', 'm.png'], 'cancelled jobs write nothing');
+  const after = await engine.inpaintFile({ photo: kodak(6), mask, output: path.join(dir, 'd.png') });
   assert.equal(after.kind, 'inpaintFile');
   assert.equal(engine.workersStarted, 1);
 });

@@ -1,5 +1,5 @@
 // An EnginePort for tests of the layers above the engine (grants, ipc, the web host's guards): real sharp
-// decoding, but Remove Object fills the mask's box with grey instead of running the network. Tests of the
+// decoding, but Remove Object fills the mask's region with grey instead of running the network. Tests of the
 // real pipeline use the real engine (see helpers/web-host.ts).
 import sharp from 'sharp';
 import type { EnginePort, InpaintJob } from '../../main/commands/engine-port';
@@ -31,9 +31,21 @@ export function fakeEngine(): FakeEngine {
     async inpaint(job: InpaintJob) {
       calls.push(`inpaint ${job.photo} layers=${job.layers.length}`);
       job.onProgress('model', 0.5);
-      const { info } = await sharp(job.mask).raw().toBuffer({ resolveWithObject: true });
-      const rect = { x: 0, y: 0, width: Math.min(8, info.width), height: Math.min(8, info.height) };
-      const patch = await sharp({ create: { width: rect.width, height: rect.height, channels: 4, background: '#808080ff' } }).png().toBuffer();
+      // The region must be a PNG of its rect's size, inside the upright photo, as the real engine checks.
+      const { rect, png } = job.mask;
+      const { autoOrient: photo } = await sharp(job.photo).metadata();
+      const alpha = await sharp(png).removeAlpha().toColourspace('b-w').raw().toBuffer({ resolveWithObject: true });
+      if (alpha.info.width !== rect.width || alpha.info.height !== rect.height) {
+        throw new Error(`mask is ${alpha.info.width}x${alpha.info.height}, its rect ${rect.width}x${rect.height}`);
+      }
+      if (rect.x + rect.width > photo.width || rect.y + rect.height > photo.height) {
+        throw new Error(`mask rect ${JSON.stringify(rect)} is outside the ${photo.width}x${photo.height} photo`);
+      }
+      // Grey where the mask is white, transparent elsewhere: a patch of the region, placed at its rect.
+      const patch = await sharp({ create: { width: rect.width, height: rect.height, channels: 3, background: '#808080' } })
+        .joinChannel(alpha.data, { raw: { width: rect.width, height: rect.height, channels: 1 } })
+        .png()
+        .toBuffer();
       return { rect, patch, provider: 'cpu', elapsedMs: 1, holes: 1 };
     },
     async exportImage(job) {

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
+import type { MaskRegion } from '../../main/contract/app-api';
 
 /** A fresh temp folder removed after the test. */
 export async function tempDir(t: { after(fn: () => unknown): void }, prefix = 'holefill-test-'): Promise<string> {
@@ -19,10 +20,15 @@ export async function writePhoto(file: string, width = 96, height = 64): Promise
   return file;
 }
 
-/** A PNG mask of the photo's size with a white (hole) square in the middle. */
-export async function maskPng(width: number, height: number): Promise<Uint8Array> {
+/**
+ * Remove Object's mask for a photo of this size: a region around a white (hole) square in the middle, with
+ * a black (keep) border of a few pixels, as the editor sends it (a PNG of the rect's size placed at rect).
+ */
+export async function maskRegion(width: number, height: number): Promise<MaskRegion> {
   const s = Math.round(Math.min(width, height) / 4);
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">
-    <rect width="100%" height="100%" fill="#000"/><rect x="${(width - s) / 2}" y="${(height - s) / 2}" width="${s}" height="${s}" fill="#fff"/></svg>`;
-  return new Uint8Array(await sharp(Buffer.from(svg)).greyscale().png().toBuffer());
+  const border = 3;
+  const rect = { x: Math.round((width - s) / 2) - border, y: Math.round((height - s) / 2) - border, width: s + 2 * border, height: s + 2 * border };
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${rect.width}" height="${rect.height}">
+    <rect width="100%" height="100%" fill="#000"/><rect x="${border}" y="${border}" width="${s}" height="${s}" fill="#fff"/></svg>`;
+  return { rect, png: new Uint8Array(await sharp(Buffer.from(svg)).greyscale().png().toBuffer()) };
 }

@@ -10,7 +10,7 @@ import { dispatch } from '../../main/commands/dispatch';
 import type { PhotoInfo, Reply, ResultPatch } from '../../main/contract/app-api';
 import { testContext } from '../helpers/context';
 import { fakeEngine } from '../helpers/fake-engine';
-import { maskPng, tempDir, writePhoto } from '../helpers/temp';
+import { maskRegion, tempDir, writePhoto } from '../helpers/temp';
 
 function ok<T>(reply: Reply<unknown>): T {
   if (!reply.ok) assert.fail(`expected ok, got ${reply.error.code}: ${reply.error.message}`);
@@ -57,6 +57,10 @@ test('a malformed request is rejected by the contract before any command runs', 
   const message = failed(await dispatch(ctx, 'photo:open', { path: 42 }), 'invalid-request');
   assert.match(message, /path/);
   failed(await dispatch(ctx, 'photo:removeObject', { docId: 'x', jobId: 'j', mask: 'not bytes', resultIds: [] }), 'invalid-request');
+  const rect = { x: 0, y: 0, width: 4, height: 4 };
+  failed(await dispatch(ctx, 'photo:removeObject', { docId: 'x', jobId: 'j', mask: new Uint8Array(8), resultIds: [] }), 'invalid-request');
+  failed(await dispatch(ctx, 'photo:removeObject', { docId: 'x', jobId: 'j', mask: { rect, png: 'not bytes' }, resultIds: [] }), 'invalid-request');
+  failed(await dispatch(ctx, 'photo:removeObject', { docId: 'x', jobId: 'j', mask: { rect: { ...rect, width: 0 }, png: new Uint8Array(8) }, resultIds: [] }), 'invalid-request');
   failed(await dispatch(ctx, 'settings:set', { provider: 'tpu', threads: 1, precision: 'fp32' }), 'invalid-request');
   assert.deepEqual(engine.calls, [], 'nothing reached the engine');
   assert.equal(existsSync(path.join(dir, 'user', 'settings.json')), false, 'nothing was saved');
@@ -75,10 +79,11 @@ test('remove object fills the composite, keeps the patch, and export flattens it
   });
   ok(await dispatch(ctx, 'photo:choose', {}));
   const info = ok<PhotoInfo>(await dispatch(ctx, 'photo:open', { path: photo }));
-  const mask = await maskPng(64, 48);
+  const mask = await maskRegion(64, 48);
 
   failed(await dispatch(ctx, 'photo:removeObject', { docId: info.docId, jobId: 'j0', mask, resultIds: ['nope'] }), 'not-found');
   const first = ok<ResultPatch>(await dispatch(ctx, 'photo:removeObject', { docId: info.docId, jobId: 'j1', mask, resultIds: [] }));
+  assert.deepEqual(first.rect, mask.rect, 'the fill covers the region the mask was placed at');
   ok(await dispatch(ctx, 'photo:removeObject', { docId: info.docId, jobId: 'j2', mask, resultIds: [first.resultId] }));
   assert.deepEqual(engine.calls.filter((c) => c.startsWith('inpaint')), [`inpaint ${photo} layers=0`, `inpaint ${photo} layers=1`]);
   assert.ok(events.some((e) => e.channel === 'job:progress'));
@@ -182,7 +187,7 @@ test('after a crash the document comes back: photo, layers and result patches', 
   const { ctx } = await testContext({ userData, dialogs: { openPhoto: async () => photo } });
   ok(await dispatch(ctx, 'photo:choose', {}));
   const info = ok<PhotoInfo>(await dispatch(ctx, 'photo:open', { path: photo }));
-  const result = ok<ResultPatch>(await dispatch(ctx, 'photo:removeObject', { docId: info.docId, jobId: 'j', mask: await maskPng(64, 48), resultIds: [] }));
+  const result = ok<ResultPatch>(await dispatch(ctx, 'photo:removeObject', { docId: info.docId, jobId: 'j', mask: await maskRegion(64, 48), resultIds: [] }));
   const layers = [{ kind: 'result', resultId: result.resultId }, { kind: 'mask', png: new Uint8Array([1, 2, 3]) }];
   ok(await dispatch(ctx, 'recovery:save', { docId: info.docId, layers }));
 
@@ -194,7 +199,7 @@ test('after a crash the document comes back: photo, layers and result patches', 
   assert.deepEqual(recovered.results.map((r) => r.resultId), [result.resultId]);
   assert.deepEqual(Buffer.from(recovered.results[0]!.patch), Buffer.from(result.patch));
   // The reopened document is live: its results can be exported by id.
-  ok(await dispatch(next.ctx, 'photo:removeObject', { docId: recovered.photo.docId, jobId: 'k', mask: await maskPng(64, 48), resultIds: [result.resultId] }));
+  ok(await dispatch(next.ctx, 'photo:removeObject', { docId: recovered.photo.docId, jobId: 'k', mask: await maskRegion(64, 48), resultIds: [result.resultId] }));
 
   ok(await dispatch(next.ctx, 'recovery:clear', {}));
   assert.equal(ok(await dispatch(next.ctx, 'recovery:load', {})), null);

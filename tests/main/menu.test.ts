@@ -46,3 +46,26 @@ test('Open Recent lists the recent photos and opens the chosen one', () => {
   const empty = build().items.find((i) => i.label === 'Open Recent')!.submenu as MenuItemConstructorOptions[];
   assert.equal(empty[0]?.enabled, false);
 });
+
+test('Settings… is under Edit with Ctrl+, (Windows, Linux) and in the app menu with Cmd+, (macOS), and opens the dialog', () => {
+  const { items, commands } = build();
+  const settings = items.filter((i) => i.id === 'settings');
+  assert.equal(settings.length, 1);
+  assert.deepEqual([settings[0]!.label, settings[0]!.accelerator], ['Settings…', 'Ctrl+,']);
+  const edit = build().template.find((m) => m.label === 'Edit')!.submenu as MenuItemConstructorOptions[];
+  assert.ok(edit.some((i) => i.id === 'settings'), 'under Edit');
+  click(settings[0]);
+  assert.deepEqual(commands, ['settings']);
+
+  const mac: MenuCommand[] = [];
+  const template = menuTemplate({ recent: [], provider: 'coreml', isMac: true }, { command: (c) => mac.push(c), openRecent: () => {} });
+  assert.deepEqual(template.map((m) => m.label ?? m.role), ['Holefill', 'File', 'Edit', 'View', 'help']);
+  const appMenu = template[0]!.submenu as MenuItemConstructorOptions[];
+  const macSettings = flatten(template).filter((i) => i.id === 'settings');
+  assert.equal(macSettings.length, 1, 'only in the app menu on macOS');
+  assert.equal(appMenu.find((i) => i.id === 'settings'), macSettings[0]);
+  assert.equal(macSettings[0]!.accelerator, 'Cmd+,');
+  assert.ok(appMenu.some((i) => i.role === 'quit') && appMenu.some((i) => i.role === 'hide'), 'the usual app menu items stay');
+  click(macSettings[0]);
+  assert.deepEqual(mac, ['settings']);
+});

@@ -8,9 +8,9 @@ import { EngineClient, childProcessSpawner } from '../../main/engine';
 import { ensureBuilt, outDir } from '../helpers/build';
 import { tempDir, writePhoto } from '../helpers/temp';
 
-test('main, the engine worker, the preload and the renderer are built', () => {
+test('main, the engine worker (and its inference thread), the preload and the renderer are built', () => {
   ensureBuilt();
-  for (const file of ['main/app.js', 'main/engine-worker.js', 'preload/preload.cjs', 'renderer/index.html']) {
+  for (const file of ['main/app.js', 'main/engine-worker.js', 'main/engine-inference.js', 'preload/preload.cjs', 'renderer/index.html']) {
     assert.ok(existsSync(path.join(outDir, file)), `out/${file}`);
   }
   const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { main: string };

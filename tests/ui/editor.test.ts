@@ -5,7 +5,10 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import sharp from 'sharp';
+import type { MaskRegion } from '../../main/contract/app-api';
+import { decodeWire, encodeWire } from '../../main/contract/wire';
 import { startWebHostForTests, type TestWebHost } from '../helpers/web-host';
 import { EditorPage, launchChromium, type PhotoPoint } from './editor-page';
 import { and, changedPixels, count, not, strokeMask } from './pixels';
@@ -39,6 +42,45 @@ async function editorWithPhoto(): Promise<EditorPage> {
   return editor;
 }
 
+/** Remove Object's requests as the page sends them; with `hold`, answered "cancelled" instead of filled. */
+const isRemoveObject = (url: URL) => decodeURIComponent(url.pathname) === '/api/photo:removeObject';
+
+async function watchRemoveObject(page: Page, hold = false): Promise<MaskRegion[]> {
+  const sent: MaskRegion[] = [];
+  const record = (body: string | null) => sent.push((decodeWire(body ?? 'null') as { mask: MaskRegion }).mask);
+  if (hold) {
+    await page.route(isRemoveObject, async (route) => {
+      record(route.request().postData());
+      const reply = { ok: false, error: { code: 'cancelled', message: 'Held by the test.' } };
+      await route.fulfill({ status: 200, contentType: 'application/json', body: encodeWire(reply) });
+    });
+  } else {
+    page.on('request', (r) => r.method() === 'POST' && isRemoveObject(new URL(r.url())) && record(r.postData()));
+  }
+  return sent;
+}
+
+/** The mask's rect holds the stroke's brush footprint, within a few pixels. */
+function assertRectFitsStroke(rect: MaskRegion['rect'], stroke: PhotoPoint[]) {
+  const xs = stroke.map((p) => p[0]);
+  const ys = stroke.map((p) => p[1]);
+  const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+  const outer = BRUSH / 2 + 4; // the brush's radius, its antialiased edge, and the mouse's rounding
+  const inner = BRUSH / 2 - 4;
+  const where = `rect ${JSON.stringify(rect)}, stroke ${JSON.stringify(stroke)}`;
+  assert.ok(rect.x >= x0 - outer && rect.x <= x0 - inner, `left edge: ${where}`);
+  assert.ok(rect.y >= y0 - outer && rect.y <= y0 - inner, `top edge: ${where}`);
+  assert.ok(rect.x + rect.width <= Math.min(SIZE, x1 + outer) && rect.x + rect.width >= Math.min(SIZE, x1 + inner), `right edge: ${where}`);
+  assert.ok(rect.y + rect.height <= Math.min(SIZE, y1 + outer) && rect.y + rect.height >= Math.min(SIZE, y1 + inner), `bottom edge: ${where}`);
+}
+
+/** A mask region's PNG as one channel, checked to be rect-sized. */
+async function regionPixels({ rect, png }: MaskRegion): Promise<Buffer> {
+  const { data, info } = await sharp(png).removeAlpha().toColourspace('b-w').raw().toBuffer({ resolveWithObject: true });
+  assert.deepEqual([info.width, info.height, info.channels], [rect.width, rect.height, 1], 'a PNG of the rect\'s size');
+  return data;
+}
+
 /**
  * Checks an export against the original: nothing changed outside the stroke (allowing a pixel for the
  * brush's soft edge), and nearly everything well inside it did.
@@ -59,11 +101,14 @@ async function assertOnlyStrokeChanged(exported: string, stroke: PhotoPoint[], u
 
 test('paint a stroke, Remove Object, export: only the pixels under the stroke change (and the README screenshot)', async () => {
   const editor = await editorWithPhoto();
+  const sent = await watchRemoveObject(editor.page);
   const stroke: PhotoPoint[] = [[250, 175], [262, 190], [268, 210], [266, 232]];
   await editor.drag(stroke);
   assert.equal(await editor.layerRow('Mask 1').getByText('empty').count(), 0, 'the stroke is on Mask 1');
 
   await editor.removeObject(1);
+  assert.equal(sent.length, 1);
+  assertRectFitsStroke(sent[0]!.rect, stroke); // only the painted region travelled, not a photo-sized mask
   assert.equal(await editor.visibility('Mask 1').isChecked(), false, 'the mask used is hidden');
   assert.match(await editor.page.getByRole('contentinfo').innerText(), /Remove Object: \d+(\.\d)? s/);
 
@@ -77,6 +122,38 @@ test('paint a stroke, Remove Object, export: only the pixels under the stroke ch
   await editor.exportPng(exported);
   await assertOnlyStrokeChanged(exported, stroke);
   assert.deepEqual(editor.errors, []);
+  await editor.close();
+});
+
+test('Remove Object sends only the painted region: a small rect at a corner stroke, the whole photo once inverted', async () => {
+  const editor = await editorWithPhoto();
+  const sent = await watchRemoveObject(editor.page, true); // the engine is not needed to judge the request
+  const removeObject = async () => {
+    const answered = editor.page.waitForResponse((r) => isRemoveObject(new URL(r.url())));
+    await editor.button('Remove Object').click();
+    await answered;
+    await editor.page.getByRole('status').filter({ hasText: 'Remove Object cancelled' }).waitFor();
+  };
+  const corner: PhotoPoint[] = [[465, 22], [480, 30], [486, 40]];
+  await editor.drag(corner);
+  await removeObject();
+  assert.equal(sent.length, 1);
+  const { rect } = sent[0]!;
+  assertRectFitsStroke(rect, corner);
+  assert.ok(rect.width * rect.height < 0.02 * SIZE * SIZE, `a small region: ${JSON.stringify(rect)}`);
+  const pixels = await regionPixels(sent[0]!);
+  const at = ([x, y]: PhotoPoint) => pixels[(Math.round(y) - rect.y) * rect.width + (Math.round(x) - rect.x)];
+  assert.equal(at(corner[1]!), 255, 'white under the stroke');
+
+  await editor.button('Invert mask').click();
+  await removeObject();
+  assert.equal(sent.length, 2);
+  const inverted = sent[1]!;
+  assert.deepEqual(inverted.rect, { x: 0, y: 0, width: SIZE, height: SIZE }, 'an inverted mask is the whole photo');
+  const all = await regionPixels(inverted);
+  assert.equal(all[Math.round(corner[1]![1]) * SIZE + Math.round(corner[1]![0])], 0, 'the stroke, inverted, is kept');
+  assert.equal(all[(SIZE - 10) * SIZE + 10], 255, 'the far corner is now the hole');
+  assert.equal(await editor.layers.getByRole('listitem').count(), 2, 'no result layer: the request was held');
   await editor.close();
 });
 

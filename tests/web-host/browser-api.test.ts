@@ -6,7 +6,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
-import { maskPng, tempDir, writePhoto } from '../helpers/temp';
+import { maskRegion, tempDir, writePhoto } from '../helpers/temp';
 import { startWebHostForTests } from '../helpers/web-host';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -43,7 +43,7 @@ test('the browser API client speaks the web host\'s protocol with the real engin
   assert.equal(page.url(), `${host.origin}/`, 'the token is taken off the address bar');
 
   const outcome = await page.evaluate(
-    async ({ photoBytes, maskBytes }) => {
+    async ({ photoBytes, mask }) => {
       const api = (window as any).__createWebApi();
       const info = await api.invoke('app:info', {});
       const refused = await api.invoke('photo:open', { path: '/etc/passwd' }).then(
@@ -55,7 +55,7 @@ test('the browser API client speaks the web host\'s protocol with the real engin
       await new Promise((r) => setTimeout(r, 300)); // the event stream connects
       const dropped = await api.grantDroppedFile(new File([new Uint8Array(photoBytes)], 'drop.jpg', { type: 'image/jpeg' }));
       const doc = await api.invoke('photo:open', { path: dropped });
-      const result = await api.invoke('photo:removeObject', { docId: doc.docId, jobId: 'browser', mask: new Uint8Array(maskBytes), resultIds: [] });
+      const result = await api.invoke('photo:removeObject', { docId: doc.docId, jobId: 'browser', mask: { rect: mask.rect, png: new Uint8Array(mask.png) }, resultIds: [] });
       return {
         host: info.host,
         refused,
@@ -66,7 +66,7 @@ test('the browser API client speaks the web host\'s protocol with the real engin
         progress,
       };
     },
-    { photoBytes: Array.from(await readFile(photo)), maskBytes: Array.from(await maskPng(160, 120)) },
+    { photoBytes: Array.from(await readFile(photo)), mask: await maskRegion(160, 120).then(({ rect, png }) => ({ rect, png: Array.from(png) })) },
   );
 
   assert.equal(outcome.host, 'web');

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import sharp from 'sharp';
 import { callApi } from '../helpers/http';
-import { maskPng, tempDir, writePhoto } from '../helpers/temp';
+import { maskRegion, tempDir, writePhoto } from '../helpers/temp';
 import { startWebHostForTests } from '../helpers/web-host';
 
 test('open, Remove Object and export through the web host run the real engine', { timeout: 300_000 }, async (t) => {
@@ -26,7 +26,7 @@ test('open, Remove Object and export through the web host run the real engine', 
   const doc = await api('photo:open', { path: photo });
   assert.deepEqual([doc.width, doc.height, doc.previewWidth, doc.previewHeight], [400, 300, 400, 300]);
 
-  const mask = await maskPng(400, 300);
+  const mask = await maskRegion(400, 300);
   const result = await api('photo:removeObject', { docId: doc.docId, jobId: 'real-1', mask, resultIds: [] });
   assert.equal(result.holes, 1);
   const patch = await sharp(result.patch).metadata();

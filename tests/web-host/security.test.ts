@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import { startWebHost, type WebHost } from '../../main/web-host';
 import { fakeEngine, type FakeEngine } from '../helpers/fake-engine';
 import { callApi, rawRequest } from '../helpers/http';
-import { maskPng, tempDir, writePhoto } from '../helpers/temp';
+import { maskRegion, tempDir, writePhoto } from '../helpers/temp';
 
 let host: WebHost;
 let engine: FakeEngine;
@@ -95,8 +95,11 @@ test('malformed messages are rejected with an error and change nothing', async (
   const notJson = await post('/api/settings:set', '{"provider": "cpu",');
   assert.equal(notJson.status, 400);
   assert.match(notJson.json().error.message, /Malformed JSON/);
-  const badBytes = await post('/api/photo:removeObject', '{"docId":"d","jobId":"j","mask":{"$bytes":"@@@"},"resultIds":[]}');
-  assert.equal(badBytes.status, 400);
+  const rect = '{"x":0,"y":0,"width":4,"height":4}';
+  const badBytes = await post('/api/photo:removeObject', `{"docId":"d","jobId":"j","mask":{"rect":${rect},"png":{"$bytes":"@@@"}},"resultIds":[]}`);
+  assert.equal(badBytes.status, 400, 'malformed base64 nested in the mask');
+  const flatMask = await post('/api/photo:removeObject', '{"docId":"d","jobId":"j","mask":{"$bytes":"AAAA"},"resultIds":[]}');
+  assert.equal(code(flatMask), 'invalid-request', 'a full-size mask without its rect is refused');
   const wrongShape = await post('/api/settings:set', JSON.stringify({ provider: 'cpu', threads: -1, precision: 'fp32' }));
   assert.equal(wrongShape.status, 400);
   assert.match(wrongShape.json().error.message, /threads/);
@@ -157,7 +160,7 @@ test('events arrive over Server-Sent Events with the token', async () => {
     req.on('error', reject);
   });
   await new Promise((r) => setTimeout(r, 50)); // let the stream attach
-  const mask = await maskPng(80, 60);
+  const mask = await maskRegion(80, 60);
   const removed = await callApi(host.port, host.token, 'photo:removeObject', { docId: info.docId, jobId: 'sse', mask, resultIds: [] });
   assert.equal(removed.status, 200);
   const text = await received;

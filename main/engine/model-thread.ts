@@ -1,0 +1,149 @@
+// The worker's model on a thread of its own. onnxruntime-node's session.run is synchronous: it holds the
+// calling thread's event loop for the whole inference. On the worker's main thread that would stall every
+// other job in flight: its libvips work runs in libuv's pool, but each next step (and each progress message)
+// waits for the event loop. On its own thread, the session runs while the worker's main thread keeps the
+// other job's decode and encode moving. The thread is one session: callers take turns (serial-model.ts).
+import { pathToFileURL } from 'node:url';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import type { Provider } from '../contract/app-api';
+import type { EngineFailure } from '../contract/engine';
+import { asEngineError, EngineError } from './errors';
+import { loadModel, type LoadedModel } from './model';
+
+interface ThreadData {
+  role: 'holefill-inference';
+  file: string;
+  provider: Provider;
+  threads: number;
+}
+
+interface ModelFacts {
+  provider: LoadedModel['provider'];
+  fallback: string | null;
+  bytes: number;
+  inputs: string[];
+  outputs: string[];
+}
+
+type ToThread = { type: 'run'; id: number; image: Float32Array; mask: Float32Array; width: number; height: number };
+type FromThread =
+  | { type: 'loaded'; facts: ModelFacts }
+  | { type: 'load-failed'; error: EngineFailure }
+  | { type: 'result'; id: number; output: Float32Array }
+  | { type: 'error'; id: number; error: EngineFailure };
+
+/**
+ * Loads the model on a new thread running `entry` (inference-thread.ts, or the built engine-inference.js);
+ * rejects like loadModel. `onLost` is called if the thread dies later: pending and later runs then fail.
+ */
+export function loadModelInThread(
+  entry: string,
+  settings: { file: string; provider: Provider; threads: number },
+  onLost: (err: EngineError) => void = () => {},
+): Promise<LoadedModel> {
+  const data: ThreadData = { role: 'holefill-inference', ...settings };
+  const thread = startThread(entry, data);
+  const runs = new Map<number, { resolve(output: Float32Array): void; reject(err: EngineError): void }>();
+  let nextId = 0;
+  let lost: EngineError | null = null;
+  let released = false;
+
+  return new Promise<LoadedModel>((resolve, reject) => {
+    let loaded = false;
+    const stop = (err: EngineError) => {
+      if (lost || released) return;
+      lost = err;
+      for (const run of runs.values()) run.reject(err);
+      runs.clear();
+      if (loaded) onLost(err);
+      else reject(err);
+    };
+    thread.on('error', (err) => stop(new EngineError('failed', `The inference thread failed: ${err.message}`)));
+    thread.on('exit', (code) => stop(new EngineError('failed', `The inference thread stopped (exit code ${code}).`)));
+    thread.on('message', (message: FromThread) => {
+      switch (message.type) {
+        case 'loaded': {
+          loaded = true;
+          const facts = message.facts;
+          return resolve({
+            ...facts,
+            run(image, mask, width, height) {
+              if (lost) return Promise.reject(lost);
+              const id = nextId++;
+              return new Promise<Float32Array>((resolveRun, rejectRun) => {
+                runs.set(id, { resolve: resolveRun, reject: rejectRun });
+                const request: ToThread = { type: 'run', id, image, mask, width, height };
+                try {
+                  // The caller gives the tensors up (Model.run): handed over without a copy.
+                  thread.postMessage(request, [image, mask].filter(ownsBuffer).map((a) => a.buffer as ArrayBuffer));
+                } catch {
+                  thread.postMessage(request); // a buffer that cannot be handed over is copied instead
+                }
+              });
+            },
+            release: async () => {
+              released = true;
+              for (const run of runs.values()) run.reject(new EngineError('cancelled', 'The model was released.'));
+              runs.clear();
+              await thread.terminate();
+            },
+          });
+        }
+        case 'load-failed':
+          released = true; // its exit is expected
+          void thread.terminate();
+          return reject(EngineError.from(message.error));
+        case 'result':
+        case 'error': {
+          const run = runs.get(message.id);
+          runs.delete(message.id);
+          if (message.type === 'result') run?.resolve(message.output);
+          else run?.reject(EngineError.from(message.error));
+          return;
+        }
+      }
+    });
+  });
+}
+
+/** Only a view of a whole buffer can be transferred without taking anything else with it. */
+const ownsBuffer = (a: Float32Array) => a.byteOffset === 0 && a.byteLength === a.buffer.byteLength && a.buffer instanceof ArrayBuffer;
+
+/** A .ts entry (development, tests) runs through tsx, which a worker thread has to register for itself. */
+function startThread(entry: string, data: ThreadData): Worker {
+  if (!entry.endsWith('.ts')) return new Worker(entry, { workerData: data });
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const source = `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(pathToFileURL(entry).href)}); })`;
+  return new Worker(source, { eval: true, workerData: data });
+}
+
+/** The thread's side: load the model, then answer runs one by one. Called by the thread's entry file. */
+export function serveInference(): void {
+  const data = workerData as ThreadData | undefined;
+  if (isMainThread || !parentPort || data?.role !== 'holefill-inference') {
+    throw new Error('main/engine/inference-thread.ts is started by loadModelInThread (model-thread.ts).');
+  }
+  const port = parentPort;
+  const send = (message: FromThread, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
+  // Jobs decode and encode beside the inference: idle onnxruntime threads sleep rather than spin (LoadOptions).
+  loadModel(data.file, data.provider, data.threads, { spin: false }).then(
+    (model) => {
+      const { provider, fallback, bytes } = model;
+      send({ type: 'loaded', facts: { provider, fallback, bytes, inputs: [...model.inputs], outputs: [...model.outputs] } });
+      port.on('message', (request: ToThread) => {
+        model
+          .run(request.image, request.mask, request.width, request.height)
+          .then((output) => {
+            const result: FromThread = { type: 'result', id: request.id, output };
+            try {
+              send(result, ownsBuffer(output) ? [output.buffer as ArrayBuffer] : []);
+            } catch {
+              send(result); // a buffer that cannot be handed over (one onnxruntime keeps) is copied instead
+            }
+          })
+          .catch((err: unknown) => send({ type: 'error', id: request.id, error: asEngineError(err).toFailure() }));
+      });
+    },
+    (err: unknown) => send({ type: 'load-failed', error: asEngineError(err).toFailure() }),
+  );
+}

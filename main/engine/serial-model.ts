@@ -1,0 +1,81 @@
+// Several jobs, one onnxruntime session: the worker runs up to JOBS_IN_FLIGHT jobs at once, so that one job's
+// decode and encode (libvips, mostly one core) overlap another's inference, but the inference itself takes
+// turns. Two runs at once on the one session would share its intra-op threads (each run slower, nothing gained
+// on 2 cores) and hold two sets of activations in memory.
+import type { Model } from './model';
+
+/**
+ * How many jobs the client keeps in the worker, and the worker runs at once (a batch keeps as many photos in
+ * flight). Two, because the machines Holefill runs on have 2+ cores and a job is two kinds of work: inference
+ * (onnxruntime, all the cores it is given) and decode/encode/compositing (libvips, JPEG's codec on one core).
+ * With two jobs, one's codec work fills the cores while the other's inference waits for or holds the session;
+ * a third would only add a full decoded photo to memory (the inference is serialized, so it could not start
+ * sooner). Memory stays bounded: at most this many full photos are decoded at any time.
+ */
+export const JOBS_IN_FLIGHT = 2;
+
+/**
+ * A lock whose waiters go by rank, lowest first (equal ranks first come, first served): take() runs `fn` once
+ * no one holds the lock and no better-ranked taker is waiting.
+ */
+export class Turns {
+  #held = false;
+  readonly #waiting: { rank: number; go(): void }[] = [];
+
+  async take<T>(rank: number, fn: () => Promise<T>): Promise<T> {
+    if (this.#held) {
+      await new Promise<void>((go) => {
+        const at = this.#waiting.findIndex((w) => w.rank > rank);
+        this.#waiting.splice(at < 0 ? this.#waiting.length : at, 0, { rank, go });
+      });
+    }
+    this.#held = true; // handed over by the previous holder, or free
+    try {
+      return await fn();
+    } finally {
+      const next = this.#waiting.shift();
+      if (next) next.go(); // still held: the lock passes straight to it
+      else this.#held = false;
+    }
+  }
+}
+
+/** What a job's view of the shared model reports: when its inference starts and ends (for tracing). */
+export interface RunObserver {
+  /** Called when the job's turn comes, before the run; throwing (a cancelled job) gives the turn up. */
+  beforeRun?(): void;
+  afterRun?(): void;
+}
+
+/**
+ * The shared model; each job runs it through its own view, which waits its turn. Turns go to the oldest job
+ * first (views are ranked as they are made, in job start order): a job with several holes finishes, and frees
+ * its photo, before the next one takes over the session, and its encode overlaps that one's inference.
+ */
+export interface SerialModel {
+  readonly provider: Model['provider'];
+  forJob(observer?: RunObserver): Model;
+}
+
+export function serialModel(inner: Model): SerialModel {
+  const turns = new Turns();
+  let views = 0;
+  return {
+    provider: inner.provider,
+    forJob: (observer = {}) => {
+      const rank = views++;
+      return {
+        provider: inner.provider,
+        run: (image, mask, width, height) =>
+          turns.take(rank, async () => {
+            observer.beforeRun?.(); // a job cancelled while it waited fails here, without running the model
+            try {
+              return await inner.run(image, mask, width, height);
+            } finally {
+              observer.afterRun?.();
+            }
+          }),
+      };
+    },
+  };
+}

@@ -1,0 +1,191 @@
+// renderer/document/rasterize.ts in Debian's Chromium: Remove Object's mask is a region (a PNG of the
+// painted box, placed at its rect), never a canvas of the photo's size unless the painting covers it.
+// The region placed at its rect must be the very mask the whole photo would give, pixel for pixel.
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { build } from 'esbuild';
+import type { Browser, Page } from 'playwright-core';
+import sharp from 'sharp';
+import type { DocState, MaskLayer, MaskOp } from '../../renderer/document/layers';
+import { launchChromium } from './editor-page';
+import { and, type Binary, count, not } from './pixels';
+
+const root = path.resolve(import.meta.dirname, '../..');
+
+interface Outcome {
+  /** [width, height] of every OffscreenCanvas made. */
+  canvases: [number, number][];
+  region: { rect: { x: number; y: number; width: number; height: number }; png: number[] } | null;
+  full: number[] | null;
+}
+
+let browser: Browser;
+let page: Page;
+
+before(async () => {
+  const bundle = await build({
+    stdin: {
+      contents: "import { rasterizeHole, rasterizeHoleFullSize } from './renderer/document/rasterize'; Object.assign(window, { rasterizeHole, rasterizeHoleFullSize });",
+      resolveDir: root,
+      loader: 'ts',
+    },
+    bundle: true,
+    format: 'iife',
+    write: false,
+    logLevel: 'silent',
+  });
+  browser = await launchChromium();
+  page = await browser.newPage();
+  await page.addScriptTag({ content: bundle.outputFiles[0]!.text });
+  // Record every canvas the rasterizer makes: its size is what the work costs.
+  await page.evaluate(() => {
+    const Native = OffscreenCanvas;
+    const made: [number, number][] = ((window as any).canvases = []);
+    (window as any).OffscreenCanvas = class extends Native {
+      constructor(width: number, height: number) {
+        super(width, height);
+        made.push([width, height]);
+      }
+    };
+  });
+});
+
+after(() => browser?.close());
+
+const mask = (ops: MaskOp[], visible = true): MaskLayer => ({
+  kind: 'mask', id: `m${Math.random()}`, name: 'Mask', visible, color: '#ff0000', opacity: 0.5, ops,
+});
+const doc = (...layers: MaskLayer[]): DocState => ({ layers, activeId: null, masksMade: layers.length, removalsMade: 0 });
+const stroke = (size: number, ...points: number[]): MaskOp => ({ kind: 'stroke', erase: false, size, points });
+const erase = (size: number, ...points: number[]): MaskOp => ({ kind: 'stroke', erase: true, size, points });
+
+/** rasterizeHole (and, with `full`, rasterizeHoleFullSize) in the page, for a photo of width x height. */
+async function rasterize(state: DocState, width: number, height: number, full = false): Promise<Outcome> {
+  return page.evaluate(
+    async ({ state, width, height, full }) => {
+      const w = window as any;
+      w.canvases.length = 0;
+      const hole = await w.rasterizeHole(state, width, height);
+      const canvases = [...w.canvases];
+      const fullPng = full ? await w.rasterizeHoleFullSize(state, width, height) : null;
+      return {
+        canvases,
+        region: hole && { rect: hole.rect, png: Array.from(hole.png as Uint8Array) },
+        full: fullPng && Array.from(fullPng as Uint8Array),
+      };
+    },
+    { state, width, height, full },
+  );
+}
+
+/** A PNG as a one-channel 0/255 image. */
+async function binary(png: number[] | Buffer): Promise<Binary> {
+  const { data, info } = await sharp(Buffer.from(png)).removeAlpha().toColourspace('b-w').raw().toBuffer({ resolveWithObject: true });
+  assert.equal(info.channels, 1);
+  return { data, width: info.width, height: info.height };
+}
+
+const raw = (b: Binary) => ({ raw: { width: b.width, height: b.height, channels: 1 as const } });
+
+/**
+ * The region placed at its rect on a black photo-sized mask is the whole-photo mask. The canvas may round a
+ * pixel of almost exactly half coverage differently when the drawing is translated, so a difference is
+ * allowed on the hole's edge only (pixels whose 3x3 neighbourhood holds both hole and keep), and rarely.
+ */
+async function assertSameAsFullSize(outcome: Outcome, width: number, height: number): Promise<void> {
+  const { region, full } = outcome;
+  assert.ok(region && full);
+  const placed = await sharp({ create: { width, height, channels: 3, background: '#000' } })
+    .composite([{ input: Buffer.from(region.png), left: region.rect.x, top: region.rect.y }])
+    .png()
+    .toBuffer();
+  const [a, b] = await Promise.all([binary(placed), binary(full)]);
+  assert.deepEqual([b.width, b.height], [width, height]);
+  assert.ok(b.data.every((v) => v === 0 || v === 255), 'binary: white = hole, black = keep');
+  const differ = await binary(await sharp(a.data, raw(a)).boolean(b.data, 'eor', raw(b)).png().toBuffer());
+  // The 3x3 mean is above 0 next to any hole pixel and 255 only inside the hole: between the two, the edge.
+  const box = { width: 3, height: 3, kernel: [1, 1, 1, 1, 1, 1, 1, 1, 1] };
+  const mean = await sharp(b.data, raw(b)).convolve(box).toColourspace('b-w').raw().toBuffer();
+  const near = await binary(await sharp(mean, raw(b)).threshold(1).png().toBuffer());
+  const inside = await binary(await sharp(mean, raw(b)).threshold(255).png().toBuffer());
+  const edge = await and(near, await not(inside));
+  const off = await count(await and(differ, await not(edge)));
+  assert.equal(off, 0, `the region at its rect ${JSON.stringify(region.rect)} is the full-size mask`);
+  const onEdge = await count(differ);
+  assert.ok(onEdge <= Math.max(2, 0.02 * (await count(edge))), `only a few edge pixels rounded differently (${onEdge})`);
+}
+
+test('a stroke in the corner of a 24-megapixel photo sends a small region near it, and never draws the whole photo', async () => {
+  const [W, H] = [6000, 4000];
+  const size = 40;
+  const out = await rasterize(doc(mask([stroke(size, 5900, 3850, 5950, 3900, 5980, 3960)])), W, H);
+  assert.ok(out.region);
+  const { rect } = out.region;
+  // The stroke's box is x 5880..6000 (clipped), y 3830..3980: the rect holds it, with a pixel or two.
+  assert.ok(rect.x >= 5880 - 3 && rect.x <= 5880, `rect.x ${rect.x}`);
+  assert.ok(rect.y >= 3830 - 3 && rect.y <= 3830, `rect.y ${rect.y}`);
+  assert.equal(rect.x + rect.width, W, 'clipped to the photo');
+  assert.ok(rect.y + rect.height >= 3978 && rect.y + rect.height <= 3983, `ends at the stroke: ${JSON.stringify(rect)}`);
+  const png = await sharp(Buffer.from(out.region.png)).metadata();
+  assert.deepEqual([png.width, png.height], [rect.width, rect.height], 'a PNG of the rect\'s size');
+  // Drawn over the stroke's box (before rows without a hole are trimmed off): a few rows more at most.
+  const largest = Math.max(...out.canvases.map(([w, h]) => w * h));
+  assert.ok(largest <= rect.width * (rect.height + 8), `no canvas much larger than the region (largest ${largest} px)`);
+});
+
+test('an invert makes the region the whole photo; the same mask as rasterizing the whole photo', async () => {
+  const [W, H] = [320, 240];
+  const out = await rasterize(doc(mask([stroke(30, 100, 100, 140, 120), { kind: 'invert' }])), W, H, true);
+  assert.deepEqual(out.region?.rect, { x: 0, y: 0, width: W, height: H });
+  await assertSameAsFullSize(out, W, H);
+  const hole = await binary(out.region!.png);
+  assert.equal(hole.data[(110 * W + 120)], 0, 'the stroke, inverted, is kept');
+  assert.equal(hole.data[(10 * W + 10)], 255, 'everything else is the hole');
+});
+
+test('a clear resets its layer, erasing never grows the region, hidden layers are left out', async () => {
+  const [W, H] = [640, 480];
+  const first = stroke(20, 50, 50, 90, 60); // cleared below
+  const kept = stroke(20, 400, 300, 460, 320);
+  const hidden = mask([stroke(20, 600, 20, 620, 40)], false);
+  const state = doc(
+    mask([first, { kind: 'clear' }, kept, erase(30, 100, 400, 200, 450)]), // an erase far away adds nothing
+    mask([{ kind: 'rect', erase: false, x: 300, y: 200, width: 30, height: 20 }]),
+    hidden,
+  );
+  const out = await rasterize(state, W, H, true);
+  const rect = out.region!.rect;
+  assert.ok(rect.x >= 297 && rect.x <= 300 && rect.y >= 197 && rect.y <= 200, `starts at the rectangle: ${JSON.stringify(rect)}`);
+  assert.ok(rect.x + rect.width >= 470 && rect.x + rect.width <= 473, `ends at the stroke: ${JSON.stringify(rect)}`);
+  assert.ok(rect.y + rect.height >= 328 && rect.y + rect.height <= 333, `ends at the stroke: ${JSON.stringify(rect)}`);
+  await assertSameAsFullSize(out, W, H);
+});
+
+test('rows erased away are trimmed from the region; nothing left, or nothing visible, is no hole at all', async () => {
+  const [W, H] = [400, 300];
+  // Two dabs; the lower one erased: the region ends near the upper one.
+  const out = await rasterize(doc(mask([stroke(20, 100, 50), stroke(20, 100, 200), erase(40, 100, 200)])), W, H, true);
+  const rect = out.region!.rect;
+  assert.ok(rect.y + rect.height <= 62, `trimmed to the dab that is left: ${JSON.stringify(rect)}`);
+  await assertSameAsFullSize(out, W, H);
+
+  const none = await rasterize(doc(mask([stroke(20, 100, 200), erase(60, 100, 200)])), W, H, true);
+  assert.deepEqual([none.region, none.full], [null, null], 'all erased');
+  const cleared = await rasterize(doc(mask([stroke(20, 100, 200), { kind: 'clear' }])), W, H);
+  assert.deepEqual([cleared.region, cleared.canvases], [null, []], 'cleared: no canvas at all');
+  const offPhoto = await rasterize(doc(mask([stroke(10, -50, -50, -30, -40)])), W, H);
+  assert.equal(offPhoto.region, null, 'painted off the photo');
+  assert.equal((await rasterize(doc(mask([stroke(20, 100, 200)], false)), W, H)).region, null, 'hidden');
+});
+
+test('a lasso and a click of the brush at the photo\'s edge', async () => {
+  const [W, H] = [300, 200];
+  const lasso: MaskOp = { kind: 'lasso', erase: false, points: [10, 150, 60, 120, 80, 200, 10, 200] };
+  const out = await rasterize(doc(mask([lasso]), mask([stroke(16, 299, 0)])), W, H, true);
+  const rect = out.region!.rect;
+  assert.ok(rect.x <= 10 && rect.x >= 7, JSON.stringify(rect));
+  assert.equal(rect.y, 0);
+  assert.deepEqual([rect.x + rect.width, rect.y + rect.height], [W, H]);
+  await assertSameAsFullSize(out, W, H);
+});
