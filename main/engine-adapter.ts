@@ -13,8 +13,10 @@ export function engineAdapter(client: EngineClient, log: (message: string) => vo
         return { provider: info.provider, providers: info.providers, model: path.basename(info.model), fallback: info.fallback, threads: info.threads };
       } catch (err) {
         // Photos still open and export without the model; Remove Object will say what is wrong.
-        log(`engine unavailable: ${err instanceof Error ? err.message : err}`);
-        return { provider: 'unavailable', providers: availableProviders(), model: 'unavailable' };
+        const why = err instanceof Error ? err.message : String(err);
+        log(`engine unavailable: ${why}`);
+        // The reason travels where a fallback's would, so Settings and About say why, not just "unavailable".
+        return { provider: 'unavailable', providers: availableProviders(), model: 'unavailable', fallback: `The engine could not start: ${why}` };
       }
     },
     async configure(settings) {
