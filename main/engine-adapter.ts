@@ -10,7 +10,8 @@ export function engineAdapter(client: EngineClient, log: (message: string) => vo
     async info() {
       try {
         const info = await client.info();
-        return { provider: info.provider, providers: info.providers, model: path.basename(info.model), fallback: info.fallback, threads: info.threads };
+        const { provider, providers, fallback, threads, precision, precisionNote } = info;
+        return { provider, providers, model: path.basename(info.model), fallback, threads, precision, precisionNote };
       } catch (err) {
         // Photos still open and export without the model; Remove Object will say what is wrong.
         const why = err instanceof Error ? err.message : String(err);
@@ -20,7 +21,7 @@ export function engineAdapter(client: EngineClient, log: (message: string) => vo
       }
     },
     async configure(settings) {
-      await client.configure({ provider: settings.provider, threads: settings.threads }).catch(() => undefined);
+      await client.configure(settings).catch(() => undefined);
     },
     async preview(photo, maxSide) {
       const { kind: _kind, ...preview } = await client.preview(photo, maxSide);

@@ -105,7 +105,7 @@ export function keepMenuCurrent(
   const rebuild = () => options.apply(menuTemplate({ recent: ctx.recent.list(), provider, isMac: options.isMac }, options.actions));
   ctx.recent.onChange(rebuild);
   ctx.infoListeners.add((info) => {
-    provider = info.provider;
+    provider = `${info.provider} (${info.precision})`;
     rebuild();
   });
   rebuild();

@@ -1,8 +1,8 @@
 // What every subcommand shares: its shape, argument errors, the engine options, and how errors print.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { Provider } from '../contract/app-api';
+import { Precision, Provider } from '../contract/app-api';
 import { InferSize } from '../contract/engine';
-import { DEFAULT_MODEL, EngineClient, modelForPrecision, PRECISIONS, type Precision } from '../engine/client';
+import { EngineClient } from '../engine/client';
 import { EngineError } from '../engine/errors';
 
 export interface Command {
@@ -45,7 +45,8 @@ export const ENGINE_USAGE = `Engine options:
   --infer-size N     the model's working size for each crop's long side: 256, 512, ... or auto (default:
                      512, or 256 for a hole filling over 40% of its crop, as the model's eval scores best)
   --model FILE       the ONNX model (default: native-models/pconv-unet.onnx)
-  --precision P      fp32 (default) or int8: the int8 model beside it (MODEL.int8.onnx), when there is one`;
+  --precision P      auto (default: int8 on a CPU with VNNI or ARM dot products, else fp32), fp32, or int8
+                     (the int8 model beside the fp32 one, MODEL.int8.onnx: 1.9x faster, <= 0.03 dB lower PSNR)`;
 
 interface EngineValues {
   provider?: string | boolean;
@@ -62,16 +63,14 @@ export function engineFrom(values: EngineValues, log: (line: string) => void = (
   const threads = values.threads === undefined ? 0 : Number(values.threads);
   if (!Number.isInteger(threads) || threads < 0 || threads > 256) throw new UsageError(`--threads must be a whole number from 0 to 256 (got "${values.threads}").`);
   const inferSize = parseInferSize(values['infer-size']);
-  const precision = (values.precision ?? 'fp32') as Precision;
-  if (!PRECISIONS.includes(precision)) throw new UsageError(`--precision must be one of ${PRECISIONS.join(', ')} (got "${values.precision}").`);
-  const note = modelForPrecision(precision, typeof values.model === 'string' ? values.model : DEFAULT_MODEL).note;
-  if (note) process.stderr.write(`holefill: ${note}\n`);
+  const precision = Precision.safeParse(values.precision ?? 'auto');
+  if (!precision.success) throw new UsageError(`--precision must be one of ${Precision.options.join(', ')} (got "${values.precision}").`);
   return new EngineClient({
     provider: provider.data,
     threads,
     ...(inferSize ? { inferSize } : {}),
     ...(typeof values.model === 'string' ? { modelPath: values.model } : {}),
-    precision,
+    precision: precision.data,
     log,
   });
 }
@@ -83,11 +82,12 @@ function parseInferSize(value: string | boolean | undefined): InferSize | undefi
   return parsed.data;
 }
 
-/** Says on stderr when the provider in use is not the one asked for. */
+/** Says on stderr when the provider or precision in use is not the one asked for; returns e.g. "cpu int8". */
 export async function announceProvider(engine: EngineClient): Promise<string> {
   const info = await engine.info();
   if (info.fallback) process.stderr.write(`holefill: ${info.fallback}\n`);
-  return info.provider;
+  if (engine.precision !== 'auto' && info.precisionNote) process.stderr.write(`holefill: ${info.precisionNote}\n`);
+  return `${info.provider} ${info.precision}`;
 }
 
 export function parseQuality(value: string | boolean | undefined, fallback: number): number {

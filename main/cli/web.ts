@@ -30,8 +30,8 @@ export const webCommand: Command = {
       port,
       engine: engineFrom(values, log),
       build: values.build ? 'always' : 'if-missing',
-      // Settings chosen in the page persist; --provider or --threads choose for this run instead.
-      savedSettings: values.provider === undefined && values.threads === undefined,
+      // Settings chosen in the page persist; --provider, --threads or --precision choose for this run instead.
+      savedSettings: values.provider === undefined && values.threads === undefined && values.precision === undefined,
       log,
       ...(typeof values['user-data'] === 'string' ? { userData: values['user-data'] } : {}),
     });

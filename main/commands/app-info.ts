@@ -3,7 +3,7 @@ import { autoThreads, logicalCores } from '../threads';
 import type { Command, CommandContext } from './context';
 
 export async function currentInfo(ctx: CommandContext): Promise<AppInfo> {
-  const { fallback = null, threads: started, ...engine } = await ctx.engine.info();
+  const { fallback = null, threads: started, precision = 'fp32', precisionNote = null, ...engine } = await ctx.engine.info();
   const settings = ctx.settings.get();
   const auto = autoThreads();
   const threads = started ?? settings.threads; // the engine's own word when it is running
@@ -13,6 +13,8 @@ export async function currentInfo(ctx: CommandContext): Promise<AppInfo> {
     settings,
     fallback,
     threads: threads > 0 ? threads : auto,
+    precision,
+    precisionNote,
     autoThreads: auto,
     logicalCores: logicalCores(),
     host: ctx.host,

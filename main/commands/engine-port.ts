@@ -11,6 +11,9 @@ export interface EngineInfo {
   fallback?: string | null;
   /** The threads the engine was started with; 0 = its default (one per physical core). */
   threads?: number;
+  /** The model's arithmetic in use (absent: no model loaded, fp32 is what would run). */
+  precision?: 'fp32' | 'int8';
+  precisionNote?: string | null;
 }
 
 export interface Preview {

@@ -30,7 +30,9 @@ export type ImageFormat = z.infer<typeof ImageFormat>;
 
 export const Provider = z.enum(['auto', 'cpu', 'cuda', 'dml', 'coreml']);
 export type Provider = z.infer<typeof Provider>;
-export const Precision = z.enum(['fp32', 'int8']);
+/** auto: int8 on a CPU with fast int8 (VNNI or ARM dot products), fp32 elsewhere; see main/engine/precision.ts. */
+export const Precision = z.enum(['auto', 'fp32', 'int8']);
+export type Precision = z.infer<typeof Precision>;
 
 export const Settings = z.object({
   provider: Provider,
@@ -127,6 +129,9 @@ export const AppInfo = z.object({
   fallback: z.string().nullable(),
   /** onnxruntime's intra-op threads in use: the setting, or what automatic (0) resolves to. */
   threads: z.number().int().positive(),
+  /** The model's arithmetic in use, and why it is not the one asked for (or why auto chose fp32). */
+  precision: z.enum(['fp32', 'int8']),
+  precisionNote: z.string().nullable(),
   /** What automatic threads resolve to on this machine: one per physical core (the engine's default). */
   autoThreads: z.number().int().positive(),
   /** This machine's logical cores: the most threads worth offering. */

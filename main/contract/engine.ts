@@ -3,7 +3,7 @@
 // check what arrives at run time. Bytes travel as Uint8Array (structured clone: child_process "advanced"
 // serialization, Electron's utilityProcess postMessage).
 import { z } from 'zod';
-import { Provider, Rect } from './app-api';
+import { Precision, Provider, Rect } from './app-api';
 
 /** Any Uint8Array (a Buffer is one); typed loosely so Node's Buffers pass without copies. */
 export const Bytes = z.custom<Uint8Array>((v) => v instanceof Uint8Array, { message: 'expected bytes (Uint8Array)' });
@@ -135,12 +135,17 @@ export const EngineInfo = z.object({
   inputs: z.array(z.string()),
   outputs: z.array(z.string()),
   threads: z.number().int().nonnegative(),
+  /** The model's arithmetic in use, and why it is not the one asked for (or why auto chose fp32). */
+  precision: z.enum(['fp32', 'int8']),
+  precisionNote: z.string().nullable(),
   pid: z.number().int(),
 });
 export type EngineInfo = z.infer<typeof EngineInfo>;
 
 export const WorkerSettings = z.object({
+  /** The fp32 model; its int8 twin sits beside it (main/engine/precision.ts). */
   modelPath: FilePath,
+  precision: Precision,
   provider: Provider,
   threads: z.number().int().min(0).max(256), // 0 = onnxruntime's default
 });

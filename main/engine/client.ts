@@ -5,10 +5,9 @@
 // Electron app passes one built on utilityProcess.fork (see WorkerSpawner below).
 import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Provider } from '../contract/app-api';
+import type { Precision, Provider } from '../contract/app-api';
 import {
   DEFAULT_INFER_SIZE,
   describeIssues,
@@ -31,19 +30,6 @@ import { JOBS_IN_FLIGHT } from './serial-model';
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const DEFAULT_MODEL = path.resolve(here, '../../native-models/pconv-unet.onnx');
 
-/** The arithmetic the model runs in: fp32 (the default), or int8 (pconv-unet.int8.onnx beside the fp32
- * model, from native-models/quantize.py: faster on CPUs with VNNI, offered once its eval passes). */
-export const PRECISIONS = ['fp32', 'int8'] as const;
-export type Precision = (typeof PRECISIONS)[number];
-
-/** The model file for a precision: int8 is `<model>.int8.onnx` beside the fp32 one, when it exists. */
-export function modelForPrecision(precision: Precision, modelPath = DEFAULT_MODEL): { path: string; note: string | null } {
-  const fp32 = path.resolve(modelPath);
-  if (precision === 'fp32') return { path: fp32, note: null };
-  const int8 = fp32.replace(/(\.int8)?\.onnx$/i, '') + '.int8.onnx';
-  if (existsSync(int8)) return { path: int8, note: null };
-  return { path: fp32, note: `No int8 model (${path.basename(int8)}) beside ${path.basename(fp32)}: using fp32.` };
-}
 export const WORKER_ENTRY = path.join(here, 'worker.ts');
 
 /** What a spawner reports back to the client. */
@@ -106,7 +92,7 @@ export interface EngineOptions {
   provider?: Provider;
   /** onnxruntime's intra-op threads; 0 = one per physical core. */
   threads?: number;
-  /** fp32 (default) or int8: the worker loads the int8 model beside modelPath when it exists. */
+  /** auto (default), fp32 or int8: the worker loads the int8 model beside modelPath (precision.ts). */
   precision?: Precision;
   /** The model's working size for every job that does not say; see InferSize. */
   inferSize?: InferSize;
@@ -161,9 +147,12 @@ export class EngineClient {
 
   constructor(options: EngineOptions = {}) {
     this.#log = options.log ?? (() => {});
-    const model = modelForPrecision(options.precision ?? 'fp32', options.modelPath ?? DEFAULT_MODEL);
-    if (model.note) this.#log(model.note);
-    this.#settings = { modelPath: model.path, provider: options.provider ?? 'auto', threads: options.threads ?? 0 };
+    this.#settings = {
+      modelPath: path.resolve(options.modelPath ?? DEFAULT_MODEL),
+      precision: options.precision ?? 'auto',
+      provider: options.provider ?? 'auto',
+      threads: options.threads ?? 0,
+    };
     this.#spawner = options.spawner ?? childProcessSpawner(WORKER_ENTRY, this.#log);
     this.#inferSize = options.inferSize ?? DEFAULT_INFER_SIZE;
   }
@@ -174,15 +163,20 @@ export class EngineClient {
     return this.#ensureWorker().ready;
   }
 
+  /** The precision asked for (what is in use: info().precision). */
+  get precision(): Precision {
+    return this.#settings.precision;
+  }
+
   /** The worker's process id (undefined until one is started). */
   get workerPid(): number | undefined {
     return this.#worker?.handle.pid;
   }
 
-  /** New provider or threads: the worker restarts with them once the jobs in flight are done. */
-  async configure(settings: { provider: Provider; threads: number }): Promise<EngineInfo> {
+  /** New provider, threads or precision: the worker restarts with them once the jobs in flight are done. */
+  async configure(settings: { provider: Provider; threads: number; precision: Precision }): Promise<EngineInfo> {
     const next = { ...this.#settings, ...settings };
-    if (next.provider !== this.#settings.provider || next.threads !== this.#settings.threads) {
+    if (next.provider !== this.#settings.provider || next.threads !== this.#settings.threads || next.precision !== this.#settings.precision) {
       this.#settings = next;
       this.#restartWhenIdle = true;
       if (!this.#inFlight.length) this.#retireWorker();
@@ -396,6 +390,7 @@ export class EngineClient {
       // The job it names, if it names one of ours; otherwise no answer can be trusted: all of that worker's.
       const named = job((data as { id?: unknown } | null)?.id);
       for (const pending of named ? [named] : onWorker) this.#settle(pending, error);
+      if (!named) worker.settle.reject(error); // an unreadable 'ready' must not leave info() waiting forever
       return;
     }
     const message = parsed.data;

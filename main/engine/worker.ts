@@ -16,7 +16,8 @@ import { makePreview } from './image-io';
 import { loadModelInThread } from './model-thread';
 import { warmPhotoPixels } from './photo-cache';
 import { inpaintFile, removeObject, type JobContext } from './pipeline';
-import { availableProviders } from './providers';
+import { choosePrecision } from './precision';
+import { availableProviders, planProviders } from './providers';
 import { JOBS_IN_FLIGHT, serialModel, type SerialModel } from './serial-model';
 
 interface Port {
@@ -93,7 +94,9 @@ port.onMessage((data) => {
 
 async function init(settings: WorkerSettings): Promise<void> {
   try {
-    const loaded = await loadModelInThread(INFERENCE_ENTRY, { file: settings.modelPath, provider: settings.provider, threads: settings.threads }, (err) => {
+    // The precision follows the provider the session is meant to run on (int8 pays on the CPU only).
+    const chosen = choosePrecision(settings.precision, settings.modelPath, planProviders(settings.provider).attempts[0] ?? 'cpu');
+    const loaded = await loadModelInThread(INFERENCE_ENTRY, { file: chosen.model, provider: settings.provider, threads: settings.threads }, (err) => {
       // The session is gone with its thread: end the process, so that the client fails the jobs in flight as
       // 'worker-crashed' and starts a fresh worker for the next ones.
       process.stderr.write(`${err.message}\n`);
@@ -105,11 +108,13 @@ async function init(settings: WorkerSettings): Promise<void> {
       providers: availableProviders(),
       requested: settings.provider,
       fallback: loaded.fallback,
-      model: settings.modelPath,
+      model: chosen.model,
       modelBytes: loaded.bytes,
       inputs: [...loaded.inputs],
       outputs: [...loaded.outputs],
       threads: settings.threads,
+      precision: chosen.precision,
+      precisionNote: chosen.note,
       pid: process.pid,
     };
     send({ type: 'ready', info });

@@ -6,6 +6,7 @@ import { copyFile, mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import sharp from 'sharp';
+import { int8Support } from '../../main/engine/precision';
 import { CLI, compareWithMask, fitMask, kodak, maskRaw, raw, rectMask, tempDir } from '../helpers/engine-data';
 
 interface Run {
@@ -44,7 +45,8 @@ test('holefill info prints the model and providers; an absent provider falls bac
   const dir = await tempDir(t);
   const info = await holefill(['info', '--provider', 'cuda'], dir);
   assert.equal(info.code, 0, info.stderr);
-  assert.match(info.stdout, /^model: +.*pconv-unet\.onnx \(\d+\.\d MB\)/m);
+  assert.match(info.stdout, /^model: +.*pconv-unet(\.int8)?\.onnx \(\d+\.\d MB\)/m);
+  assert.match(info.stdout, new RegExp(`^precision: +${int8Support().fast ? 'int8' : 'fp32'}`, 'm'), 'auto: int8 where the CPU runs it fast');
   assert.match(info.stdout, /^providers: +cpu/m);
   assert.match(info.stdout, /^in use: +cpu \(requested: cuda\)/m);
   assert.match(info.stdout, /CUDA was requested but .*; using CPU\./);
@@ -58,7 +60,7 @@ test('holefill inpaint writes the filled photo: exit 0, exact outside the mask; 
   const mask = await fitMask(3010, 500, 500, path.join(dir, 'mask.png'));
   const run = await holefill(['inpaint', kodak(10), '--mask', 'mask.png', '-o', 'out.png', '--provider', 'dml', '--threads', '2', '--infer-size', '512'], dir);
   assert.equal(run.code, 0, run.stderr);
-  assert.match(run.stdout, /^Wrote .*out\.png \(500x500, \d+ hole groups?, cpu, \d+\.\d s\)/);
+  assert.match(run.stdout, /^Wrote .*out\.png \(500x500, \d+ hole groups?, cpu (int8|fp32), \d+\.\d s\)/);
   assert.match(run.stderr, /DirectML was requested but DirectML is only available on Windows; using CPU\./);
   assert.equal(compareWithMask(await raw(kodak(10)), await raw(path.join(dir, 'out.png')), await maskRaw(mask)).outsideDiffs, 0);
   const jpg = await holefill(['inpaint', kodak(10), '-m', 'mask.png', '-o', 'out.jpeg', '--quality', '80'], dir);

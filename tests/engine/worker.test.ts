@@ -11,6 +11,7 @@ import sharp from 'sharp';
 import type { FromWorker } from '../../main/contract/engine';
 import { childProcessSpawner, EngineClient, WORKER_ENTRY, type WorkerSpawner } from '../../main/engine/client';
 import type { EngineError } from '../../main/engine/errors';
+import { int8Support } from '../../main/engine/precision';
 import { planProviders } from '../../main/engine/providers';
 import { JOBS_IN_FLIGHT } from '../../main/engine/serial-model';
 import { fitMask, kodak, listDir, MODEL, sunHays, tempDir } from '../helpers/engine-data';
@@ -81,6 +82,40 @@ test('auto picks the best available provider (CPU here) with no fallback message
   const result = await engine.removeObject({ photo: kodak(2), layers: [], mask: { kind: 'file', path: await fitMask(20, 500, 500, path.join(dir, 'm.png')) } });
   assert.equal(result.provider, 'cpu');
   assert.ok(result.elapsedMs > 0);
+});
+
+test('precision: auto runs the int8 model on this CPU if it has VNNI; fp32 on request; the two fills agree', async (t) => {
+  const dir = await tempDir(t);
+  const engine = engineFor(t);
+  const auto = await engine.info();
+  const expected = int8Support().fast ? 'int8' : 'fp32';
+  assert.equal(auto.precision, expected, `auto on this CPU: ${int8Support().reason}`);
+  assert.equal(path.basename(auto.model), expected === 'int8' ? 'pconv-unet.int8.onnx' : 'pconv-unet.onnx');
+  const mask = await fitMask(2030, 500, 500, path.join(dir, 'm.png'));
+  const fill = async (name: string) => (await engine.inpaintFile({ photo: kodak(3), mask, output: path.join(dir, name), inferSize: 512 })).output;
+  const int8Out = await fill('int8.png');
+
+  const fp32 = await engine.configure({ provider: 'cpu', threads: 2, precision: 'fp32' });
+  assert.deepEqual([fp32.precision, path.basename(fp32.model), fp32.precisionNote], ['fp32', 'pconv-unet.onnx', null]);
+  const fp32Out = await fill('fp32.png');
+  const forced = await engine.configure({ provider: 'cpu', threads: 2, precision: 'int8' });
+  assert.deepEqual([forced.precision, path.basename(forced.model)], ['int8', 'pconv-unet.int8.onnx']);
+
+  // Same pixels outside the hole (the composite), close inside it: the int8 model is the fp32 one, quantized.
+  const rgb = (f: string) => sharp(f).removeAlpha().toColourspace('srgb').raw().toBuffer();
+  const [a, b, m] = await Promise.all([rgb(int8Out), rgb(fp32Out), rgb(mask)]);
+  let outside = 0;
+  let insideSum = 0;
+  let inside = 0;
+  for (let i = 0; i < a.length; i++) {
+    const hole = m[i]! > 127;
+    const d = Math.abs(a[i]! - b[i]!);
+    if (!hole) outside += d;
+    else (insideSum += d, inside++);
+  }
+  assert.equal(outside, 0, 'kept pixels are identical');
+  const meanInside = insideSum / inside;
+  if (expected === 'int8') assert.ok(meanInside > 0 && meanInside < 3, `int8 vs fp32 inside the hole: mean difference ${meanInside.toFixed(2)} of 255`);
 });
 
 test('provider plans per platform: GPU first when present, CPU always last', () => {
@@ -221,7 +256,7 @@ test('close() fails the running and queued jobs at once and stops the worker', a
 test('configure: new threads restart the worker with them', async (t) => {
   const engine = engineFor(t);
   const before = await engine.info();
-  const after = await engine.configure({ provider: 'cpu', threads: 1 });
+  const after = await engine.configure({ provider: 'cpu', threads: 1, precision: 'auto' });
   assert.equal(after.threads, 1);
   assert.notEqual(after.pid, before.pid);
 });
@@ -248,7 +283,7 @@ test('a malformed message from the worker fails the job with an error; an invali
     send: (m) => {
       sent.push(m);
       if (m.type === 'init') {
-        listener.message({ type: 'ready', info: { provider: 'cpu', providers: ['cpu'], requested: 'auto', fallback: null, model: 'm.onnx', modelBytes: 1, inputs: [], outputs: [], threads: 0, pid: 1 } });
+        listener.message({ type: 'ready', info: { provider: 'cpu', providers: ['cpu'], requested: 'auto', fallback: null, model: 'm.onnx', modelBytes: 1, inputs: [], outputs: [], threads: 0, precision: 'fp32', precisionNote: null, pid: 1 } });
       } else if (m.type === 'job') {
         listener.message({ type: 'done', id: m.id, result: { kind: 'preview', width: -5 } });
       }
@@ -260,4 +295,14 @@ test('a malformed message from the worker fails the job with an error; an invali
   await assert.rejects(engine.inpaintFile({ photo: 'a.jpg', mask: 'm.png', output: 'o.png', inferSize: 300 as 256 }), (e: EngineError) => e.code === 'invalid-request');
   await assert.rejects(engine.inpaintFile({ photo: 'a.jpg', mask: 'm.png', output: 'o.bmp' }), /Cannot tell the output format from o\.bmp/);
   assert.equal(sent.filter((m) => (m as { type: string }).type === 'job').length, 1, 'only the valid job was sent');
+
+  // A worker whose 'ready' cannot be read (an older worker build, say) fails info() instead of hanging it.
+  const mute: WorkerSpawner = (listener) => ({
+    pid: 2,
+    kill: () => {},
+    send: (m) => m.type === 'init' && listener.message({ type: 'ready', info: { provider: 'cpu', pid: 2 } }),
+  });
+  const older = new EngineClient({ spawner: mute });
+  t.after(() => older.close());
+  await assert.rejects(older.info(), /The engine worker sent a malformed message: .+/);
 });

@@ -11,6 +11,7 @@ import { startEngine } from '../../main/commands/app-info';
 import { dispatch } from '../../main/commands/dispatch';
 import type { EngineInfo, EnginePort } from '../../main/commands/engine-port';
 import type { AppInfo, Reply, Settings } from '../../main/contract/app-api';
+import { choosePrecision } from '../../main/engine/precision';
 import { keepMenuCurrent } from '../../main/menu';
 import { autoThreads } from '../../main/threads';
 import { testContext } from '../helpers/context';
@@ -23,12 +24,13 @@ function ok<T>(reply: Reply<unknown>): T {
 }
 
 /**
- * An engine that behaves as the real one does on a machine with CUDA: it runs what it was last configured
- * with, automatic picks CUDA, a provider it does not have falls back to CPU and says why.
+ * An engine that behaves as the real one does on a machine with CUDA and a VNNI CPU: it runs what it was last
+ * configured with, automatic picks CUDA, a provider it does not have falls back to CPU and says why, and the
+ * precision is the engine's own choice for that provider (choosePrecision).
  */
 function configurableEngine(): EnginePort & { configured: Settings[] } {
   const configured: Settings[] = [];
-  let current: Pick<Settings, 'provider' | 'threads'> = { provider: 'auto', threads: 0 };
+  let current: Settings = { provider: 'auto', threads: 0, precision: 'auto' };
   return {
     ...fakeEngine(),
     configured,
@@ -40,7 +42,8 @@ function configurableEngine(): EnginePort & { configured: Settings[] } {
       const available = ['cuda', 'cpu'];
       const provider = current.provider === 'auto' ? 'cuda' : available.includes(current.provider) ? current.provider : 'cpu';
       const fallback = provider === current.provider || current.provider === 'auto' ? null : `${current.provider} was requested but is not available here; using CPU.`;
-      return { provider, providers: available, model: 'fake.onnx', fallback, threads: current.threads };
+      const chosen = choosePrecision(current.precision, 'fake.onnx', provider === 'cuda' ? 'cuda' : 'cpu', { fast: true, reason: 'VNNI' }, () => true);
+      return { provider, providers: available, model: 'fake.onnx', fallback, threads: current.threads, precision: chosen.precision, precisionNote: chosen.note };
     },
   };
 }
@@ -55,14 +58,15 @@ test('settings:set restarts the engine with the choice, saves it, and the next s
   const first = configurableEngine();
   const { ctx } = await testContext({ userData, engine: first });
   const started = await startEngine(ctx);
-  assert.deepEqual(first.configured, [{ provider: 'auto', threads: 0, precision: 'fp32' }], 'a first start runs the defaults');
+  assert.deepEqual(first.configured, [{ provider: 'auto', threads: 0, precision: 'auto' }], 'a first start runs the defaults');
   assert.equal(started.provider, 'cuda');
+  assert.deepEqual([started.precision, started.precisionNote], ['fp32', 'fp32 on a GPU provider (int8 only pays on the CPU).']);
   assert.equal(started.threads, autoThreads(), 'automatic threads are reported as what they resolve to');
 
   const chosen: Settings = { provider: 'cpu', threads: 1, precision: 'fp32' };
   const applied = ok<AppInfo>(await dispatch(ctx, 'settings:set', chosen));
   assert.deepEqual(first.configured.at(-1), chosen, 'the engine was restarted with the choice');
-  assert.deepEqual([applied.provider, applied.threads, applied.fallback], ['cpu', 1, null]);
+  assert.deepEqual([applied.provider, applied.threads, applied.fallback, applied.precision], ['cpu', 1, null, 'fp32']);
   assert.deepEqual(applied.settings, chosen);
   assert.deepEqual(JSON.parse(await readFile(path.join(userData, 'settings.json'), 'utf8')), chosen, 'saved in userData');
 
@@ -78,7 +82,8 @@ test('settings:set restarts the engine with the choice, saves it, and the next s
 
 test('AppInfo says why the requested provider is not in use, and what automatic threads mean here', async (t) => {
   const { ctx } = await testContext({ userData: path.join(await tempDir(t), 'user'), engine: configurableEngine() });
-  const info = ok<AppInfo>(await dispatch(ctx, 'settings:set', { provider: 'coreml', threads: 0, precision: 'fp32' }));
+  const info = ok<AppInfo>(await dispatch(ctx, 'settings:set', { provider: 'coreml', threads: 0, precision: 'int8' }));
+  assert.deepEqual([info.precision, info.precisionNote], ['int8', null], 'int8 asked for is honoured');
   assert.equal(info.provider, 'cpu');
   assert.match(info.fallback ?? '', /coreml was requested .*using CPU/);
   assert.equal(info.threads, info.autoThreads);
@@ -93,11 +98,11 @@ test('the Help menu shows the provider in use and follows settings:set', async (
   assert.equal(providerLabel(built.at(-1)!), 'Execution provider: starting…');
 
   await startEngine(ctx);
-  assert.equal(providerLabel(built.at(-1)!), 'Execution provider: cuda');
-  ok(await dispatch(ctx, 'settings:set', { provider: 'cpu', threads: 1, precision: 'fp32' }));
-  assert.equal(providerLabel(built.at(-1)!), 'Execution provider: cpu', 'rebuilt after settings:set');
+  assert.equal(providerLabel(built.at(-1)!), 'Execution provider: cuda (fp32)');
+  ok(await dispatch(ctx, 'settings:set', { provider: 'cpu', threads: 1, precision: 'auto' }));
+  assert.equal(providerLabel(built.at(-1)!), 'Execution provider: cpu (int8)', 'rebuilt after settings:set; auto is int8 on this CPU');
   ok(await dispatch(ctx, 'settings:set', { provider: 'auto', threads: 0, precision: 'fp32' }));
-  assert.equal(providerLabel(built.at(-1)!), 'Execution provider: cuda');
+  assert.equal(providerLabel(built.at(-1)!), 'Execution provider: cuda (fp32)');
 
   const rebuilds = built.length;
   ok(await dispatch(ctx, 'app:info', {}));

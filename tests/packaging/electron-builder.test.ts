@@ -30,8 +30,11 @@ test('every path electron-builder.yml names exists', () => {
   for (const p of named) assert.ok(existsSync(p), `${p} (named in electron-builder.yml) does not exist`);
 });
 
-test('the model ships as an extra resource where main/app.ts looks for it', () => {
-  assert.deepEqual(config.extraResources, [{ from: 'native-models/pconv-unet.onnx', to: 'models/pconv-unet.onnx' }]);
+test('the model and its int8 twin ship as extra resources where main/app.ts looks for them', () => {
+  assert.deepEqual(config.extraResources, [
+    { from: 'native-models/pconv-unet.onnx', to: 'models/pconv-unet.onnx' },
+    { from: 'native-models/pconv-unet.int8.onnx', to: 'models/pconv-unet.int8.onnx' }, // beside it: precision.ts
+  ]);
   assert.match(readFileSync('main/app.ts', 'utf8'), /process\.resourcesPath, 'models', 'pconv-unet\.onnx'/);
 });
 

@@ -10,6 +10,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { AppInfo } from '../../main/contract/app-api';
 import { decodeWire, encodeWire } from '../../main/contract/wire';
 import { autoThreads, logicalCores } from '../../main/threads';
+import { int8Support } from '../../main/engine/precision';
 import { callApi } from '../helpers/http';
 import { startWebHostForTests, type TestWebHost } from '../helpers/web-host';
 import { launchChromium } from './editor-page';
@@ -78,15 +79,20 @@ test('Settings: CPU and 1 thread applied run the engine with them, show in the s
   const threadOptions = (await threadsSelect.locator('option').allTextContents()).map((s) => s.trim());
   const cores = Array.from({ length: logicalCores() }, (_, i) => String(i + 1));
   assert.deepEqual(threadOptions, [`Automatic (one per physical core: ${autoThreads()})`, ...cores]);
-  assert.equal(await dialog.getByLabel('Precision').isDisabled(), true, 'int8 is not offered');
-  await dialog.getByText('its quality evaluation has not passed').waitFor();
+  const precisionSelect = dialog.getByLabel('Precision');
+  assert.equal(await precisionSelect.inputValue(), 'auto');
+  assert.deepEqual(await precisionSelect.locator('option').allTextContents(), ['Automatic (int8 on a CPU that runs it fast)', 'Full (fp32)', 'Fast (int8)']);
+  // What auto resolves to on this machine's CPU, as the real engine decided it.
+  const autoPrecision = int8Support().fast ? 'fast (int8)' : 'full (fp32)';
+  await dialog.getByTestId('precision-in-use').filter({ hasText: `In use: ${autoPrecision}.` }).waitFor({ timeout: ENGINE_TIMEOUT });
   const apply = dialog.getByRole('button', { name: 'Apply', exact: true });
   assert.equal(await apply.isDisabled(), true, 'nothing to apply yet');
 
   await threadsSelect.selectOption('1');
   await providerSelect.selectOption({ label: 'CPU' });
+  await precisionSelect.selectOption('fp32');
   await apply.click();
-  await dialog.getByRole('status').filter({ hasText: 'Applied. Running on CPU with 1 thread.' }).waitFor({ timeout: ENGINE_TIMEOUT });
+  await dialog.getByRole('status').filter({ hasText: 'Applied. Running on CPU with 1 thread, full (fp32).' }).waitFor({ timeout: ENGINE_TIMEOUT });
   assert.equal(await dialog.getByRole('alert').count(), 0, 'no error');
   await dialog.getByTestId('provider-in-use').filter({ hasText: 'In use: CPU' }).waitFor();
   await dialog.getByTestId('threads-in-use').filter({ hasText: 'In use: 1 thread.' }).waitFor();
@@ -94,7 +100,7 @@ test('Settings: CPU and 1 thread applied run the engine with them, show in the s
 
   // The real host: the engine was restarted with them, and they are saved in userData.
   const info = await appInfo(host);
-  assert.deepEqual([info.provider, info.threads, info.fallback], ['cpu', 1, null]);
+  assert.deepEqual([info.provider, info.threads, info.fallback, info.precision], ['cpu', 1, null, 'fp32']);
   assert.deepEqual(info.settings, { provider: 'cpu', threads: 1, precision: 'fp32' });
   assert.deepEqual(JSON.parse(await readFile(path.join(userData, 'settings.json'), 'utf8')), info.settings);
 

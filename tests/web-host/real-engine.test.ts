@@ -21,7 +21,7 @@ test('open, Remove Object and export through the web host run the real engine', 
 
   const info = await api('app:info', {});
   assert.equal(info.host, 'web');
-  assert.equal(info.model, 'pconv-unet.onnx');
+  assert.equal(info.model, info.precision === 'int8' ? 'pconv-unet.int8.onnx' : 'pconv-unet.onnx');
   await api('folder:grant', { path: photo, purpose: 'photo' });
   const doc = await api('photo:open', { path: photo });
   assert.deepEqual([doc.width, doc.height, doc.previewWidth, doc.previewHeight], [400, 300, 400, 300]);
