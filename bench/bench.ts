@@ -382,7 +382,7 @@ async function benchEndToEnd(model: LoadedModel, ref512: number | null, dir: str
   const big = await largePhoto(path.join(dir, `photo-${W}x${H}.jpg`), W, H);
   const small = await largePhoto(path.join(dir, 'photo-512x512.jpg'), 512, 512);
   const shares = [0.01, 0.1];
-  const runs = quick ? 1 : 3;
+  const runs = quick ? 1 : 5; // the inference alone varies by +-10 ms from run to run: 5 steady the medians
   const overhead = (value: number) =>
     ref512 ? { reference: { name: `the model's own 512x512 (${APP_PRECISION.precision})`, value: ref512, unit: 'ms' }, ratio: value / ref512, ratioLabel: 'x (overhead)' } : {};
 

@@ -44,6 +44,9 @@ def parse_args(argv=None):
     p.add_argument("--style-weight", type=float, default=WEIGHTS["style"],
                    help="the paper's 120 was tuned for VGG16's feature scale; see the model card")
     p.add_argument("--perceptual-weight", type=float, default=WEIGHTS["perceptual"])
+    p.add_argument("--tv-weight", type=float, default=WEIGHTS["tv"],
+                   help="smoothness in the hole; above the paper's 0.1 it suppresses the decoder's checkerboard "
+                        "(see the model card)")
     p.add_argument("--resume", default="", help="a last.pt of a run or a shipped fp16 checkpoint")
     p.add_argument("--run-dir", default=os.path.join(HERE, "runs", "main"))
     p.add_argument("--ship", default=os.path.join(HERE, "checkpoint", "pconv-unet.fp16.pt"),
@@ -128,7 +131,8 @@ def main(argv=None) -> int:
     if args.loss == "full":
         from pconv.features import load_features
         features = load_features()
-    criterion = InpaintingLoss(features, {"style": args.style_weight, "perceptual": args.perceptual_weight})
+    criterion = InpaintingLoss(features, {"style": args.style_weight, "perceptual": args.perceptual_weight,
+                                          "tv": args.tv_weight})
 
     t0 = time.time()
     photos = [load_photo(p) for p in list_photos(args.data)[: args.max_photos or None]]
@@ -136,7 +140,7 @@ def main(argv=None) -> int:
     val = validation_set(args.data, n=4 if args.max_photos else 24)
     print(f"data: {len(photos)} photos, {len(masks)} NVIDIA masks (held-out ones excluded), "
           f"loaded in {time.time() - t0:.0f}s; width {width}, stage {args.stage}, lr {lr:g}, loss {args.loss}, "
-          f"style weight {args.style_weight:g}, perceptual weight {args.perceptual_weight:g}, "
+          f"style weight {args.style_weight:g}, perceptual weight {args.perceptual_weight:g}, tv weight {args.tv_weight:g}, "
           f"crop {args.crop}, batch {args.batch}, resumed at {meta['images_seen']} images", flush=True)
     data = InpaintingData(photos, masks, crop=args.crop, seed=args.seed + meta["images_seen"])
 
@@ -157,7 +161,8 @@ def main(argv=None) -> int:
     session_base_seconds = meta["train_seconds"]
     meta["sessions"].append({"started": time.strftime("%Y-%m-%d %H:%M"), "stage": args.stage, "lr": lr,
                              "loss": args.loss, "crop": args.crop, "batch": args.batch,
-                             "style_weight": args.style_weight, "perceptual_weight": args.perceptual_weight})
+                             "style_weight": args.style_weight, "perceptual_weight": args.perceptual_weight,
+                             "tv_weight": args.tv_weight})
     loop_start = last_ckpt = last_log = time.time()
     step, seen_at_log, sums = 0, meta["images_seen"], {}
     while True:

@@ -62,8 +62,7 @@ export async function findHoleGroups(mask: Buffer, width: number, height: number
     boxes = mergeClose(boxes, gap);
     if (boxes.length <= MAX_GROUPS) break;
   }
-  const tight = await Promise.all(boxes.map((box) => tightBox(mask, width, height, box)));
-  return tight.filter((b): b is Rect => b !== null);
+  return boxes.map((box) => tightBox(mask, width, box)).filter((b): b is Rect => b !== null);
 }
 
 interface GridBox {
@@ -141,16 +140,24 @@ export function mergeClose(boxes: Rect[], gap: number): Rect[] {
   return out;
 }
 
-/** The exact bounding box of the hole pixels inside `region` (libvips trims the empty rows and columns). */
-export async function tightBox(mask: Buffer, width: number, height: number, region: Rect): Promise<Rect | null> {
-  const crop = await sharp(mask, raw1(width, height)).extract({ left: region.x, top: region.y, width: region.width, height: region.height }).toColourspace('b-w').raw().toBuffer();
-  if (crop.indexOf(255) < 0) return null; // the mask is binary: a native byte search beats libvips' stats
-  if (region.width < 3 || region.height < 3) return region; // libvips trims only 3x3 and up
-  const { info } = await sharp(crop, raw1(region.width, region.height))
-    .trim({ background: '#000000', threshold: 0 })
-    .raw()
-    .toBuffer({ resolveWithObject: true });
-  return { x: region.x - (info.trimOffsetLeft ?? 0), y: region.y - (info.trimOffsetTop ?? 0), width: info.width, height: info.height };
+/**
+ * The exact bounding box of the hole pixels inside `region`, or null when it has none. The mask is binary, so
+ * each row's first and last hole pixel is a native byte search (indexOf/lastIndexOf on a view of the row):
+ * a few microseconds a row, where libvips' trim costs about 30 ns a pixel.
+ */
+export function tightBox(mask: Buffer, width: number, region: Rect): Rect | null {
+  let [x0, y0, x1, y1] = [Infinity, Infinity, -1, -1];
+  for (let y = region.y; y < region.y + region.height; y++) {
+    const start = y * width + region.x;
+    const row = mask.subarray(start, start + region.width);
+    const first = row.indexOf(255);
+    if (first < 0) continue;
+    x0 = Math.min(x0, first);
+    x1 = Math.max(x1, row.lastIndexOf(255));
+    y0 = Math.min(y0, y);
+    y1 = y;
+  }
+  return y1 < 0 ? null : { x: region.x + x0, y: y0, width: x1 - x0 + 1, height: y1 - y0 + 1 };
 }
 
 /** The smallest rectangle holding all the boxes. */

@@ -152,19 +152,49 @@ export async function readMask(mask: MaskInput, width: number, height: number, s
     );
   }
   try {
-    // Decode, pick the channel and threshold in one libvips pass; emptiness is a native byte search.
-    const binary = (image: Sharp) =>
-      (sameSize ? image : image.resize(rect.width, rect.height, { fit: 'fill', kernel: 'linear' })).threshold(128).toColourspace('b-w').raw().toBuffer();
-    let data: Buffer | null = null;
-    if (header.hasAlpha) {
-      const alpha = await binary(decode(source).extractChannel('alpha'));
-      if (alpha.indexOf(0) >= 0) data = alpha; // some of it is transparent: the opaque part is the hole
-    }
-    data ??= await binary(decode(source).removeAlpha().toColourspace('b-w'));
-    return data.indexOf(255) < 0 ? null : { rect, data };
+    const data = header.depth === 'uchar' ? await binaryMask8(source, header.hasAlpha, sameSize ? null : rect) : await binaryMaskAny(source, header.hasAlpha, sameSize ? null : rect);
+    return data.indexOf(255) < 0 ? null : { rect, data }; // emptiness: a native byte search
   } catch (err) {
     throw decodeError('mask', label, err);
   }
+}
+
+/**
+ * An 8-bit mask, decoded once: the alpha test and the grey value then come from its raw bands, one band at a
+ * time (libvips hands back a band taken from colour pixels as colour unless converted, and that conversion
+ * costs 4x the rest). A mask whose colour bands are equal (white on black, as the editor paints it) is its
+ * first band; only a coloured one pays for libvips' luminance conversion.
+ */
+async function binaryMask8(source: string | Uint8Array, hasAlpha: boolean, resizeTo: Rect | null): Promise<Buffer> {
+  const { data: pixels, info } = await decode(source).raw().toBuffer({ resolveWithObject: true });
+  const { width, height, channels } = info;
+  const band = (i: number) => sharp(pixels, { raw: { width, height, channels } }).extractChannel(i as 0 | 1 | 2 | 3).raw().toBuffer();
+  const binary = (one: Buffer) => {
+    const image = sharp(one, { raw: { width, height, channels: 1 } });
+    return (resizeTo ? image.resize(resizeTo.width, resizeTo.height, { fit: 'fill', kernel: 'linear' }) : image).threshold(128).toColourspace('b-w').raw().toBuffer();
+  };
+  if (hasAlpha) {
+    const alpha = await binary(await band(channels - 1));
+    if (alpha.indexOf(0) >= 0) return alpha; // some of it is transparent: the opaque part is the hole
+  }
+  const first = await band(0);
+  if (channels - (hasAlpha ? 1 : 0) === 1) return binary(first);
+  const [second, third] = await Promise.all([band(1), band(2)]);
+  if (first.equals(second) && first.equals(third)) return binary(first);
+  const colour = sharp(pixels, { raw: { width, height, channels } });
+  const luminance = (hasAlpha ? colour.removeAlpha() : colour).toColourspace('b-w');
+  return binary(await luminance.raw().toBuffer());
+}
+
+/** Any other depth (16-bit, float): libvips picks the channel and converts, from the file each time. */
+async function binaryMaskAny(source: string | Uint8Array, hasAlpha: boolean, resizeTo: Rect | null): Promise<Buffer> {
+  const binary = (image: Sharp) =>
+    (resizeTo ? image.resize(resizeTo.width, resizeTo.height, { fit: 'fill', kernel: 'linear' }) : image).threshold(128).toColourspace('b-w').raw().toBuffer();
+  if (hasAlpha) {
+    const alpha = await binary(decode(source).extractChannel('alpha'));
+    if (alpha.indexOf(0) >= 0) return alpha;
+  }
+  return binary(decode(source).removeAlpha().toColourspace('b-w'));
 }
 
 /** Whether the window covers the whole photo with holes: nothing left to fill from. */
