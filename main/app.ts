@@ -100,7 +100,12 @@ async function start(): Promise<void> {
 
   const trusted = () => (window && !window.isDestroyed() ? { webContentsId: window.webContents.id, url: rendererUrl } : null);
   registerIpc(ipcMain, context, trusted);
-  window = createMainWindow({ preload: path.join(here, '../preload/preload.cjs'), url: rendererUrl, devTools: !app.isPackaged });
+  window = createMainWindow({
+    preload: path.join(here, '../preload/preload.cjs'),
+    url: rendererUrl,
+    devTools: !app.isPackaged,
+    icon: path.join(app.getAppPath(), 'assets', 'icon.png'),
+  });
   window.on('close', (event) => confirmClose(event, context));
   window.on('closed', () => (window = null));
   // A crashed page comes back and is offered its document from the recovery file.

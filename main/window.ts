@@ -6,10 +6,12 @@ export interface WindowOptions {
   preload: string; // out/preload/preload.cjs
   url: string; // app://renderer/index.html, or the dev server's URL
   devTools: boolean; // development only
+  icon?: string; // assets/icon.png: the window's icon where the desktop does not take it from the installer (Linux)
 }
 
-export function createMainWindow({ preload, url, devTools }: WindowOptions): BrowserWindow {
+export function createMainWindow({ preload, url, devTools, icon }: WindowOptions): BrowserWindow {
   const window = new BrowserWindow({
+    ...(icon ? { icon } : {}),
     width: 1280,
     height: 860,
     minWidth: 720,

@@ -2,7 +2,9 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import path from 'node:path';
 import { test } from 'node:test';
+import sharp from 'sharp';
 
 // js-yaml comes with electron-builder (app-builder-lib reads this same file with it).
 const yaml = createRequire(import.meta.url)('js-yaml') as { load(text: string): unknown };
@@ -44,4 +46,12 @@ test('native packages are unpacked from the asar, and every platform has its ins
   assert.deepEqual(config.win.target, ['nsis']);
   assert.deepEqual(config.mac.target, ['dmg']);
   assert.ok(config.files.includes('out/**'));
+});
+
+test('the app icon: a square PNG of at least 512 px in buildResources (electron-builder makes .ico/.icns from it), shipped for the window', async () => {
+  const icon = path.join(config.directories.buildResources, 'icon.png');
+  const meta = await sharp(icon).metadata();
+  assert.deepEqual([meta.format, meta.width === meta.height, (meta.width ?? 0) >= 512, meta.hasAlpha], ['png', true, true, true]);
+  assert.ok(config.files.includes('assets/icon.png'), 'packaged beside out/ for the window icon');
+  assert.match(readFileSync('main/app.ts', 'utf8'), /icon: path\.join\(app\.getAppPath\(\), 'assets', 'icon\.png'\)/);
 });
