@@ -176,6 +176,9 @@ async function benchModel(fp32: LoadedModel, int8: LoadedModel | null): Promise<
   try {
     for (let i = 0; i < RUNS; i++) {
       t32.push((await timeIt(() => run(fp32))).ms);
+      // After the in-process run, its idle onnxruntime threads spin for a while: let them stop first, or they
+      // take the cores the worker's session needs (the app has one session, so it never sees that).
+      await new Promise((resolve) => setTimeout(resolve, 50));
       tw.push((await timeIt(() => run(worker))).ms);
       if (int8) t8.push((await timeIt(() => run(int8))).ms);
       for (const [n, feeds] of mats) {
