@@ -202,7 +202,7 @@ test('empty mask: the photo is written unchanged (and Remove Object says there i
   await assert.rejects(removeObject(model, { photo: kodak(4), layers: [], mask: { kind: 'file', path: mask }, inferSize: 256 }), (e: EngineError) => e.code === 'mask-empty');
 });
 
-test('mask conventions: white on black, a JPEG mask, and opaque strokes on a transparent PNG all mark the same hole', async (t) => {
+test('mask conventions: white on black (grey, RGB, RGBA, 16-bit), a JPEG mask, a coloured one by its luminance, and opaque strokes on a transparent PNG all mark the same hole', async (t) => {
   const dir = await tempDir(t);
   const rect = { x: 150, y: 200, width: 80, height: 50 };
   const white = await rectMask(500, 500, [rect], path.join(dir, 'white.png'));
@@ -211,12 +211,32 @@ test('mask conventions: white on black, a JPEG mask, and opaque strokes on a tra
   const alpha = path.join(dir, 'alpha.png');
   const stroke = await sharp({ create: { width: rect.width, height: rect.height, channels: 4, background: { r: 255, g: 0, b: 0, alpha: 1 } } }).png().toBuffer();
   await sharp({ create: { width: 500, height: 500, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } } }).composite([{ input: stroke, left: rect.x, top: rect.y }]).png().toFile(alpha);
+  const variants = await Promise.all(
+    (
+      [
+        ['grey.png', (s: sharp.Sharp) => s.removeAlpha().toColourspace('b-w').png()],
+        ['rgb.png', (s: sharp.Sharp) => s.removeAlpha().toColourspace('srgb').png()],
+        ['rgba.png', (s: sharp.Sharp) => s.toColourspace('srgb').ensureAlpha().png()],
+        ['grey16.png', (s: sharp.Sharp) => s.removeAlpha().toColourspace('grey16').png()],
+      ] as const
+    ).map(async ([name, as]) => (await as(sharp(white)).toFile(path.join(dir, name)), path.join(dir, name))),
+  );
+  // Red (luminance 54) keeps, green (luminance 182) is the hole.
+  const coloured = path.join(dir, 'coloured.png');
+  const green = await sharp({ create: { width: rect.width, height: rect.height, channels: 3, background: { r: 0, g: 255, b: 0 } } }).png().toBuffer();
+  await sharp({ create: { width: 500, height: 500, channels: 3, background: { r: 255, g: 0, b: 0 } } }).composite([{ input: green, left: rect.x, top: rect.y }]).removeAlpha().png().toFile(coloured);
+  const all = [white, jpeg, alpha, ...variants, coloured];
+  assert.deepEqual(
+    await Promise.all(all.map(async (f) => { const m = await sharp(f).metadata(); return `${m.channels}/${m.depth}`; })),
+    ['2/uchar', '3/uchar', '4/uchar', '1/uchar', '3/uchar', '4/uchar', '1/ushort', '3/uchar'],
+    'the variants are what they claim',
+  );
   const patches = [];
-  for (const mask of [white, jpeg, alpha]) {
+  for (const mask of all) {
     const r = await removeObject(model, { photo: kodak(6), layers: [], mask: { kind: 'file', path: mask }, inferSize: 256 });
     patches.push(r.rect);
   }
-  assert.deepEqual(patches, [rect, rect, rect]);
+  assert.deepEqual(patches, all.map(() => rect));
 });
 
 test('mask errors: wrong size names both sizes; --scale-mask fits it; a full mask has nothing to fill from', async (t) => {
