@@ -23,7 +23,7 @@ export const infoCommand: Command = {
       console.log(`            inputs ${info.inputs.join(', ')}; outputs ${info.outputs.join(', ')}`);
       console.log(`providers:  ${info.providers.join(', ')} (available on this machine)`);
       console.log(`in use:     ${info.provider} (requested: ${info.requested})${info.fallback ? `\n            ${info.fallback}` : ''}`);
-      console.log(`precision:  ${info.precision}${info.precisionNote ? ` (${info.precisionNote})` : ''}`);
+      console.log(`precision:  ${info.precision} (requested: ${engine.precision})${info.precisionNote ? `\n            ${info.precisionNote}` : ''}`);
       console.log(`threads:    ${info.threads || 'onnxruntime default'}`);
       console.log(`infer size: ${typeof values['infer-size'] === 'string' ? values['infer-size'] : DEFAULT_INFER_SIZE}`);
       console.log(`max input:  ${MAX_INPUT_PIXELS / 1e6} megapixels`);

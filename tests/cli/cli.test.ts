@@ -46,7 +46,7 @@ test('holefill info prints the model and providers; an absent provider falls bac
   const info = await holefill(['info', '--provider', 'cuda'], dir);
   assert.equal(info.code, 0, info.stderr);
   assert.match(info.stdout, /^model: +.*pconv-unet(\.int8)?\.onnx \(\d+\.\d MB\)/m);
-  assert.match(info.stdout, new RegExp(`^precision: +${int8Support().fast ? 'int8' : 'fp32'}`, 'm'), 'auto: int8 where the CPU runs it fast');
+  assert.match(info.stdout, new RegExp(`^precision: +${int8Support().fast ? 'int8' : 'fp32'} \\(requested: auto\\)`, 'm'), 'auto: int8 where the CPU runs it fast');
   assert.match(info.stdout, /^providers: +cpu/m);
   assert.match(info.stdout, /^in use: +cpu \(requested: cuda\)/m);
   assert.match(info.stdout, /CUDA was requested but .*; using CPU\./);
