@@ -95,13 +95,24 @@ port.onMessage((data) => {
 async function init(settings: WorkerSettings): Promise<void> {
   try {
     // The precision follows the provider the session is meant to run on (int8 pays on the CPU only).
-    const chosen = choosePrecision(settings.precision, settings.modelPath, planProviders(settings.provider).attempts[0] ?? 'cpu');
-    const loaded = await loadModelInThread(INFERENCE_ENTRY, { file: chosen.model, provider: settings.provider, threads: settings.threads }, (err) => {
-      // The session is gone with its thread: end the process, so that the client fails the jobs in flight as
-      // 'worker-crashed' and starts a fresh worker for the next ones.
-      process.stderr.write(`${err.message}\n`);
-      process.exit(70);
-    });
+    let chosen = choosePrecision(settings.precision, settings.modelPath, planProviders(settings.provider).attempts[0] ?? 'cpu');
+    const load = (file: string) =>
+      loadModelInThread(INFERENCE_ENTRY, { file, provider: settings.provider, threads: settings.threads }, (err) => {
+        // The session is gone with its thread: end the process, so that the client fails the jobs in flight as
+        // 'worker-crashed' and starts a fresh worker for the next ones.
+        process.stderr.write(`${err.message}\n`);
+        process.exit(70);
+      });
+    let loaded;
+    try {
+      loaded = await load(chosen.model);
+    } catch (err) {
+      // A damaged int8 twin must not cost the person Remove Object: the fp32 model runs instead, and says why.
+      if (chosen.precision !== 'int8') throw err;
+      const why = asEngineError(err).message;
+      chosen = { precision: 'fp32', model: settings.modelPath, note: `The int8 model could not be loaded (${why}); using fp32.` };
+      loaded = await load(chosen.model);
+    }
     model = serialModel(loaded);
     const info: EngineInfo = {
       provider: loaded.provider,

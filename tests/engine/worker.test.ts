@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import sharp from 'sharp';
@@ -116,6 +116,19 @@ test('precision: auto runs the int8 model on this CPU if it has VNNI; fp32 on re
   assert.equal(outside, 0, 'kept pixels are identical');
   const meanInside = insideSum / inside;
   if (expected === 'int8') assert.ok(meanInside > 0 && meanInside < 3, `int8 vs fp32 inside the hole: mean difference ${meanInside.toFixed(2)} of 255`);
+});
+
+test('a damaged int8 model: the engine runs the fp32 one and says why; an explicit fp32 never touches it', async (t) => {
+  const dir = await tempDir(t);
+  const fp32 = path.join(dir, 'pconv-unet.onnx');
+  await symlink(MODEL, fp32);
+  await writeFile(path.join(dir, 'pconv-unet.int8.onnx'), 'not a model');
+  const engine = engineFor(t, { modelPath: fp32, precision: 'int8' });
+  const info = await engine.info();
+  assert.deepEqual([info.precision, path.basename(info.model)], ['fp32', 'pconv-unet.onnx']);
+  assert.match(info.precisionNote ?? '', /^The int8 model could not be loaded \(.*pconv-unet\.int8\.onnx.*\); using fp32\.$/);
+  const done = await engine.inpaintFile({ photo: kodak(4), mask: await fitMask(20, 500, 500, path.join(dir, 'm.png')), output: path.join(dir, 'out.png') });
+  assert.ok(existsSync(done.output), 'Remove Object still works');
 });
 
 test('provider plans per platform: GPU first when present, CPU always last', () => {
