@@ -67,7 +67,7 @@ def model_fill(model, img: np.ndarray, hole: np.ndarray, scale: int) -> np.ndarr
     m = torch.from_numpy((1.0 - small_hole.astype(np.float32))[None, None])
     pred = model(x, m).clamp(0, 1)[0].numpy().transpose(1, 2, 0) * 255.0
     if scale != w:
-        pred = cv2.resize(pred, (w, h), interpolation=cv2.INTER_LINEAR)  # as the engine enlarges it (pipeline.ts)
+        pred = cv2.resize(pred, (w, h), interpolation=cv2.INTER_LINEAR)  # as the engine enlarges it (main/engine/enlarge.ts)
     pred = np.clip(np.rint(pred), 0, 255).astype(np.uint8)
     return np.where(hole[:, :, None] > 0, pred, img)
 

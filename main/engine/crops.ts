@@ -9,6 +9,13 @@ const CONTEXT_FRACTION = 0.5;
 const MIN_CONTEXT = 64;
 /** Scales between 1x and this are rounded up to it (more context) so the mask shrink never meets a sliver. */
 const MIN_REDUCTION = 1.25;
+/**
+ * The open photo keeps a copy shrunk this many times (photo-cache.ts). A crop scaled down at least 1.5 times
+ * more than that is read from the copy (the rest of the way is still a real reduction, so lanczos3 smooths
+ * before it samples), and so it starts and ends on multiples of it: the copy's pixels then cover it exactly.
+ */
+export const REDUCED_FACTOR = 4;
+const FROM_REDUCED = 1.5 * REDUCED_FACTOR;
 
 /** A crop may reach past the photo's edges (only when the photo is smaller than the crop); that part is padding. */
 export interface Box {
@@ -45,16 +52,34 @@ export function planTile(hole: Rect, photoWidth: number, photoHeight: number, in
 
   let scale = Math.max(1, needW / width, needH / height);
   if (scale > 1 && scale < MIN_REDUCTION) scale = MIN_REDUCTION;
-  const cropW = Math.round(width * scale);
-  const cropH = Math.round(height * scale);
+  // Aligned, a crop grows by up to 3 px (unless that would pass the photo's edge) and moves by up to 3.
+  const align = scale >= FROM_REDUCED ? REDUCED_FACTOR : 1;
+  const size = (v: number, photo: number) => (alignUp(v, align) <= photo ? alignUp(v, align) : v);
+  const cropW = size(Math.round(width * scale), photoWidth);
+  const cropH = size(Math.round(height * scale), photoHeight);
 
-  const place = (start: number, size: number, crop: number, photo: number) =>
-    crop >= photo ? Math.floor((photo - crop) / 2) : clamp(Math.round(start + size / 2 - crop / 2), 0, photo - crop);
+  const place = (start: number, size: number, crop: number, photo: number) => {
+    if (crop >= photo) return Math.floor((photo - crop) / 2);
+    const at = clamp(Math.round(start + size / 2 - crop / 2), 0, photo - crop);
+    const aligned = alignDown(at, align);
+    return aligned + crop >= start + size ? aligned : at; // not at the cost of the hole's far edge
+  };
   return {
     crop: { x: place(hole.x, hole.width, cropW, photoWidth), y: place(hole.y, hole.height, cropH, photoHeight), width: cropW, height: cropH },
     width,
     height,
   };
+}
+
+const alignDown = (v: number, step: number) => v - (v % step);
+const alignUp = (v: number, step: number) => alignDown(v + step - 1, step);
+
+/** Whether the tile's crop is read from the open photo's reduced copy, when it has one (see REDUCED_FACTOR): scaled
+ * down enough, and aligned (planTile aligns it unless that would cut off a hole at the photo's far edge). */
+export function readsReduced(tile: Tile): boolean {
+  const { crop } = tile;
+  const onCopy = [crop.x, crop.y, crop.width, crop.height].every((v) => v % REDUCED_FACTOR === 0);
+  return onCopy && Math.min(crop.width / tile.width, crop.height / tile.height) >= FROM_REDUCED;
 }
 
 /** The part of `box` inside the photo, and where it sits within the box. */
@@ -65,3 +90,14 @@ export function insidePhoto(box: Box, photoWidth: number, photoHeight: number): 
   const y1 = Math.min(photoHeight, box.y + box.height);
   return { rect: { x: x0, y: y0, width: x1 - x0, height: y1 - y0 }, offsetX: x0 - box.x, offsetY: y0 - box.y };
 }
+
+/** The overlap of two boxes, or null when they do not overlap. */
+export function intersect(a: Box, b: Box): Rect | null {
+  const x = Math.max(a.x, b.x);
+  const y = Math.max(a.y, b.y);
+  const width = Math.min(a.x + a.width, b.x + b.width) - x;
+  const height = Math.min(a.y + a.height, b.y + b.height) - y;
+  return width > 0 && height > 0 ? { x, y, width, height } : null;
+}
+
+export const sameRect = (a: Box, b: Box) => a.x === b.x && a.y === b.y && a.width === b.width && a.height === b.height;

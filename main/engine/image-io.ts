@@ -85,6 +85,16 @@ export interface RawImage {
   width: number;
   height: number;
   channels: number;
+  /** The same photo shrunk by a whole factor, when one is kept beside it (photo-cache.ts). */
+  reduced?: Reduced;
+}
+
+/** The photo shrunk `factor` times: pixel (x, y) stands for the factor x factor block at (factor x, factor y). */
+export interface Reduced {
+  data: Buffer;
+  width: number;
+  height: number;
+  factor: number;
 }
 
 /**
@@ -174,8 +184,12 @@ async function binaryMask8(source: string | Uint8Array, hasAlpha: boolean, resiz
     return (resizeTo ? image.resize(resizeTo.width, resizeTo.height, { fit: 'fill', kernel: 'linear' }) : image).threshold(128).toColourspace('b-w').raw().toBuffer();
   };
   if (hasAlpha) {
-    const alpha = await binary(await band(channels - 1));
-    if (alpha.indexOf(0) >= 0) return alpha; // some of it is transparent: the opaque part is the hole
+    const opacity = await band(channels - 1);
+    // Opaque all over (as a canvas writes a painted mask) is a byte comparison; only a varying alpha is binarized.
+    if (!opacity.equals(Buffer.alloc(opacity.length, 255))) {
+      const alpha = await binary(opacity);
+      if (alpha.indexOf(0) >= 0) return alpha; // some of it is transparent: the opaque part is the hole
+    }
   }
   const first = await band(0);
   if (channels - (hasAlpha ? 1 : 0) === 1) return binary(first);
@@ -195,6 +209,25 @@ async function binaryMaskAny(source: string | Uint8Array, hasAlpha: boolean, res
     if (alpha.indexOf(0) >= 0) return alpha;
   }
   return binary(decode(source).removeAlpha().toColourspace('b-w'));
+}
+
+/** `image` (covering `rect`) placed in `box`, which contains it, with `value` around it: `channels` 8-bit bands
+ * (without the colourspace, sharp would write one band as three). */
+export function placeIn(image: Sharp, rect: Rect, box: Rect, value: number, channels: 1 | 3): Promise<Buffer> {
+  const space = channels === 1 ? 'b-w' : 'srgb';
+  const same = rect.x === box.x && rect.y === box.y && rect.width === box.width && rect.height === box.height;
+  if (same) return image.toColourspace(space).raw().toBuffer();
+  return image
+    .extend({
+      left: rect.x - box.x,
+      top: rect.y - box.y,
+      right: box.x + box.width - rect.x - rect.width,
+      bottom: box.y + box.height - rect.y - rect.height,
+      background: { r: value, g: value, b: value },
+    })
+    .toColourspace(space)
+    .raw()
+    .toBuffer();
 }
 
 /** Whether the window covers the whole photo with holes: nothing left to fill from. */

@@ -7,6 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import type { Provider } from '../contract/app-api';
 import type { EngineFailure } from '../contract/engine';
+import type { Placement } from './enlarge';
 import { asEngineError, EngineError } from './errors';
 import { loadModel, type LoadedModel } from './model';
 
@@ -25,11 +26,12 @@ interface ModelFacts {
   outputs: string[];
 }
 
-type ToThread = { type: 'run'; id: number; image: Float32Array; mask: Float32Array; width: number; height: number };
+/** A run; with `place`, a fill (Model.fill): the answer is then the enlarged 8-bit hole, not the prediction. */
+type ToThread = { type: 'run'; id: number; image: Float32Array; mask: Float32Array; width: number; height: number; place?: Placement };
 type FromThread =
   | { type: 'loaded'; facts: ModelFacts }
   | { type: 'load-failed'; error: EngineFailure }
-  | { type: 'result'; id: number; output: Float32Array }
+  | { type: 'result'; id: number; output: Float32Array | Uint8Array }
   | { type: 'error'; id: number; error: EngineFailure };
 
 /**
@@ -43,10 +45,23 @@ export function loadModelInThread(
 ): Promise<LoadedModel> {
   const data: ThreadData = { role: 'holefill-inference', ...settings };
   const thread = startThread(entry, data);
-  const runs = new Map<number, { resolve(output: Float32Array): void; reject(err: EngineError): void }>();
+  const runs = new Map<number, { resolve(output: Float32Array | Uint8Array): void; reject(err: EngineError): void }>();
   let nextId = 0;
   let lost: EngineError | null = null;
   let released = false;
+
+  const request = (message: ToThread) => {
+    if (lost) return Promise.reject(lost);
+    return new Promise<Float32Array | Uint8Array>((resolve, reject) => {
+      runs.set(message.id, { resolve, reject });
+      try {
+        // The caller gives the tensors up (Model.run): handed over without a copy.
+        thread.postMessage(message, [message.image, message.mask].filter(ownsBuffer).map((a) => a.buffer as ArrayBuffer));
+      } catch {
+        thread.postMessage(message); // a buffer that cannot be handed over is copied instead
+      }
+    });
+  };
 
   return new Promise<LoadedModel>((resolve, reject) => {
     let loaded = false;
@@ -67,19 +82,10 @@ export function loadModelInThread(
           const facts = message.facts;
           return resolve({
             ...facts,
-            run(image, mask, width, height) {
-              if (lost) return Promise.reject(lost);
-              const id = nextId++;
-              return new Promise<Float32Array>((resolveRun, rejectRun) => {
-                runs.set(id, { resolve: resolveRun, reject: rejectRun });
-                const request: ToThread = { type: 'run', id, image, mask, width, height };
-                try {
-                  // The caller gives the tensors up (Model.run): handed over without a copy.
-                  thread.postMessage(request, [image, mask].filter(ownsBuffer).map((a) => a.buffer as ArrayBuffer));
-                } catch {
-                  thread.postMessage(request); // a buffer that cannot be handed over is copied instead
-                }
-              });
+            run: (image, mask, width, height) => request({ type: 'run', id: nextId++, image, mask, width, height }) as Promise<Float32Array>,
+            fill: async (image, mask, width, height, place) => {
+              const rgb = (await request({ type: 'run', id: nextId++, image, mask, width, height, place })) as Uint8Array;
+              return Buffer.from(rgb.buffer, rgb.byteOffset, rgb.byteLength);
             },
             release: async () => {
               released = true;
@@ -107,7 +113,7 @@ export function loadModelInThread(
 }
 
 /** Only a view of a whole buffer can be transferred without taking anything else with it. */
-const ownsBuffer = (a: Float32Array) => a.byteOffset === 0 && a.byteLength === a.buffer.byteLength && a.buffer instanceof ArrayBuffer;
+const ownsBuffer = (a: Float32Array | Uint8Array) => a.byteOffset === 0 && a.byteLength === a.buffer.byteLength && a.buffer instanceof ArrayBuffer;
 
 /** A .ts entry (development, tests) runs through tsx, which a worker thread has to register for itself. */
 function startThread(entry: string, data: ThreadData): Worker {
@@ -131,8 +137,8 @@ export function serveInference(): void {
       const { provider, fallback, bytes } = model;
       send({ type: 'loaded', facts: { provider, fallback, bytes, inputs: [...model.inputs], outputs: [...model.outputs] } });
       port.on('message', (request: ToThread) => {
-        model
-          .run(request.image, request.mask, request.width, request.height)
+        const { image, mask, width, height, place } = request;
+        (place ? model.fill(image, mask, width, height, place) : model.run(image, mask, width, height))
           .then((output) => {
             const result: FromThread = { type: 'result', id: request.id, output };
             try {

@@ -5,6 +5,7 @@ import { stat } from 'node:fs/promises';
 import * as ort from 'onnxruntime-node';
 import type { Provider } from '../contract/app-api';
 import { autoThreads } from '../threads';
+import { loadEnlarger, type Enlarger, type Placement } from './enlarge';
 import { EngineError } from './errors';
 import { planProviders, providerLabel, type ProviderName } from './providers';
 
@@ -16,6 +17,11 @@ export interface Model {
    * gives image and mask up: the worker's model hands their buffers to its inference thread (detaching them).
    */
   run(image: Float32Array, mask: Float32Array, width: number, height: number): Promise<Float32Array>;
+  /**
+   * run, then the prediction enlarged to its crop's pixels over `place.region` only (enlarge.ts): 8-bit RGB,
+   * HWC. Done beside the network, so the caller's thread only waits.
+   */
+  fill(image: Float32Array, mask: Float32Array, width: number, height: number, place: Placement): Promise<Buffer>;
 }
 
 export interface LoadedModel extends Model {
@@ -73,7 +79,8 @@ export async function loadModel(file: string, requested: Provider = 'auto', thre
       continue;
     }
     checkSignature(session, file);
-    return wrap(session, provider, notes.join(' ') || null, bytes);
+    const enlarger = await loadEnlarger(threads > 0 ? threads : defaultThreads());
+    return wrap(session, enlarger, provider, notes.join(' ') || null, bytes);
   }
   throw new EngineError('model-unavailable', `No execution provider could load ${file}.`);
 }
@@ -89,8 +96,8 @@ function checkSignature(session: ort.InferenceSession, file: string): void {
   }
 }
 
-function wrap(session: ort.InferenceSession, provider: ProviderName, fallback: string | null, bytes: number): LoadedModel {
-  return {
+function wrap(session: ort.InferenceSession, enlarger: Enlarger, provider: ProviderName, fallback: string | null, bytes: number): LoadedModel {
+  const model: LoadedModel = {
     provider,
     fallback,
     bytes,
@@ -107,6 +114,12 @@ function wrap(session: ort.InferenceSession, provider: ProviderName, fallback: s
       for (const t of Object.values(result)) if (t !== out) t.dispose();
       return data;
     },
-    release: () => session.release(),
+    async fill(image, mask, width, height, place) {
+      return enlarger.enlarge(await model.run(image, mask, width, height), width, height, place);
+    },
+    release: async () => {
+      await Promise.all([session.release(), enlarger.release()]);
+    },
   };
+  return model;
 }

@@ -4,15 +4,16 @@
 import sharp from 'sharp';
 import type { Rect } from '../contract/app-api';
 import type { InferSize, Layer, MaskInput, OutputFormat } from '../contract/engine';
-import { insidePhoto, planTile, type Box, type Tile } from './crops';
+import { insidePhoto, intersect, planTile, readsReduced, sameRect, type Box, type Tile } from './crops';
 import { EngineError } from './errors';
 import { flattenToFile } from './flatten';
-import { findHoleGroups, shrinkAny, unionAll } from './holes';
-import { checkLayers, coversPhoto, decodeRgb, readHeader, readMask, type MaskWindow, type RawImage } from './image-io';
+import { findHoleGroups, unionAll } from './holes';
+import { checkLayers, coversPhoto, decodeRgb, placeIn, readHeader, readMask, type MaskWindow, type RawImage } from './image-io';
 import { openPhotoPixels } from './photo-cache';
 import type { Model } from './model';
 import { checkTarget } from './output';
-import { fromTensor, toTensors } from './tensors';
+import { toTensors } from './tensors';
+import { tileHoles } from './tile-mask';
 
 /** What a job can tell its caller while it runs, and ask: has the caller given up? */
 export interface JobContext {
@@ -84,10 +85,10 @@ const AUTO_LARGE_HOLE_SHARE = 0.4;
 async function predictHole(model: Model, photo: RawImage, layers: readonly Layer[], mask: MaskWindow, hole: Rect, inferSize: InferSize): Promise<Buffer> {
   const { width: W, height: H } = photo;
   let tile = planTile(hole, W, H, inferSize === 'auto' ? 512 : inferSize);
-  let holes = await cutMask(mask, W, H, tile);
+  let holes = await tileHoles(mask, W, H, tile);
   if (inferSize === 'auto' && (await holeShare(holes, tile.width, tile.height)) > AUTO_LARGE_HOLE_SHARE) {
     tile = planTile(hole, W, H, 256);
-    holes = await cutMask(mask, W, H, tile);
+    holes = await tileHoles(mask, W, H, tile);
   }
   const rgb = await cutAndScale(photo, layers, tile);
   const tensors = toTensors(rgb, holes, tile.width, tile.height);
@@ -97,17 +98,10 @@ async function predictHole(model: Model, photo: RawImage, layers: readonly Layer
       `The hole at ${hole.x},${hole.y} (${hole.width}x${hole.height}) has no unmasked pixels around it to fill it from.`,
     );
   }
-  const output = await model.run(tensors.image, tensors.mask, tile.width, tile.height);
-  const predicted = await fromTensor(output, tile.width, tile.height);
-  // Enlarged with a linear kernel (as native-models/eval.py scores it): the prediction is smooth at the model's
-  // scale, so lanczos3's extra taps sharpen nothing and cost twice as much; only the hole's part is computed.
-  const back = tile.width === tile.crop.width && tile.height === tile.crop.height
-    ? sharp(predicted, raw(tile.width, tile.height, 3))
-    : sharp(predicted, raw(tile.width, tile.height, 3)).resize(tile.crop.width, tile.crop.height, { fit: 'fill', kernel: 'linear' });
-  return back
-    .extract({ left: hole.x - tile.crop.x, top: hole.y - tile.crop.y, width: hole.width, height: hole.height })
-    .raw()
-    .toBuffer();
+  // The prediction comes back enlarged to the crop's pixels over the hole only (enlarge.ts: INTER_LINEAR's
+  // geometry, as native-models/eval.py scores it).
+  const region = { x: hole.x - tile.crop.x, y: hole.y - tile.crop.y, width: hole.width, height: hole.height };
+  return model.fill(tensors.image, tensors.mask, tile.width, tile.height, { cropWidth: tile.crop.width, cropHeight: tile.crop.height, region });
 }
 
 /** Share of hole pixels in a tile's binary mask: its mean, as libvips shrinks it to one pixel (the tile's
@@ -119,31 +113,9 @@ async function holeShare(holes: Buffer, width: number, height: number): Promise<
 
 const raw = (width: number, height: number, channels: 1 | 3 | 4) => ({ raw: { width, height, channels } });
 
-/** The tile's holes at the model's size: the mask window's part, keep elsewhere, hole beyond the photo's edge
- * (padding must not pass for content). */
-async function cutMask(mask: MaskWindow, W: number, H: number, tile: Tile): Promise<Buffer> {
-  const { crop } = tile;
-  const inside = insidePhoto(crop, W, H).rect;
-  const part = intersect(inside, mask.rect)!; // the crop holds its hole, which lies in the window
-  // Cut from the window and padded with keep to the photo's part of the crop, in one libvips pass.
-  const inPhoto = await sharp(mask.data, raw(mask.rect.width, mask.rect.height, 1))
-    .extract({ left: part.x - mask.rect.x, top: part.y - mask.rect.y, width: part.width, height: part.height })
-    .extend({
-      left: part.x - inside.x,
-      top: part.y - inside.y,
-      right: inside.x + inside.width - part.x - part.width,
-      bottom: inside.y + inside.height - part.y - part.height,
-      background: { r: 0, g: 0, b: 0 },
-    })
-    .toColourspace('b-w')
-    .raw()
-    .toBuffer();
-  const full = await pad(inPhoto, 1, inside, crop, 255);
-  return shrinkAny(full, crop.width, crop.height, tile.width, tile.height);
-}
-
 /** The crop at the model's size. A crop inside the photo with no layer over it is cut and scaled in one libvips
- * pass (no crop-sized copy: on a large hole the crop is many megapixels); otherwise it is cut first. */
+ * pass (no crop-sized copy: on a large hole the crop is many megapixels), from the open photo's reduced copy
+ * when the crop is scaled down enough (crops.ts: REDUCED_FACTOR); otherwise it is cut first. */
 async function cutAndScale(photo: RawImage, layers: readonly Layer[], tile: Tile): Promise<Buffer> {
   const { crop } = tile;
   const inside = insidePhoto(crop, photo.width, photo.height).rect;
@@ -151,8 +123,11 @@ async function cutAndScale(photo: RawImage, layers: readonly Layer[], tile: Tile
   if (!plain || (crop.width === tile.width && crop.height === tile.height)) {
     return resizeTo(await cutPhoto(photo, layers, crop), 3, crop, tile.width, tile.height);
   }
-  return sharp(photo.data, raw(photo.width, photo.height, 3))
-    .extract({ left: crop.x, top: crop.y, width: crop.width, height: crop.height })
+  const reduced = readsReduced(tile) ? photo.reduced : undefined;
+  const f = reduced?.factor ?? 1;
+  const image = reduced ?? photo;
+  return sharp(image.data, raw(image.width, image.height, 3))
+    .extract({ left: crop.x / f, top: crop.y / f, width: crop.width / f, height: crop.height / f }) // whole: planTile aligns
     .resize(tile.width, tile.height, { fit: 'fill', kernel: 'lanczos3' })
     .raw()
     .toBuffer();
@@ -174,31 +149,7 @@ async function cutPhoto(photo: RawImage, layers: readonly Layer[], crop: Box): P
     over.push({ input, raw: raw(part.width, part.height, 4).raw, left: part.x - inside.x, top: part.y - inside.y });
   }
   if (over.length) image = sharp(await image.composite(over).removeAlpha().raw().toBuffer(), raw(inside.width, inside.height, 3));
-  return pad(await image.raw().toBuffer(), 3, inside, crop, 0);
-}
-
-/** `data` (covering `rect`) placed in `box`, which contains it, with `value` around it. */
-async function pad(data: Buffer, channels: 1 | 3, rect: Rect, box: Box, value: number): Promise<Buffer> {
-  if (rect.x === box.x && rect.y === box.y && rect.width === box.width && rect.height === box.height) return data;
-  return sharp(data, raw(rect.width, rect.height, channels))
-    .extend({
-      left: rect.x - box.x,
-      top: rect.y - box.y,
-      right: box.x + box.width - rect.x - rect.width,
-      bottom: box.y + box.height - rect.y - rect.height,
-      background: { r: value, g: value, b: value },
-    })
-    .toColourspace(channels === 1 ? 'b-w' : 'srgb')
-    .raw()
-    .toBuffer();
-}
-
-function intersect(a: Box, b: Box): Rect | null {
-  const x = Math.max(a.x, b.x);
-  const y = Math.max(a.y, b.y);
-  const width = Math.min(a.x + a.width, b.x + b.width) - x;
-  const height = Math.min(a.y + a.height, b.y + b.height) - y;
-  return width > 0 && height > 0 ? { x, y, width, height } : null;
+  return placeIn(image, inside, crop, 0, 3);
 }
 
 async function resizeTo(data: Buffer, channels: 3, crop: Box, width: number, height: number): Promise<Buffer> {
@@ -227,12 +178,10 @@ async function assemblePatch(fills: Prediction[], mask: MaskWindow, rect: Rect):
 
 /**
  * zlib level for a patch PNG: it only travels to main and sits in memory and the recovery file, so speed wins.
- * Up to a megapixel it is stored (0: 3 ms on 0.34 MP against 8 at level 1; at most 4 MB); above, level 1
- * (63 ms on 3.2 MP against 123 at level 3, for 1.5x the bytes).
+ * Up to 4 MP (a 10 % hole in a 24 MP photo; at most 16 MB) it is stored: 25 ms on 3.2 MP against 62 at level 1
+ * (5 MB) and 115 at level 2. Above, level 1 keeps a huge patch's memory in check.
  */
-const patchCompression = (rect: Rect) => (rect.width * rect.height <= 1_000_000 ? 0 : 1);
-
-const sameRect = (a: Rect, b: Rect) => a.x === b.x && a.y === b.y && a.width === b.width && a.height === b.height;
+const patchCompression = (rect: Rect) => (rect.width * rect.height <= 4_000_000 ? 0 : 1);
 
 /** Remove Object for the app: the patch for what the person sees (photo + layers). */
 export async function removeObject(model: Model, req: Omit<FillRequest, 'scaleMask'>, ctx: JobContext = quietContext): Promise<Fill> {

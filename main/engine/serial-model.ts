@@ -64,17 +64,19 @@ export function serialModel(inner: Model): SerialModel {
     provider: inner.provider,
     forJob: (observer = {}) => {
       const rank = views++;
+      const inTurn = <T>(fn: () => Promise<T>) =>
+        turns.take(rank, async () => {
+          observer.beforeRun?.(); // a job cancelled while it waited fails here, without running the model
+          try {
+            return await fn();
+          } finally {
+            observer.afterRun?.();
+          }
+        });
       return {
         provider: inner.provider,
-        run: (image, mask, width, height) =>
-          turns.take(rank, async () => {
-            observer.beforeRun?.(); // a job cancelled while it waited fails here, without running the model
-            try {
-              return await inner.run(image, mask, width, height);
-            } finally {
-              observer.afterRun?.();
-            }
-          }),
+        run: (image, mask, width, height) => inTurn(() => inner.run(image, mask, width, height)),
+        fill: (image, mask, width, height, place) => inTurn(() => inner.fill(image, mask, width, height, place)),
       };
     },
   };

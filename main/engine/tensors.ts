@@ -1,7 +1,5 @@
-// Between model tiles (at most a few hundred pixels a side) and tensors. Filling the Float32 input is the
-// one pixel loop in JavaScript, and it only ever sees a tile; the way back is done by libvips.
-import sharp from 'sharp';
-
+// From a model tile (at most a few hundred pixels a side) to tensors. Filling the Float32 input is the one
+// pixel loop in JavaScript, and it only ever sees a tile; the way back is onnxruntime's (enlarge.ts).
 export interface TileTensors {
   image: Float32Array; // CHW, RGB in [0,1]
   mask: Float32Array; // HW, 1 = known, 0 = hole
@@ -27,16 +25,3 @@ export function toTensors(rgb: Buffer, holes: Buffer, width: number, height: num
   return { image, mask, known };
 }
 
-/** The CHW prediction as HWC 8-bit RGB: libvips joins the three planes and rounds x*255 to the nearest. */
-export async function fromTensor(chw: Float32Array, width: number, height: number): Promise<Buffer> {
-  const n = width * height;
-  const raw = { raw: { width, height, channels: 1 as const } };
-  const plane = (c: number) => chw.subarray(c * n, (c + 1) * n);
-  return sharp(plane(0), raw)
-    // sharp reads typed arrays as raw pixels of their own depth (float here); its typings only list Buffer.
-    .joinChannel([plane(1), plane(2)] as unknown as Buffer[], raw)
-    .linear(255, 0.5) // the cast to 8 bits truncates: +0.5 rounds
-    .toColourspace('srgb')
-    .raw()
-    .toBuffer();
-}

@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import sharp from 'sharp';
 import type { Rect } from '../../main/contract/app-api';
-import { MODEL_STEP, planTile } from '../../main/engine/crops';
+import { MODEL_STEP, planTile, readsReduced, REDUCED_FACTOR } from '../../main/engine/crops';
 import { findHoleGroups, mergeClose, shrinkAny } from '../../main/engine/holes';
+import { tileHoles } from '../../main/engine/tile-mask';
 import { nvidiaMask } from '../helpers/engine-data';
 
 /** Exact reference: a target pixel is a hole if any hole pixel overlaps its area (loops are fine in tests). */
@@ -110,6 +111,7 @@ test('two far-apart holes are two groups; holes closer than the merge gap share 
 
 test('crops: model sides are multiples of 256, the crop holds the hole with context, never enlarged, 1x or at least 1.25x', () => {
   const rnd = seeded(7);
+  let aligned = 0;
   for (let t = 0; t < 500; t++) {
     const W = 100 + Math.floor(rnd() * 6000);
     const H = 100 + Math.floor(rnd() * 4000);
@@ -133,7 +135,60 @@ test('crops: model sides are multiples of 256, the crop holds the hole with cont
       if (size <= photo) assert.ok(start >= 0 && start + size <= photo);
       else assert.ok(start <= 0 && start + size >= photo);
     }
-    // Context: at least 64 px each side where the photo has it.
-    assert.ok(hole.x - crop.x >= Math.min(64, hole.x) && hole.y - crop.y >= Math.min(64, hole.y));
+    // Context: at least 64 px each side where the photo has it; a crop aligned for the reduced copy may move by
+    // up to 3 px (so a few less off-centre, and up to 3 px short of the photo's far edge).
+    const slack = readsReduced(tile) ? 8 : 1;
+    const context = (room: number) => Math.min(64, room) - slack;
+    assert.ok(hole.x - crop.x >= context(hole.x) && hole.y - crop.y >= context(hole.y), 'context left and above');
+    assert.ok(crop.x + crop.width - hole.x - hole.width >= context(W - hole.x - hole.width), 'context on the right');
+    assert.ok(crop.y + crop.height - hole.y - hole.height >= context(H - hole.y - hole.height), 'context below');
+    if (readsReduced(tile)) {
+      aligned++;
+      for (const v of [crop.x, crop.y, crop.width, crop.height]) assert.ok(v % REDUCED_FACTOR === 0, 'a crop read from the reduced copy lies on its pixels');
+    }
   }
+  assert.ok(aligned > 20, `${aligned} crops read from the reduced copy`);
+});
+
+test('tile holes of large crops come from the holes\' box only, yet every model pixel a hole pixel touches is a hole', async () => {
+  const rnd = seeded(11);
+  let boxOnly = 0;
+  for (let t = 0; t < 24; t++) {
+    const [W, H] = t % 2 ? [6000, 4000] : [3000, 2000];
+    // A real mask's holes, shrunk into a random box of the photo: the hole of one Remove Object.
+    const hw = 200 + Math.floor(rnd() * 1800);
+    const hh = 200 + Math.floor(rnd() * (H / 2 - 200));
+    const hx = Math.floor(rnd() * (W - hw));
+    const hy = Math.floor(rnd() * (H - hh));
+    const holes = await sharp(nvidiaMask(2000 * (t % 6) + 10 * t)).resize(hw, hh, { fit: 'fill', kernel: 'nearest' }).threshold(128).toColourspace('b-w').raw().toBuffer();
+    const full = await sharp(holes, { raw: { width: hw, height: hh, channels: 1 } }).extend({ left: hx, top: hy, right: W - hx - hw, bottom: H - hy - hh, background: '#000' }).toColourspace('b-w').raw().toBuffer();
+    const [group] = await findHoleGroups(full, W, H).then((g) => [g.reduce((a, b) => ({ x: Math.min(a.x, b.x), y: Math.min(a.y, b.y), width: Math.max(a.x + a.width, b.x + b.width) - Math.min(a.x, b.x), height: Math.max(a.y + a.height, b.y + b.height) - Math.min(a.y, b.y) }))]);
+    const tile = planTile(group!, W, H, ([256, 512] as const)[t % 2]!);
+    const { crop } = tile;
+    if (Math.min(crop.width / tile.width, crop.height / tile.height) >= 2) boxOnly++;
+    const got = await tileHoles({ rect: { x: 0, y: 0, width: W, height: H }, data: full }, W, H, tile);
+    // The same from a window over the painted box only (the app's region mask) and from one reaching the edge.
+    const region = { x: hx, y: hy, width: hw, height: hh };
+    assert.equal(got.length, tile.width * tile.height);
+    assert.ok(got.equals(await tileHoles({ rect: region, data: holes }, W, H, tile)), 'a region window gives the same tile holes');
+    // Beyond the photo's edge the crop is padding, a hole to the model.
+    const inside = { x: Math.max(0, crop.x), y: Math.max(0, crop.y), x1: Math.min(W, crop.x + crop.width), y1: Math.min(H, crop.y + crop.height) };
+    const cropMask = await sharp(full, { raw: { width: W, height: H, channels: 1 } })
+      .extract({ left: inside.x, top: inside.y, width: inside.x1 - inside.x, height: inside.y1 - inside.y })
+      .extend({ left: inside.x - crop.x, top: inside.y - crop.y, right: crop.x + crop.width - inside.x1, bottom: crop.y + crop.height - inside.y1, background: '#fff' })
+      .toColourspace('b-w')
+      .raw()
+      .toBuffer();
+    const want = anyReference(cropMask, crop.width, crop.height, tile.width, tile.height);
+    let holePixels = 0;
+    let extra = 0;
+    for (let i = 0; i < want.length; i++) {
+      if (want[i]) {
+        holePixels++;
+        assert.ok(got[i], `tile ${t}: model pixel ${i % tile.width},${Math.floor(i / tile.width)} has a hole pixel`);
+      } else if (got[i]) extra++;
+    }
+    assert.ok(extra < 1.5 * holePixels + 4 * (tile.width + tile.height), `tile ${t}: ${extra} extra hole pixels for ${holePixels}: about a pixel of margin`);
+  }
+  assert.ok(boxOnly >= 12, `${boxOnly} tiles took the box-only path`);
 });

@@ -30,7 +30,11 @@ before(async () => {
 test('24 MP: the model only ever sees a small tile, never the whole frame', async () => {
   const real = await loadModel(MODEL, 'cpu', 2);
   const seen: string[] = [];
-  const spy: Model = { provider: real.provider, run: (image, m, width, height) => (seen.push(`${width}x${height}`), real.run(image, m, width, height)) };
+  const spy: Model = {
+    provider: real.provider,
+    run: (image, m, width, height) => (seen.push(`${width}x${height}`), real.run(image, m, width, height)),
+    fill: (image, m, width, height, place) => (seen.push(`${width}x${height}`), real.fill(image, m, width, height, place)),
+  };
   const result = await removeObject(spy, { photo, layers: [], mask: { kind: 'bytes', data: await readFile(mask) }, inferSize: 256 });
   await real.release();
   assert.deepEqual(seen, ['256x256']);

@@ -29,6 +29,7 @@ function handModel() {
           },
         });
       }),
+    fill: () => Promise.reject(new Error('not used here')),
   };
   return { model, log, open, most: () => most };
 }

@@ -1,0 +1,78 @@
+// The holes as the model sees them: the mask under a tile's crop, shrunk to the model's size so that every
+// model pixel a hole pixel touches is a hole. Its cost follows the holes, not the crop: a 10 % hole in a
+// 24 MP photo has a 16 MP crop that is mostly keep.
+import sharp from 'sharp';
+import { insidePhoto, intersect, sameRect, type Box, type Tile } from './crops';
+import { shrinkAny, tightBox } from './holes';
+import { placeIn, type MaskWindow } from './image-io';
+
+const raw1 = (width: number, height: number) => ({ raw: { width, height, channels: 1 as const } });
+
+/**
+ * Below this reduction the whole crop is shrunk (it is at most a few times the model's size); from it on,
+ * only the box of the crop's hole pixels is, and the grid it is shrunk on may sit up to 2/reduction = 1 model
+ * pixel off the crop's own (its ends are rounded to whole photo pixels), which a one-pixel growth covers.
+ */
+const BOX_ONLY_REDUCTION = 2;
+/** Model pixels kept around the box's cells: the growth must not be clipped by the cut's edge. */
+const BOX_MARGIN = 2;
+
+/** The tile's holes at the model's size (255 = hole): the window's holes, keep elsewhere, hole beyond the
+ * photo's edge (padding must not pass for content). */
+export async function tileHoles(mask: MaskWindow, photoWidth: number, photoHeight: number, tile: Tile): Promise<Buffer> {
+  const { crop } = tile;
+  const inside = insidePhoto(crop, photoWidth, photoHeight).rect;
+  const reduction = Math.min(crop.width / tile.width, crop.height / tile.height);
+  if (sameRect(inside, crop) && reduction >= BOX_ONLY_REDUCTION) {
+    const part = intersect(crop, mask.rect)!; // the crop holds its hole, which lies in the window
+    const box = tightBox(mask.data, mask.rect.width, { ...part, x: part.x - mask.rect.x, y: part.y - mask.rect.y })!;
+    return holesAroundBox(mask, { ...box, x: box.x + mask.rect.x, y: box.y + mask.rect.y }, tile);
+  }
+  return wholeCrop(mask, inside, tile);
+}
+
+/** Every hole pixel of the crop lies in `box` (photo pixels): shrink the model cells over it, grown by one. */
+async function holesAroundBox(mask: MaskWindow, box: Box, tile: Tile): Promise<Buffer> {
+  const { crop } = tile;
+  const sx = crop.width / tile.width;
+  const sy = crop.height / tile.height;
+  const c0 = Math.max(0, Math.floor((box.x - crop.x) / sx) - BOX_MARGIN);
+  const c1 = Math.min(tile.width, Math.ceil((box.x + box.width - crop.x) / sx) + BOX_MARGIN);
+  const r0 = Math.max(0, Math.floor((box.y - crop.y) / sy) - BOX_MARGIN);
+  const r1 = Math.min(tile.height, Math.ceil((box.y + box.height - crop.y) / sy) + BOX_MARGIN);
+  // Those cells' photo pixels, rounded outwards.
+  const cut = {
+    x: crop.x + Math.floor(c0 * sx),
+    y: crop.y + Math.floor(r0 * sy),
+    width: Math.min(crop.width, Math.ceil(c1 * sx)) - Math.floor(c0 * sx),
+    height: Math.min(crop.height, Math.ceil(r1 * sy)) - Math.floor(r0 * sy),
+  };
+  const cells = await shrinkAny(await windowPart(mask, cut), cut.width, cut.height, c1 - c0, r1 - r0);
+  return sharp(cells, raw1(c1 - c0, r1 - r0))
+    .extend({ left: c0, top: r0, right: tile.width - c1, bottom: tile.height - r1, background: { r: 0, g: 0, b: 0 } })
+    .erode(1) // sharp's morphology takes black as the foreground: eroding black grows the white holes
+    .toColourspace('b-w')
+    .raw()
+    .toBuffer();
+}
+
+/** The whole crop: the window's part, keep around it inside the photo, hole beyond the photo's edge. */
+async function wholeCrop(mask: MaskWindow, inside: Box, tile: Tile): Promise<Buffer> {
+  const { crop } = tile;
+  const inPhoto = await windowPart(mask, inside);
+  const full = sameRect(inside, crop) ? inPhoto : await placeIn(sharp(inPhoto, raw1(inside.width, inside.height)), inside, crop, 255, 1);
+  return shrinkAny(full, crop.width, crop.height, tile.width, tile.height);
+}
+
+/** The window's pixels over `rect` (inside the photo), keep where the window does not reach, in one pass. */
+async function windowPart(mask: MaskWindow, rect: Box): Promise<Buffer> {
+  const part = intersect(rect, mask.rect);
+  if (!part) return Buffer.alloc(rect.width * rect.height);
+  const cut = sharp(mask.data, raw1(mask.rect.width, mask.rect.height)).extract({
+    left: part.x - mask.rect.x,
+    top: part.y - mask.rect.y,
+    width: part.width,
+    height: part.height,
+  });
+  return placeIn(cut, part, rect, 0, 1);
+}

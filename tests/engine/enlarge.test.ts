@@ -1,0 +1,71 @@
+// The prediction's way back to the crop's pixels (enlarge.ts): OpenCV INTER_LINEAR's geometry (pixel centres,
+// edges clamped), which native-models/eval.py scores, over any rectangle of the crop.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { loadEnlarger } from '../../main/engine/enlarge';
+
+/** 8-bit values (so rounding is exact) as the model's [0,1] floats, CHW. */
+function prediction(width: number, height: number, seed: number): { chw: Float32Array; bytes: Uint8Array } {
+  const bytes = new Uint8Array(3 * width * height);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = (seed = (seed * 1103515245 + 12345) & 0x7fffffff) % 256;
+  return { chw: Float32Array.from(bytes, (v) => v / 255), bytes };
+}
+
+/** Reference: bilinear at (X + 0.5) / scale - 0.5, clamped to the edge pixels, HWC over the whole crop. */
+function reference(bytes: Uint8Array, width: number, height: number, cropWidth: number, cropHeight: number): Uint8Array {
+  const out = new Uint8Array(cropWidth * cropHeight * 3);
+  const taps = (X: number, crop: number, size: number) => {
+    const u = Math.min(size - 1, Math.max(0, (X + 0.5) * (size / crop) - 0.5));
+    const i0 = Math.floor(u);
+    return [i0, Math.min(size - 1, i0 + 1), u - i0] as const;
+  };
+  for (let Y = 0; Y < cropHeight; Y++) {
+    const [y0, y1, ty] = taps(Y, cropHeight, height);
+    for (let X = 0; X < cropWidth; X++) {
+      const [x0, x1, tx] = taps(X, cropWidth, width);
+      for (let c = 0; c < 3; c++) {
+        const p = (x: number, y: number) => bytes[c * width * height + y * width + x]!;
+        const top = p(x0, y0) * (1 - tx) + p(x1, y0) * tx;
+        const bottom = p(x0, y1) * (1 - tx) + p(x1, y1) * tx;
+        out[(Y * cropWidth + X) * 3 + c] = Math.round(top * (1 - ty) + bottom * ty);
+      }
+    }
+  }
+  return out;
+}
+
+test('enlarging a prediction over a rectangle of its crop samples as INTER_LINEAR does, edges and corners included', async () => {
+  const enlarger = await loadEnlarger(2);
+  try {
+    for (const [width, height, cropWidth, cropHeight] of [
+      [64, 48, 500, 375], // 7.8x, as a 10 % hole in a 24 MP photo
+      [32, 32, 40, 40], // 1.25x, the smallest reduction
+      [48, 32, 48, 32], // 1x: the prediction itself
+    ] as const) {
+      const { chw, bytes } = prediction(width, height, width + cropWidth);
+      const want = reference(bytes, width, height, cropWidth, cropHeight);
+      const regions = [
+        { x: 0, y: 0, width: cropWidth, height: cropHeight },
+        { x: 0, y: 0, width: 7, height: 5 },
+        { x: cropWidth - 9, y: cropHeight - 4, width: 9, height: 4 },
+        { x: Math.floor(cropWidth / 3), y: Math.floor(cropHeight / 2), width: Math.ceil(cropWidth / 2), height: 1 },
+        { x: 5, y: 3, width: 1, height: 1 },
+      ];
+      for (const region of regions) {
+        const got = await enlarger.enlarge(chw.slice(), width, height, { cropWidth, cropHeight, region });
+        assert.equal(got.length, region.width * region.height * 3);
+        let worst = 0;
+        for (let y = 0; y < region.height; y++) {
+          for (let x = 0; x < region.width * 3; x++) {
+            const d = Math.abs(got[y * region.width * 3 + x]! - want[((region.y + y) * cropWidth + region.x) * 3 + x]!);
+            worst = Math.max(worst, d);
+          }
+        }
+        const exact = cropWidth === width && cropHeight === height;
+        assert.ok(worst <= (exact ? 0 : 1), `${width}x${height} -> ${cropWidth}x${cropHeight}, ${JSON.stringify(region)}: off by ${worst}`);
+      }
+    }
+  } finally {
+    await enlarger.release();
+  }
+});
