@@ -3,6 +3,7 @@ import { stat } from 'node:fs/promises';
 import sharp, { type Sharp, type SharpOptions } from 'sharp';
 import type { Rect } from '../contract/app-api';
 import type { Layer, MaskInput } from '../contract/engine';
+import { REDUCED_FACTOR } from './crops';
 import { decodeError, EngineError, quote } from './errors';
 
 /**
@@ -85,8 +86,6 @@ export interface RawImage {
   width: number;
   height: number;
   channels: number;
-  /** The same photo shrunk by a whole factor, when one is kept beside it (photo-cache.ts). */
-  reduced?: Reduced;
 }
 
 /** The photo shrunk `factor` times: pixel (x, y) stands for the factor x factor block at (factor x, factor y). */
@@ -95,6 +94,34 @@ export interface Reduced {
   width: number;
   height: number;
   factor: number;
+}
+
+const reducedCopies = new WeakMap<RawImage, Promise<Reduced | null>>();
+
+/**
+ * The decoded photo shrunk REDUCED_FACTOR times (1/16 of its memory), made once per decoded photo and kept
+ * with it: a large hole's crop is scaled down many times to the model's size, and read from this copy it costs
+ * 1/16 of the pixels (a 16 MP crop: 41 -> 5 ms). Whole blocks only (crops that read it end on a whole block).
+ */
+export function reducedCopy(image: RawImage): Promise<Reduced | null> {
+  let copy = reducedCopies.get(image);
+  if (!copy) {
+    copy = shrinkBlocks(image, REDUCED_FACTOR);
+    reducedCopies.set(image, copy);
+  }
+  return copy;
+}
+
+async function shrinkBlocks(image: RawImage, factor: number): Promise<Reduced | null> {
+  const width = Math.floor(image.width / factor);
+  const height = Math.floor(image.height / factor);
+  if (width < 1 || height < 1) return null;
+  const data = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
+    .extract({ left: 0, top: 0, width: width * factor, height: height * factor })
+    .resize(width, height, { fit: 'fill', kernel: 'linear' })
+    .raw()
+    .toBuffer();
+  return { data, width, height, factor };
 }
 
 /**

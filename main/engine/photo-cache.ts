@@ -4,19 +4,10 @@
 // is unchanged (same inode, size and modification time).
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import sharp from 'sharp';
-import { REDUCED_FACTOR } from './crops';
-import { decodeRgb, type RawImage, type Reduced } from './image-io';
+import { decodeRgb, reducedCopy, type RawImage } from './image-io';
 
 /** Photos kept: the open one and the one before it (two 24 MP photos are about 150 MB). */
 const KEEP = 2;
-
-/**
- * Beside each photo, a copy shrunk REDUCED_FACTOR times (1/16 of its memory): a large hole's crop is scaled
- * down many times to the model's size, and read from this copy it costs 1/16 of the pixels (a 16 MP crop: 41 ->
- * 5 ms). Made when the photo is decoded, which happens once per photo.
- */
-const REDUCTION = REDUCED_FACTOR;
 
 interface Entry {
   key: string;
@@ -40,7 +31,8 @@ export async function openPhotoPixels(photo: string): Promise<RawImage> {
     recent.unshift(entry!);
     return entry!.image;
   }
-  const entry = { key, image: decodeRgb(photo).then(withReduced) };
+  // Its reduced copy is made now too, while the person is still looking at the photo.
+  const entry = { key, image: decodeRgb(photo).then(async (image) => (await reducedCopy(image), image)) };
   recent.unshift(entry);
   recent.splice(KEEP);
   entry.image.catch(() => {
@@ -48,20 +40,6 @@ export async function openPhotoPixels(photo: string): Promise<RawImage> {
     if (i >= 0) recent.splice(i, 1); // a failed decode is not remembered
   });
   return entry.image;
-}
-
-/** The photo with its reduced copy, of the whole blocks only (crops that read it end on a whole block). */
-async function withReduced(image: RawImage): Promise<RawImage> {
-  const width = Math.floor(image.width / REDUCTION);
-  const height = Math.floor(image.height / REDUCTION);
-  if (width < 1 || height < 1) return image;
-  const data = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
-    .extract({ left: 0, top: 0, width: width * REDUCTION, height: height * REDUCTION })
-    .resize(width, height, { fit: 'fill', kernel: 'linear' })
-    .raw()
-    .toBuffer();
-  const reduced: Reduced = { data, width, height, factor: REDUCTION };
-  return { ...image, reduced };
 }
 
 /** Decodes ahead, when a photo is opened, so that its first Remove Object does not wait for it. */

@@ -8,7 +8,7 @@ import { insidePhoto, intersect, planTile, readsReduced, sameRect, type Box, typ
 import { EngineError } from './errors';
 import { flattenToFile } from './flatten';
 import { findHoleGroups, unionAll } from './holes';
-import { checkLayers, coversPhoto, decodeRgb, placeIn, readHeader, readMask, type MaskWindow, type RawImage } from './image-io';
+import { checkLayers, coversPhoto, decodeRgb, placeIn, readHeader, readMask, reducedCopy, type MaskWindow, type RawImage } from './image-io';
 import { openPhotoPixels } from './photo-cache';
 import type { Model } from './model';
 import { checkTarget } from './output';
@@ -114,8 +114,8 @@ async function holeShare(holes: Buffer, width: number, height: number): Promise<
 const raw = (width: number, height: number, channels: 1 | 3 | 4) => ({ raw: { width, height, channels } });
 
 /** The crop at the model's size. A crop inside the photo with no layer over it is cut and scaled in one libvips
- * pass (no crop-sized copy: on a large hole the crop is many megapixels), from the open photo's reduced copy
- * when the crop is scaled down enough (crops.ts: REDUCED_FACTOR); otherwise it is cut first. */
+ * pass (no crop-sized copy: on a large hole the crop is many megapixels), from the photo's reduced copy when the
+ * crop is scaled down enough (crops.ts: REDUCED_FACTOR); otherwise it is cut first. */
 async function cutAndScale(photo: RawImage, layers: readonly Layer[], tile: Tile): Promise<Buffer> {
   const { crop } = tile;
   const inside = insidePhoto(crop, photo.width, photo.height).rect;
@@ -123,7 +123,7 @@ async function cutAndScale(photo: RawImage, layers: readonly Layer[], tile: Tile
   if (!plain || (crop.width === tile.width && crop.height === tile.height)) {
     return resizeTo(await cutPhoto(photo, layers, crop), 3, crop, tile.width, tile.height);
   }
-  const reduced = readsReduced(tile) ? photo.reduced : undefined;
+  const reduced = readsReduced(tile) ? await reducedCopy(photo) : null;
   const f = reduced?.factor ?? 1;
   const image = reduced ?? photo;
   return sharp(image.data, raw(image.width, image.height, 3))

@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import sharp from 'sharp';
+import { planTile, readsReduced } from '../../main/engine/crops';
 import { EngineError } from '../../main/engine/errors';
 import { flattenToFile } from '../../main/engine/flatten';
 import { loadModel, type LoadedModel } from '../../main/engine/model';
@@ -248,4 +249,27 @@ test('mask errors: wrong size names both sizes; --scale-mask fits it; a full mas
   const full = await rectMask(500, 500, [{ x: 0, y: 0, width: 500, height: 500 }], path.join(dir, 'full.png'));
   await assert.rejects(fill(kodak(8), full, path.join(dir, 'c.png')), (e: EngineError) => e.code === 'mask-full');
   assert.deepEqual(await listDir(dir), ['b.png', 'full.png', 'small.png'], 'a refused job writes nothing');
+});
+
+test('a large hole on a 6 MP photo: the app (photo kept open, its crop read from the reduced copy) and the CLI fill it alike', async (t) => {
+  const dir = await tempDir(t);
+  const [W, H] = [3000, 2000];
+  const photo = path.join(dir, 'photo.png');
+  await sharp(sunHays(3)).resize(W, H, { fit: 'fill' }).png().toFile(photo);
+  // A hole whose crop is scaled down more than 6x to the 256 grid: the path that reads the reduced copy.
+  const hole = { x: 1210, y: 405, width: 801, height: 1102 };
+  assert.ok(readsReduced(planTile(hole, W, H, 256)));
+  const mask = await rectMask(W, H, [hole], path.join(dir, 'mask.png'));
+  const out = path.join(dir, 'out.png');
+  await fill(photo, mask, out, { inferSize: 256 });
+  forgetPhotoPixels();
+  const region = { x: 1200, y: 400, width: 830, height: 1110 };
+  const regionMask = await sharp(mask).extract({ left: region.x, top: region.y, width: region.width, height: region.height }).png().toBuffer();
+  const app = await removeObject(model, { photo, layers: [], mask: { kind: 'region', rect: region, data: regionMask }, inferSize: 256 });
+  assert.deepEqual(app.rect, hole);
+  const patch = await raw(app.patch);
+  const cli = await sharp(out).extract({ left: hole.x, top: hole.y, width: hole.width, height: hole.height }).removeAlpha().raw().toBuffer();
+  assert.ok(patch.data.equals(cli), 'the same hole pixels from the app and from the CLI');
+  const original = await sharp(photo).extract({ left: hole.x, top: hole.y, width: hole.width, height: hole.height }).removeAlpha().raw().toBuffer();
+  assert.ok(!patch.data.equals(original), 'the hole is filled');
 });
