@@ -46,7 +46,7 @@ export const ENGINE_USAGE = `Engine options:
                      512, or 256 for a hole filling over 40% of its crop, as the model's eval scores best)
   --model FILE       the ONNX model (default: native-models/pconv-unet.onnx)
   --precision P      auto (default: int8 on a CPU with VNNI or ARM dot products, else fp32), fp32, or int8
-                     (the int8 model beside the fp32 one, MODEL.int8.onnx: about 1.8x faster, <= 0.02 dB lower PSNR)`;
+                     (the int8 model beside the fp32 one, MODEL.int8.onnx: about 1.8x faster, <= 0.03 dB lower PSNR)`;
 
 interface EngineValues {
   provider?: string | boolean;
