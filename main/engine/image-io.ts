@@ -106,7 +106,8 @@ const reducedCopies = new WeakMap<RawImage, Promise<Reduced | null>>();
 export function reducedCopy(image: RawImage): Promise<Reduced | null> {
   let copy = reducedCopies.get(image);
   if (!copy) {
-    copy = shrinkBlocks(image, REDUCED_FACTOR);
+    // Only a speed-up: if it cannot be made (memory), crops are scaled from the photo itself.
+    copy = shrinkBlocks(image, REDUCED_FACTOR).catch(() => null);
     reducedCopies.set(image, copy);
   }
   return copy;

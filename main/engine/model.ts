@@ -79,7 +79,14 @@ export async function loadModel(file: string, requested: Provider = 'auto', thre
       continue;
     }
     checkSignature(session, file);
-    const enlarger = await loadEnlarger(threads > 0 ? threads : defaultThreads());
+    let enlarger: Awaited<ReturnType<typeof loadEnlarger>>;
+    try {
+      enlarger = await loadEnlarger(threads > 0 ? threads : defaultThreads());
+    } catch (err) {
+      await session.release();
+      const detail = err instanceof Error ? err.message.split('\n')[0] : String(err);
+      throw new EngineError('model-unavailable', `onnxruntime could not start the engine's enlargement step: ${detail}`);
+    }
     return wrap(session, enlarger, provider, notes.join(' ') || null, bytes);
   }
   throw new EngineError('model-unavailable', `No execution provider could load ${file}.`);
