@@ -30,7 +30,7 @@ export function engineAdapter(client: EngineClient, log: (message: string) => vo
     async inpaint(job) {
       const layers = job.layers.map(({ rect, patch }) => ({ rect, patch }));
       const { kind: _kind, ...result } = await client.removeObject(
-        { photo: job.photo, layers, mask: { kind: 'region', rect: job.mask.rect, data: job.mask.png } },
+        { photo: job.photo, layers, mask: { kind: 'region', rect: job.mask.rect, channels: 4, data: job.mask.rgba } },
         { signal: job.signal, onProgress: job.onProgress },
       );
       return result;

@@ -14,9 +14,15 @@ export const Rect = z.object({
 });
 export type Rect = z.infer<typeof Rect>;
 
-/** A painted hole: a PNG of `rect`'s size (white = hole) placed at `rect` in the upright photo; nothing
- * outside `rect` is a hole. Only the painted area travels, however large the photo. */
-export const MaskRegion = z.object({ rect: Rect, png: Bytes });
+/**
+ * A painted hole: the canvas's RGBA pixels over `rect` in the upright photo (getImageData's bytes, row by
+ * row; white on opaque black, a hole where the red byte is >= 128); nothing outside `rect` is a hole. Only
+ * the painted area travels, however large the photo, and raw: a PNG would cost the renderer an encode and
+ * the engine a decode that take longer than the copy (docs in main/engine/image-io.ts readMask).
+ */
+export const MaskRegion = z
+  .object({ rect: Rect, rgba: Bytes })
+  .refine((m) => m.rgba.byteLength === m.rect.width * m.rect.height * 4, { message: "rgba must hold rect.width x rect.height x 4 bytes", path: ['rgba'] });
 export type MaskRegion = z.infer<typeof MaskRegion>;
 
 export const DocId = z.string().min(1).max(64);

@@ -169,19 +169,12 @@ export interface MaskWindow {
  * a region gives a window over its rectangle only, so its cost follows the painted area. Null when empty.
  */
 export async function readMask(mask: MaskInput, width: number, height: number, scaleToFit: boolean): Promise<MaskWindow | null> {
+  if (mask.kind === 'region') return readRegion(mask, width, height);
   const source = mask.kind === 'file' ? mask.path : mask.data;
   const label = mask.kind === 'file' ? mask.path : 'mask';
   const header = await readHeader(source, 'mask', label);
-  const rect = mask.kind === 'region' ? mask.rect : { x: 0, y: 0, width, height };
-  if (mask.kind === 'region') {
-    if (rect.x + rect.width > width || rect.y + rect.height > height) {
-      throw new EngineError('mask-size', `The mask's region ${rect.width}x${rect.height} at ${rect.x},${rect.y} lies outside the ${width}x${height} photo.`);
-    }
-    if (header.width !== rect.width || header.height !== rect.height) {
-      throw new EngineError('mask-size', `The mask is ${header.width}x${header.height} but its region is ${rect.width}x${rect.height}.`);
-    }
-  }
-  const sameSize = header.width === rect.width && header.height === rect.height;
+  const rect = { x: 0, y: 0, width, height };
+  const sameSize = header.width === width && header.height === height;
   if (!sameSize && !scaleToFit) {
     throw new EngineError(
       'mask-size',
@@ -191,10 +184,32 @@ export async function readMask(mask: MaskInput, width: number, height: number, s
   }
   try {
     const data = header.depth === 'uchar' ? await binaryMask8(source, header.hasAlpha, sameSize ? null : rect) : await binaryMaskAny(source, header.hasAlpha, sameSize ? null : rect);
-    return data.indexOf(255) < 0 ? null : { rect, data }; // emptiness: a native byte search
+    return nonEmpty(rect, data);
   } catch (err) {
     throw decodeError('mask', label, err);
   }
+}
+
+const nonEmpty = (rect: Rect, data: Buffer): MaskWindow | null => (data.indexOf(255) < 0 ? null : { rect, data }); // a native byte search
+
+/**
+ * The editor's painted region: raw pixels, nothing to decode. Its first band is the mask (the canvas paints
+ * white on opaque black), taken out and thresholded by libvips: 11 ms for a 3.2 MP region against 75-93 ms
+ * for decoding the same as a PNG (and the renderer's encode saved as well).
+ */
+async function readRegion(mask: Extract<MaskInput, { kind: 'region' }>, width: number, height: number): Promise<MaskWindow | null> {
+  const { rect, channels, data } = mask;
+  if (rect.x + rect.width > width || rect.y + rect.height > height) {
+    throw new EngineError('mask-size', `The mask's region ${rect.width}x${rect.height} at ${rect.x},${rect.y} lies outside the ${width}x${height} photo.`);
+  }
+  if (data.byteLength !== rect.width * rect.height * channels) {
+    throw new EngineError('mask-size', `The mask's region is ${rect.width}x${rect.height} with ${channels} bytes per pixel, but ${data.byteLength} bytes came.`);
+  }
+  const pixels = sharp(asInput(data), { raw: { width: rect.width, height: rect.height, channels } });
+  // A band taken out of colour pixels comes back as raw bytes; read anew as one band, it thresholds as grey.
+  const first = channels === 1 ? asInput(data) : await pixels.extractChannel(0).raw().toBuffer();
+  const binary = await sharp(first, { raw: { width: rect.width, height: rect.height, channels: 1 } }).threshold(128).toColourspace('b-w').raw().toBuffer();
+  return nonEmpty(rect, binary);
 }
 
 /**

@@ -178,9 +178,10 @@ async function encodePng(canvas: OffscreenCanvas): Promise<Uint8Array> {
 
 /**
  * The union of `masks` over the photo pixels in `rect`, thresholded to white (hole) on black (keep), on a
- * canvas of rect's size; with the first and last rows holding any hole. Null when no pixel is a hole.
+ * canvas of rect's size, with its pixels and the first and last rows holding any hole. Null when no pixel
+ * is a hole.
  */
-function rasterizeBox(masks: readonly MaskLayer[], rect: Rect): { canvas: OffscreenCanvas; rows: [number, number] } | null {
+function rasterizeBox(masks: readonly MaskLayer[], rect: Rect): { canvas: OffscreenCanvas; rgba: Uint8ClampedArray; rows: [number, number] } | null {
   const { width, height } = rect;
   const layer = new OffscreenCanvas(width, height);
   const union = new OffscreenCanvas(width, height);
@@ -200,19 +201,21 @@ function rasterizeBox(masks: readonly MaskLayer[], rect: Rect): { canvas: Offscr
   layerCtx.filter = 'none';
 
   // Empty? indexOf and lastIndexOf are native scans, not JS loops; they also give the first and last rows.
-  const pixels = new Uint32Array(layerCtx.getImageData(0, 0, width, height).data.buffer);
+  const rgba = layerCtx.getImageData(0, 0, width, height).data;
+  const pixels = new Uint32Array(rgba.buffer);
   const first = pixels.indexOf(WHITE);
   if (first < 0) return null;
   const last = pixels.lastIndexOf(WHITE);
-  return { canvas: layer, rows: [Math.floor(first / width), Math.floor(last / width)] };
+  return { canvas: layer, rgba, rows: [Math.floor(first / width), Math.floor(last / width)] };
 }
 
 /**
  * The hole for Remove Object: the union of the visible mask layers at full resolution, as a binary mask
  * (soft brush edges rounded to hole or keep), rasterized only over the box the painting can cover and
- * trimmed to the rows that hold a hole. Null when nothing is painted, so no engine call is made.
+ * trimmed to the rows that hold a hole; the canvas's own RGBA bytes, not a PNG (MaskRegion says why).
+ * Null when nothing is painted, so no engine call is made.
  */
-export async function rasterizeHole(state: DocState, width: number, height: number): Promise<MaskRegion | null> {
+export function rasterizeHole(state: DocState, width: number, height: number): MaskRegion | null {
   const masks = visibleMasks(state).filter((m) => m.ops.length > 0);
   const bounds = paintedBounds(masks, width, height);
   if (!bounds) return null;
@@ -220,12 +223,11 @@ export async function rasterizeHole(state: DocState, width: number, height: numb
   if (!drawn) return null;
 
   const [top, bottom] = drawn.rows;
-  if (top === 0 && bottom === bounds.height - 1) return { rect: bounds, png: await encodePng(drawn.canvas) };
-  // Trim the rows with no hole (erased or thresholded away): a copy of the band, by the canvas.
   const rect = { x: bounds.x, y: bounds.y + top, width: bounds.width, height: bottom - top + 1 };
-  const band = new OffscreenCanvas(rect.width, rect.height);
-  context(band).drawImage(drawn.canvas, 0, -top);
-  return { rect, png: await encodePng(band) };
+  // Rows are contiguous: the trimmed band is a slice (a copy, so IPC clones only the band, not the buffer).
+  const bytes = new Uint8Array(drawn.rgba.buffer, drawn.rgba.byteOffset, drawn.rgba.byteLength);
+  const rgba = top === 0 && bottom === bounds.height - 1 ? bytes : bytes.slice(top * bounds.width * 4, (bottom + 1) * bounds.width * 4);
+  return { rect, rgba };
 }
 
 /**

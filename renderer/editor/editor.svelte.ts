@@ -328,7 +328,7 @@ export class Editor {
     const jobId = crypto.randomUUID();
     this.removal = { jobId, stage: 'Preparing the mask', fraction: 0 };
     try {
-      const hole = await rasterizeHole(state, doc.photo.width, doc.photo.height);
+      const hole = rasterizeHole(state, doc.photo.width, doc.photo.height);
       if (!hole) {
         this.error = {
           title: 'Nothing to remove',
@@ -339,7 +339,7 @@ export class Editor {
       const result = await api.invoke('photo:removeObject', {
         docId: doc.photo.docId,
         jobId,
-        mask: { rect: hole.rect, png: hole.png }, // only the painted area travels, not the photo's size
+        mask: hole, // only the painted area travels, not the photo's size
         resultIds: visibleResults(state).map((r) => r.resultId),
       });
       const used = visibleMasks(state).map((m) => m.id);

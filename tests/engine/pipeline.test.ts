@@ -12,7 +12,7 @@ import { flattenToFile } from '../../main/engine/flatten';
 import { loadModel, type LoadedModel } from '../../main/engine/model';
 import { forgetPhotoPixels } from '../../main/engine/photo-cache';
 import { inpaintFile, removeObject } from '../../main/engine/pipeline';
-import { compareWithMask, fitMask, kodak, listDir, maskRaw, MODEL, raw, rectMask, sunHays, tempDir } from '../helpers/engine-data';
+import { compareWithMask, fitMask, kodak, listDir, maskRaw, MODEL, raw, rectMask, regionOf, sunHays, tempDir } from '../helpers/engine-data';
 
 let model: LoadedModel;
 before(async () => {
@@ -96,25 +96,25 @@ test('a region mask (only the painted rectangle) gives the same patch as the ful
   const full = await rectMask(500, 500, [{ x: 180, y: 150, width: 70, height: 90 }], path.join(dir, 'b.png'));
   // The region reaches past the hole on every side, and overlaps the first result layer.
   const rect = { x: 150, y: 120, width: 160, height: 200 };
-  const region = await sharp(full).extract({ left: rect.x, top: rect.y, width: rect.width, height: rect.height }).png().toBuffer();
+  const region = await regionOf(full, rect);
   for (const inferSize of [256, 512, 'auto'] as const) {
     const a = await removeObject(model, { photo, layers, mask: { kind: 'file', path: full }, inferSize });
-    const b = await removeObject(model, { photo, layers, mask: { kind: 'region', rect, data: region }, inferSize });
+    const b = await removeObject(model, { photo, layers, mask: region, inferSize });
     assert.deepEqual(b.rect, a.rect, `${inferSize}: the same hole box`);
     assert.deepEqual(b.rect, { x: 180, y: 150, width: 70, height: 90 });
     assert.ok((await raw(b.patch, { keepAlpha: true })).data.equals((await raw(a.patch, { keepAlpha: true })).data), `${inferSize}: the same patch`);
   }
   await assert.rejects(
-    removeObject(model, { photo, layers, mask: { kind: 'region', rect: { ...rect, x: 400 }, data: region }, inferSize: 512 }),
+    removeObject(model, { photo, layers, mask: { ...region, rect: { ...rect, x: 400 } }, inferSize: 512 }),
     (err: EngineError) => err.code === 'mask-size' && /outside the 500x500 photo/.test(err.message),
   );
   await assert.rejects(
-    removeObject(model, { photo, layers, mask: { kind: 'region', rect: { ...rect, width: 100 }, data: region }, inferSize: 512 }),
-    (err: EngineError) => err.code === 'mask-size' && /160x200 but its region is 100x200/.test(err.message),
+    removeObject(model, { photo, layers, mask: { ...region, rect: { ...rect, width: 100 } }, inferSize: 512 }),
+    (err: EngineError) => err.code === 'mask-size' && /region is 100x200 with 4 bytes per pixel, but 128000 bytes came/.test(err.message),
   );
-  const empty = await sharp({ create: { width: 20, height: 20, channels: 3, background: '#000' } }).png().toBuffer();
+  const empty = await sharp({ create: { width: 20, height: 20, channels: 4, background: '#000000ff' } }).raw().toBuffer();
   await assert.rejects(
-    removeObject(model, { photo, layers, mask: { kind: 'region', rect: { x: 0, y: 0, width: 20, height: 20 }, data: empty }, inferSize: 512 }),
+    removeObject(model, { photo, layers, mask: { kind: 'region', rect: { x: 0, y: 0, width: 20, height: 20 }, channels: 4, data: empty }, inferSize: 512 }),
     (err: EngineError) => err.code === 'mask-empty',
   );
 });
@@ -264,8 +264,7 @@ test('a large hole on a 6 MP photo: the app (photo kept open, its crop read from
   await fill(photo, mask, out, { inferSize: 256 });
   forgetPhotoPixels();
   const region = { x: 1200, y: 400, width: 830, height: 1110 };
-  const regionMask = await sharp(mask).extract({ left: region.x, top: region.y, width: region.width, height: region.height }).png().toBuffer();
-  const app = await removeObject(model, { photo, layers: [], mask: { kind: 'region', rect: region, data: regionMask }, inferSize: 256 });
+  const app = await removeObject(model, { photo, layers: [], mask: await regionOf(mask, region), inferSize: 256 });
   assert.deepEqual(app.rect, hole);
   const patch = await raw(app.patch);
   const cli = await sharp(out).extract({ left: hole.x, top: hole.y, width: hole.width, height: hole.height }).removeAlpha().raw().toBuffer();

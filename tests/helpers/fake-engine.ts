@@ -31,19 +31,16 @@ export function fakeEngine(): FakeEngine {
     async inpaint(job: InpaintJob) {
       calls.push(`inpaint ${job.photo} layers=${job.layers.length}`);
       job.onProgress('model', 0.5);
-      // The region must be a PNG of its rect's size, inside the upright photo, as the real engine checks.
-      const { rect, png } = job.mask;
+      // The region must lie inside the upright photo, as the real engine checks (its size the contract checks).
+      const { rect, rgba } = job.mask;
       const { autoOrient: photo } = await sharp(job.photo).metadata();
-      const alpha = await sharp(png).removeAlpha().toColourspace('b-w').raw().toBuffer({ resolveWithObject: true });
-      if (alpha.info.width !== rect.width || alpha.info.height !== rect.height) {
-        throw new Error(`mask is ${alpha.info.width}x${alpha.info.height}, its rect ${rect.width}x${rect.height}`);
-      }
+      const alpha = await sharp(rgba, { raw: { width: rect.width, height: rect.height, channels: 4 } }).extractChannel(0).raw().toBuffer();
       if (rect.x + rect.width > photo.width || rect.y + rect.height > photo.height) {
         throw new Error(`mask rect ${JSON.stringify(rect)} is outside the ${photo.width}x${photo.height} photo`);
       }
       // Grey where the mask is white, transparent elsewhere: a patch of the region, placed at its rect.
       const patch = await sharp({ create: { width: rect.width, height: rect.height, channels: 3, background: '#808080' } })
-        .joinChannel(alpha.data, { raw: { width: rect.width, height: rect.height, channels: 1 } })
+        .joinChannel(alpha, { raw: { width: rect.width, height: rect.height, channels: 1 } })
         .png()
         .toBuffer();
       return { rect, patch, provider: 'cpu', elapsedMs: 1, holes: 1 };

@@ -22,7 +22,7 @@ export async function writePhoto(file: string, width = 96, height = 64): Promise
 
 /**
  * Remove Object's mask for a photo of this size: a region around a white (hole) square in the middle, with
- * a black (keep) border of a few pixels, as the editor sends it (a PNG of the rect's size placed at rect).
+ * a black (keep) border of a few pixels, as the editor sends it (the canvas's RGBA pixels over rect).
  */
 export async function maskRegion(width: number, height: number): Promise<MaskRegion> {
   const s = Math.round(Math.min(width, height) / 4);
@@ -30,5 +30,5 @@ export async function maskRegion(width: number, height: number): Promise<MaskReg
   const rect = { x: Math.round((width - s) / 2) - border, y: Math.round((height - s) / 2) - border, width: s + 2 * border, height: s + 2 * border };
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${rect.width}" height="${rect.height}">
     <rect width="100%" height="100%" fill="#000"/><rect x="${border}" y="${border}" width="${s}" height="${s}" fill="#fff"/></svg>`;
-  return { rect, png: new Uint8Array(await sharp(Buffer.from(svg)).greyscale().png().toBuffer()) };
+  return { rect, rgba: new Uint8Array(await sharp(Buffer.from(svg)).ensureAlpha().raw().toBuffer()) };
 }

@@ -59,8 +59,10 @@ test('a malformed request is rejected by the contract before any command runs', 
   failed(await dispatch(ctx, 'photo:removeObject', { docId: 'x', jobId: 'j', mask: 'not bytes', resultIds: [] }), 'invalid-request');
   const rect = { x: 0, y: 0, width: 4, height: 4 };
   failed(await dispatch(ctx, 'photo:removeObject', { docId: 'x', jobId: 'j', mask: new Uint8Array(8), resultIds: [] }), 'invalid-request');
-  failed(await dispatch(ctx, 'photo:removeObject', { docId: 'x', jobId: 'j', mask: { rect, png: 'not bytes' }, resultIds: [] }), 'invalid-request');
-  failed(await dispatch(ctx, 'photo:removeObject', { docId: 'x', jobId: 'j', mask: { rect: { ...rect, width: 0 }, png: new Uint8Array(8) }, resultIds: [] }), 'invalid-request');
+  failed(await dispatch(ctx, 'photo:removeObject', { docId: 'x', jobId: 'j', mask: { rect, rgba: 'not bytes' }, resultIds: [] }), 'invalid-request');
+  failed(await dispatch(ctx, 'photo:removeObject', { docId: 'x', jobId: 'j', mask: { rect: { ...rect, width: 0 }, rgba: new Uint8Array(0) }, resultIds: [] }), 'invalid-request');
+  const short = failed(await dispatch(ctx, 'photo:removeObject', { docId: 'x', jobId: 'j', mask: { rect, rgba: new Uint8Array(60) }, resultIds: [] }), 'invalid-request');
+  assert.match(short, /rect\.width x rect\.height x 4 bytes/, 'pixels that do not fill the rect are refused by the contract');
   failed(await dispatch(ctx, 'settings:set', { provider: 'tpu', threads: 1, precision: 'fp32' }), 'invalid-request');
   assert.deepEqual(engine.calls, [], 'nothing reached the engine');
   assert.equal(existsSync(path.join(dir, 'user', 'settings.json')), false, 'nothing was saved');

@@ -74,11 +74,10 @@ function assertRectFitsStroke(rect: MaskRegion['rect'], stroke: PhotoPoint[]) {
   assert.ok(rect.y + rect.height <= Math.min(SIZE, y1 + outer) && rect.y + rect.height >= Math.min(SIZE, y1 + inner), `bottom edge: ${where}`);
 }
 
-/** A mask region's PNG as one channel, checked to be rect-sized. */
-async function regionPixels({ rect, png }: MaskRegion): Promise<Buffer> {
-  const { data, info } = await sharp(png).removeAlpha().toColourspace('b-w').raw().toBuffer({ resolveWithObject: true });
-  assert.deepEqual([info.width, info.height, info.channels], [rect.width, rect.height, 1], 'a PNG of the rect\'s size');
-  return data;
+/** A mask region's first band (the mask), checked to be the rect's RGBA pixels. */
+async function regionPixels({ rect, rgba }: MaskRegion): Promise<Buffer> {
+  assert.equal(rgba.length, rect.width * rect.height * 4, "the rect's RGBA pixels");
+  return sharp(rgba, { raw: { width: rect.width, height: rect.height, channels: 4 } }).extractChannel(0).raw().toBuffer();
 }
 
 /**

@@ -1,5 +1,5 @@
-// renderer/document/rasterize.ts in Debian's Chromium: Remove Object's mask is a region (a PNG of the
-// painted box, placed at its rect), never a canvas of the photo's size unless the painting covers it.
+// renderer/document/rasterize.ts in Debian's Chromium: Remove Object's mask is a region (the canvas's RGBA
+// pixels over the painted box, placed at its rect), never a canvas of the photo's size unless the painting covers it.
 // The region placed at its rect must be the very mask the whole photo would give, pixel for pixel.
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -16,7 +16,7 @@ const root = path.resolve(import.meta.dirname, '../..');
 interface Outcome {
   /** [width, height] of every OffscreenCanvas made. */
   canvases: [number, number][];
-  region: { rect: { x: number; y: number; width: number; height: number }; png: number[] } | null;
+  region: { rect: { x: number; y: number; width: number; height: number }; rgba: number[] } | null;
   full: number[] | null;
 }
 
@@ -71,12 +71,21 @@ async function rasterize(state: DocState, width: number, height: number, full = 
       const fullPng = full ? await w.rasterizeHoleFullSize(state, width, height) : null;
       return {
         canvases,
-        region: hole && { rect: hole.rect, png: Array.from(hole.png as Uint8Array) },
+        region: hole && { rect: hole.rect, rgba: Array.from(hole.rgba as Uint8Array) },
         full: fullPng && Array.from(fullPng as Uint8Array),
       };
     },
     { state, width, height, full },
   );
+}
+
+/** A region's RGBA bytes, checked to be rect-sized and opaque, as a PNG. */
+async function regionPng(region: NonNullable<Outcome['region']>): Promise<Buffer> {
+  const { rect, rgba } = region;
+  assert.equal(rgba.length, rect.width * rect.height * 4, "the rect's RGBA pixels");
+  const pixels = sharp(Buffer.from(rgba), { raw: { width: rect.width, height: rect.height, channels: 4 } });
+  assert.equal((await pixels.clone().stats()).channels[3]!.min, 255, 'opaque: white on black, not strokes on transparency');
+  return pixels.png().toBuffer();
 }
 
 /** A PNG as a one-channel 0/255 image. */
@@ -97,7 +106,7 @@ async function assertSameAsFullSize(outcome: Outcome, width: number, height: num
   const { region, full } = outcome;
   assert.ok(region && full);
   const placed = await sharp({ create: { width, height, channels: 3, background: '#000' } })
-    .composite([{ input: Buffer.from(region.png), left: region.rect.x, top: region.rect.y }])
+    .composite([{ input: await regionPng(region), left: region.rect.x, top: region.rect.y }])
     .png()
     .toBuffer();
   const [a, b] = await Promise.all([binary(placed), binary(full)]);
@@ -127,8 +136,7 @@ test('a stroke in the corner of a 24-megapixel photo sends a small region near i
   assert.ok(rect.y >= 3830 - 3 && rect.y <= 3830, `rect.y ${rect.y}`);
   assert.equal(rect.x + rect.width, W, 'clipped to the photo');
   assert.ok(rect.y + rect.height >= 3978 && rect.y + rect.height <= 3983, `ends at the stroke: ${JSON.stringify(rect)}`);
-  const png = await sharp(Buffer.from(out.region.png)).metadata();
-  assert.deepEqual([png.width, png.height], [rect.width, rect.height], 'a PNG of the rect\'s size');
+  await regionPng(out.region);
   // Drawn over the stroke's box (before rows without a hole are trimmed off): a few rows more at most.
   const largest = Math.max(...out.canvases.map(([w, h]) => w * h));
   assert.ok(largest <= rect.width * (rect.height + 8), `no canvas much larger than the region (largest ${largest} px)`);
@@ -139,7 +147,7 @@ test('an invert makes the region the whole photo; the same mask as rasterizing t
   const out = await rasterize(doc(mask([stroke(30, 100, 100, 140, 120), { kind: 'invert' }])), W, H, true);
   assert.deepEqual(out.region?.rect, { x: 0, y: 0, width: W, height: H });
   await assertSameAsFullSize(out, W, H);
-  const hole = await binary(out.region!.png);
+  const hole = await binary(await regionPng(out.region!));
   assert.equal(hole.data[(110 * W + 120)], 0, 'the stroke, inverted, is kept');
   assert.equal(hole.data[(10 * W + 10)], 255, 'everything else is the hole');
 });
