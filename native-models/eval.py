@@ -74,7 +74,7 @@ def model_fill(model, img: np.ndarray, hole: np.ndarray, scale: int) -> np.ndarr
 
 # The engine's 'auto' inference size (main/engine/pipeline.ts, AUTO_LARGE_HOLE_SHARE): 512, or 256 when the
 # hole fills more than this share of the crop the network sees.
-AUTO_LARGE_HOLE_SHARE = 0.4
+AUTO_LARGE_HOLE_SHARE = 0.5
 
 
 def auto_scale(hole: np.ndarray) -> int:
@@ -151,7 +151,7 @@ def markdown(result: dict, command: str, model_note: str) -> str:
              "Protocol: `../shared/data/README.md` (512x512 centre crops, held-out NVIDIA masks, one per photo and",
              "hole-ratio bin, composite in the hole, metrics over the whole image). **Bold**: the best of the row's",
              "methods. `PConv@S`: the network run on the image scaled to SxS, its prediction scaled back;",
-             "`PConv@auto`: the app's default, 512 or 256 when the hole covers more than 40 % of the image.", ""]
+             "`PConv@auto`: the app's default, 512 or 256 when the hole covers more than 50 % of the image.", ""]
     methods = result["methods"]
     for set_name, per_method in result["summary"].items():
         lines += [f"## {set_name} ({sum(result['counts'][set_name])} pairs)", ""]

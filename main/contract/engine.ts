@@ -31,7 +31,7 @@ export const EngineErrorCode = z.enum([
 export type EngineErrorCode = z.infer<typeof EngineErrorCode>;
 
 /** The model's working size for the long side of each crop (multiples of 256), or 'auto': per hole, 512,
- * or 256 when the hole fills more than 40 % of its tile (the sizes native-models/EVAL.md scores best). */
+ * or 256 when the hole fills more than 50 % of its tile (the sizes native-models/EVAL.md scores best). */
 export const InferSize = z.union([z.literal('auto'), z.number().int().min(256).max(2048).multipleOf(256)]);
 export type InferSize = z.infer<typeof InferSize>;
 export const DEFAULT_INFER_SIZE: InferSize = 'auto';

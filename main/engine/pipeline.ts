@@ -76,10 +76,10 @@ interface Prediction {
 
 /**
  * The hole share of a tile above which 'auto' runs the network at 256 instead of 512. From
- * native-models/EVAL.md: 512 scores higher up to 40 % holes, 256 above (the network's receptive field
+ * native-models/EVAL.md: 512 scores higher up to 50 % holes, 256 above (the network's receptive field
  * then reaches the far side of the hole).
  */
-const AUTO_LARGE_HOLE_SHARE = 0.4;
+const AUTO_LARGE_HOLE_SHARE = 0.5;
 
 /** The model's prediction for one group's box, at full resolution. */
 async function predictHole(model: Model, photo: RawImage, layers: readonly Layer[], mask: MaskWindow, hole: Rect, inferSize: InferSize): Promise<Buffer> {

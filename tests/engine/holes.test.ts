@@ -5,6 +5,7 @@ import sharp from 'sharp';
 import type { Rect } from '../../main/contract/app-api';
 import { MODEL_STEP, planTile, readsReduced, REDUCED_FACTOR } from '../../main/engine/crops';
 import { findHoleGroups, mergeClose, shrinkAny } from '../../main/engine/holes';
+import { reducedCopy } from '../../main/engine/image-io';
 import { tileHoles } from '../../main/engine/tile-mask';
 import { nvidiaMask } from '../helpers/engine-data';
 
@@ -191,4 +192,17 @@ test('tile holes of large crops come from the holes\' box only, yet every model 
     assert.ok(extra < 1.5 * holePixels + 4 * (tile.width + tile.height), `tile ${t}: ${extra} extra hole pixels for ${holePixels}: about a pixel of margin`);
   }
   assert.ok(boxOnly >= 12, `${boxOnly} tiles took the box-only path`);
+});
+
+test('the reduced copy: made once per decoded photo, whole blocks only; one that cannot be made is null, not an error', async () => {
+  const [w, h] = [803, 402]; // not multiples of the factor: the partial blocks at the edges are left out
+  const data = await sharp({ create: { width: w, height: h, channels: 3, background: '#3080c0' } }).raw().toBuffer();
+  const photo = { data, width: w, height: h, channels: 3 };
+  const copy = await reducedCopy(photo);
+  assert.ok(copy);
+  assert.deepEqual([copy.width, copy.height, copy.factor], [Math.floor(w / REDUCED_FACTOR), Math.floor(h / REDUCED_FACTOR), REDUCED_FACTOR]);
+  assert.deepEqual([...copy.data.subarray(0, 3)], [0x30, 0x80, 0xc0], 'a flat colour stays that colour');
+  assert.equal(reducedCopy(photo), reducedCopy(photo), 'the same promise for the same photo: made once');
+  // Pixels that do not fill the stated size (as an allocation that failed would leave): only a speed-up is lost.
+  assert.equal(await reducedCopy({ data: data.subarray(0, 100), width: w, height: h, channels: 3 }), null);
 });

@@ -119,6 +119,23 @@ test('a region mask (only the painted rectangle) gives the same patch as the ful
   );
 });
 
+test("'auto' runs the network at 512 for a hole filling under half its tile, at 256 for a larger one", async (t) => {
+  const dir = await tempDir(t);
+  const photo = kodak(5); // 500x500
+  const patch = async (mask: string, inferSize: 256 | 512 | 'auto') =>
+    (await raw((await removeObject(model, { photo, layers: [], mask: { kind: 'file', path: mask }, inferSize })).patch, { keepAlpha: true })).data;
+  const cases = [
+    { name: 'small', rect: { x: 180, y: 150, width: 70, height: 90 }, expected: 512 as const, other: 256 as const },
+    { name: 'large (61 %)', rect: { x: 50, y: 60, width: 400, height: 380 }, expected: 256 as const, other: 512 as const },
+  ];
+  for (const c of cases) {
+    const mask = await rectMask(500, 500, [c.rect], path.join(dir, `${c.name}.png`));
+    const auto = await patch(mask, 'auto');
+    assert.ok(auto.equals(await patch(mask, c.expected)), `${c.name} hole: auto is ${c.expected}`);
+    assert.ok(!auto.equals(await patch(mask, c.other)), `${c.name} hole: ${c.other} fills it differently`);
+  }
+});
+
 test('Remove Object keeps the open photo decoded, but never past a change to its file', async (t) => {
   const dir = await tempDir(t);
   const photo = path.join(dir, 'photo.png');
