@@ -2,10 +2,12 @@
 // Used by Remove Object's export, by the CLI and by batches. Layers' alpha is 0 or 255 (the mask), so
 // compositing them only ever copies pixels: everything outside the holes is the photo's own bytes.
 import sharp, { type Sharp } from 'sharp';
+import type { Rect } from '../contract/app-api';
 import type { Layer, OutputFormat } from '../contract/engine';
 import { decodeError } from './errors';
-import { checkLayers, decode, layerInputs, readHeader } from './image-io';
+import { checkLayers, decode, layerInputs, readHeader, type ImageHeader } from './image-io';
 import { encodeAs, keepMetadata, writeAtomically, writeProblem, type WriteOptions } from './output';
+import { unionAll } from './holes';
 
 export interface FlattenOptions extends WriteOptions {
   format: OutputFormat;
@@ -19,7 +21,11 @@ export async function flattenToFile(photo: string, layers: readonly Layer[], out
     output,
     async (temp) => {
       try {
-        const image = header.hasAlpha && layers.length ? await compositeKeepingAlpha(photo, layers) : compositeOpaque(photo, layers);
+        const image = keepsSixteenBits(header, options.format)
+          ? await compositeSixteenBit(photo, layers, header)
+          : header.hasAlpha && layers.length
+            ? await compositeKeepingAlpha(photo, layers)
+            : compositeOpaque(photo, layers);
         await encodeAs(keepMetadata(image, header), options.format, options.quality, header.width * header.height).toFile(temp);
       } catch (err) {
         throw writeProblem(err) ? err : decodeError('photo', photo, err);
@@ -52,4 +58,60 @@ async function compositeKeepingAlpha(photo: string, layers: readonly Layer[]): P
   const wanted = await sharp(filled, raw(3)).joinChannel(alpha, raw(1)).raw().toBuffer();
   const change = await sharp(wanted, rgba).boolean(base.data, 'eor', rgba).raw().toBuffer();
   return decode(photo).pipelineColourspace('srgb').boolean(change, 'eor', rgba);
+}
+
+/** A 16-bit RGB(A) photo written as PNG or TIFF keeps its 16 bits: every pixel outside the holes as stored.
+ * (16-bit grey, and JPEG or WebP outputs, go through the 8-bit paths.) */
+const keepsSixteenBits = (header: ImageHeader, format: OutputFormat) =>
+  header.depth === 'ushort' && header.space === 'rgb16' && (format === 'png' || format === 'tiff');
+
+/**
+ * The same XOR as compositeKeepingAlpha, at 16 bits. The fill is 8-bit; an 8-bit value v is v * 257 at 16
+ * bits, whose two bytes are both v, so every operand is built byte by byte, as one-band 8-bit images whose
+ * "pixels" are the 16-bit samples' bytes: libvips does all of it, and no 16-bit colour conversion (where
+ * sharp's defaults would quietly go to 8 bits) is involved. The change is zero outside the holes and in alpha.
+ */
+async function compositeSixteenBit(photo: string, layers: readonly Layer[], header: ImageHeader): Promise<Sharp> {
+  const asStored = () => decode(photo).pipelineColourspace('rgb16');
+  if (!layers.length) return asStored().toColourspace('rgb16');
+  const bands = header.hasAlpha ? 4 : 3;
+  const rect = unionAll(layers.map((l) => l.rect));
+  const bytesWide = (r: Rect) => r.width * bands * 2; // a row of 16-bit samples, as bytes
+  const rowOfBytes = (r: Rect) => ({ raw: { width: bytesWide(r), height: r.height, channels: 1 as const } });
+  const pixels = (r: Rect, channels: 1 | 3 | 4) => ({ raw: { width: r.width, height: r.height, channels } });
+
+  // The layers over transparency: where one is opaque, the fill (topmost first); elsewhere alpha 0.
+  const over = await sharp({ create: { width: rect.width, height: rect.height, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } } })
+    .composite(layers.map((l) => ({ input: Buffer.from(l.patch.buffer, l.patch.byteOffset, l.patch.byteLength), left: l.rect.x - rect.x, top: l.rect.y - rect.y })))
+    .raw()
+    .toBuffer();
+  const alpha = await sharp(over, pixels(rect, 4)).extractChannel(3).raw().toBuffer();
+  // Each byte twice: samples' bytes as a one-band image twice as wide, enlarged 2x horizontally (nearest).
+  const twice = async (data: Buffer, channels: 3 | 4) =>
+    sharp(data, { raw: { width: rect.width * channels, height: rect.height, channels: 1 } })
+      .resize(rect.width * channels * 2, rect.height, { fit: 'fill', kernel: 'nearest' })
+      .toColourspace('b-w') // one band stays one band
+      .raw()
+      .toBuffer();
+  const fill = await twice(bands === 4 ? over : await sharp(over, pixels(rect, 4)).removeAlpha().raw().toBuffer(), bands);
+  // Hole bytes: the alpha on the colour samples, 0 on the alpha sample (the photo's alpha is kept).
+  const holeBands = bands === 4 ? [alpha, alpha, Buffer.alloc(alpha.length)] : [alpha, alpha];
+  const hole = await twice(await sharp(alpha, pixels(rect, 1)).joinChannel(holeBands, pixels(rect, 1)).raw().toBuffer(), bands);
+  const stored = await asStored()
+    .extract({ left: rect.x, top: rect.y, width: rect.width, height: rect.height })
+    .toColourspace('rgb16')
+    .raw({ depth: 'ushort' }) // raw() alone would cast the samples to 8 bits
+    .toBuffer();
+  const differs = await sharp(fill, rowOfBytes(rect)).boolean(stored, 'eor', rowOfBytes(rect)).toColourspace('b-w').raw().toBuffer(); // one boolean per pipeline
+  const change = await sharp(differs, rowOfBytes(rect)).boolean(hole, 'and', rowOfBytes(rect)).toColourspace('b-w').raw().toBuffer();
+  const frame = { x: 0, y: 0, width: header.width, height: header.height };
+  const changeFrame = await sharp(change, rowOfBytes(rect))
+    .extend({ left: rect.x * bands * 2, right: bytesWide(frame) - bytesWide(rect) - rect.x * bands * 2, top: rect.y, bottom: header.height - rect.y - rect.height, background: { r: 0, g: 0, b: 0 } })
+    .toColourspace('b-w')
+    .raw()
+    .toBuffer();
+  // sharp takes a raw operand's depth from its typed array (lib/input.js); its types only name Buffer.
+  const aligned = changeFrame.byteOffset % 2 === 0 ? changeFrame : new Uint8Array(changeFrame); // a copy starts at 0
+  const samples = new Uint16Array(aligned.buffer, aligned.byteOffset, aligned.byteLength / 2) as unknown as Buffer;
+  return asStored().boolean(samples, 'eor', pixels(frame, bands)).toColourspace('rgb16');
 }
