@@ -376,8 +376,8 @@ const inpaintBreakdown = (model: LoadedModel, photo: string, mask: string, outpu
   );
 
 /** The app's Remove Object: the photo is open (its pixels kept), the painted region is sent, a patch comes back. */
-const removeBreakdown = (model: LoadedModel, photo: string, region: { rect: Rect; channels: 4; data: Buffer }, inferSize: InferSize) =>
-  engineBreakdown(model, (m, ctx) => removeObject(m, { photo, layers: [], mask: { kind: 'region', ...region }, inferSize }, ctx));
+const removeBreakdown = (model: LoadedModel, photo: string, region: { kind: 'pixels'; rect: Rect; channels: 4; data: Buffer }, inferSize: InferSize) =>
+  engineBreakdown(model, (m, ctx) => removeObject(m, { photo, layers: [], mask: region, inferSize }, ctx));
 
 function addStages(section: string, runs: Breakdown[], names: Record<string, string>): void {
   for (const stage of runs[0]!.stages.map(([s]) => s)) {

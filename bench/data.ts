@@ -49,7 +49,7 @@ export async function objectMask(file: string, width: number, height: number, sh
  * The same hole as objectMask, as the app sends it: only the painted rectangle (the ellipse's box and a
  * brush's margin), the canvas's RGBA pixels over it (white on opaque black), placed at `rect`.
  */
-export async function objectRegion(width: number, height: number, share: number): Promise<{ rect: Rect; channels: 4; data: Buffer }> {
+export async function objectRegion(width: number, height: number, share: number): Promise<{ kind: 'pixels'; rect: Rect; channels: 4; data: Buffer }> {
   const area = share * width * height;
   const rx = Math.sqrt(area / Math.PI / 1.4);
   const ry = rx * 1.4;
@@ -61,7 +61,7 @@ export async function objectRegion(width: number, height: number, share: number)
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${rect.width}" height="${rect.height}" viewBox="${x} ${y} ${rect.width} ${rect.height}">
     <rect x="${x}" y="${y}" width="100%" height="100%" fill="#000"/>
     <ellipse cx="${cx.toFixed(1)}" cy="${cy.toFixed(1)}" rx="${rx.toFixed(1)}" ry="${ry.toFixed(1)}" fill="#fff"/></svg>`;
-  return { rect, channels: 4, data: await sharp(Buffer.from(svg)).threshold(128).ensureAlpha().raw().toBuffer() };
+  return { kind: 'pixels', rect, channels: 4, data: await sharp(Buffer.from(svg)).threshold(128).ensureAlpha().raw().toBuffer() };
 }
 
 /** n photos of exactly width x height (eval photos, cycled; repeats mirrored so no two files are equal). */

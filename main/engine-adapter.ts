@@ -30,7 +30,7 @@ export function engineAdapter(client: EngineClient, log: (message: string) => vo
     async inpaint(job) {
       const layers = job.layers.map(({ rect, patch }) => ({ rect, patch }));
       const { kind: _kind, ...result } = await client.removeObject(
-        { photo: job.photo, layers, mask: { kind: 'region', rect: job.mask.rect, channels: 4, data: job.mask.rgba } },
+        { photo: job.photo, layers, mask: 'rgba' in job.mask ? { kind: 'pixels', rect: job.mask.rect, channels: 4, data: job.mask.rgba } : { kind: 'region', rect: job.mask.rect, data: job.mask.png } },
         { signal: job.signal, onProgress: job.onProgress },
       );
       return result;

@@ -15,14 +15,18 @@ export const Rect = z.object({
 export type Rect = z.infer<typeof Rect>;
 
 /**
- * A painted hole: the canvas's RGBA pixels over `rect` in the upright photo (getImageData's bytes, row by
- * row; white on opaque black, a hole where the red byte is >= 128); nothing outside `rect` is a hole. Only
- * the painted area travels, however large the photo, and raw: a PNG would cost the renderer an encode and
- * the engine a decode that take longer than the copy (docs in main/engine/image-io.ts readMask).
+ * A painted hole over `rect` in the upright photo, white on opaque black; nothing outside `rect` is a hole.
+ * Only the painted area travels, however large the photo. Up to RAW_REGION_MAX_PIXELS (limits.ts) as the canvas's RGBA
+ * pixels (getImageData's bytes, row by row; a hole where the red byte is >= 128): a PNG would cost the
+ * renderer an encode and the engine a decode that take longer than the copy. A larger one as a PNG of rect's
+ * size: raw, a 24 MP region would be 96 MB through IPC (128 MB of base64 over HTTP); its PNG is a few hundred KB.
  */
-export const MaskRegion = z
-  .object({ rect: Rect, rgba: Bytes })
-  .refine((m) => m.rgba.byteLength === m.rect.width * m.rect.height * 4, { message: "rgba must hold rect.width x rect.height x 4 bytes", path: ['rgba'] });
+export const MaskRegion = z.union([
+  z
+    .object({ rect: Rect, rgba: Bytes })
+    .refine((m) => m.rgba.byteLength === m.rect.width * m.rect.height * 4, { message: 'rgba must hold rect.width x rect.height x 4 bytes', path: ['rgba'] }),
+  z.object({ rect: Rect, png: Bytes }),
+]);
 export type MaskRegion = z.infer<typeof MaskRegion>;
 
 export const DocId = z.string().min(1).max(64);

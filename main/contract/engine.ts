@@ -45,15 +45,16 @@ export type Layer = z.infer<typeof Layer>;
 
 /**
  * White (or opaque, in an alpha-only PNG) marks the hole; as a file or as encoded bytes of the photo's size,
- * or as a region: raw 8-bit pixels of `rect`'s size placed at `rect` (`channels` bytes per pixel, row by row,
- * as a canvas's getImageData gives them), a hole where the first byte of a pixel is >= 128, nothing outside
- * `rect` a hole. The app sends regions, so that Remove Object's cost follows the painted area, not the
- * photo's size.
+ * or over `rect` only (nothing outside it a hole): a region, an encoded image of rect's size, or pixels, raw
+ * 8-bit pixels of rect's size (`channels` bytes each, row by row, as a canvas's getImageData gives them), a
+ * hole where a pixel's first byte is >= 128. The app sends one of the last two, so that Remove Object's cost
+ * follows the painted area, not the photo's size.
  */
 export const MaskInput = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('file'), path: FilePath }),
   z.object({ kind: z.literal('bytes'), data: Bytes }),
-  z.object({ kind: z.literal('region'), rect: Rect, channels: z.union([z.literal(1), z.literal(4)]), data: Bytes }),
+  z.object({ kind: z.literal('region'), rect: Rect, data: Bytes }),
+  z.object({ kind: z.literal('pixels'), rect: Rect, channels: z.union([z.literal(1), z.literal(4)]), data: Bytes }),
 ]);
 export type MaskInput = z.infer<typeof MaskInput>;
 

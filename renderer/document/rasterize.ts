@@ -2,6 +2,7 @@
 // Remove Object (white on black, at the photo's full resolution, but only over the box the painting can
 // cover, so its cost follows the painted area, not the photo's size); all pixel work is the canvas's own.
 import type { MaskRegion, Rect } from '../../main/contract/app-api';
+import { RAW_REGION_MAX_PIXELS } from '../../main/contract/limits';
 import type { DocState, MaskLayer, MaskOp, Points } from './layers';
 import { visibleMasks } from './layers';
 
@@ -212,10 +213,10 @@ function rasterizeBox(masks: readonly MaskLayer[], rect: Rect): { canvas: Offscr
 /**
  * The hole for Remove Object: the union of the visible mask layers at full resolution, as a binary mask
  * (soft brush edges rounded to hole or keep), rasterized only over the box the painting can cover and
- * trimmed to the rows that hold a hole; the canvas's own RGBA bytes, not a PNG (MaskRegion says why).
- * Null when nothing is painted, so no engine call is made.
+ * trimmed to the rows that hold a hole: the canvas's own RGBA bytes, or a PNG when the region is large
+ * (MaskRegion says why). Null when nothing is painted, so no engine call is made.
  */
-export function rasterizeHole(state: DocState, width: number, height: number): MaskRegion | null {
+export async function rasterizeHole(state: DocState, width: number, height: number): Promise<MaskRegion | null> {
   const masks = visibleMasks(state).filter((m) => m.ops.length > 0);
   const bounds = paintedBounds(masks, width, height);
   if (!bounds) return null;
@@ -223,11 +224,17 @@ export function rasterizeHole(state: DocState, width: number, height: number): M
   if (!drawn) return null;
 
   const [top, bottom] = drawn.rows;
+  const whole = top === 0 && bottom === bounds.height - 1;
   const rect = { x: bounds.x, y: bounds.y + top, width: bounds.width, height: bottom - top + 1 };
-  // Rows are contiguous: the trimmed band is a slice (a copy, so IPC clones only the band, not the buffer).
-  const bytes = new Uint8Array(drawn.rgba.buffer, drawn.rgba.byteOffset, drawn.rgba.byteLength);
-  const rgba = top === 0 && bottom === bounds.height - 1 ? bytes : bytes.slice(top * bounds.width * 4, (bottom + 1) * bounds.width * 4);
-  return { rect, rgba };
+  if (rect.width * rect.height <= RAW_REGION_MAX_PIXELS) {
+    // Rows are contiguous: the trimmed band is a slice (a copy, so IPC clones only the band, not the buffer).
+    const bytes = new Uint8Array(drawn.rgba.buffer, drawn.rgba.byteOffset, drawn.rgba.byteLength);
+    return { rect, rgba: whole ? bytes : bytes.slice(top * bounds.width * 4, (bottom + 1) * bounds.width * 4) };
+  }
+  if (whole) return { rect, png: await encodePng(drawn.canvas) };
+  const band = new OffscreenCanvas(rect.width, rect.height); // the trimmed band, copied by the canvas
+  context(band).drawImage(drawn.canvas, 0, -top);
+  return { rect, png: await encodePng(band) };
 }
 
 /**

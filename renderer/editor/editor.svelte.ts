@@ -328,7 +328,7 @@ export class Editor {
     const jobId = crypto.randomUUID();
     this.removal = { jobId, stage: 'Preparing the mask', fraction: 0 };
     try {
-      const hole = rasterizeHole(state, doc.photo.width, doc.photo.height);
+      const hole = await rasterizeHole(state, doc.photo.width, doc.photo.height);
       if (!hole) {
         this.error = {
           title: 'Nothing to remove',

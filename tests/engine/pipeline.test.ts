@@ -97,13 +97,21 @@ test('a region mask (only the painted rectangle) gives the same patch as the ful
   // The region reaches past the hole on every side, and overlaps the first result layer.
   const rect = { x: 150, y: 120, width: 160, height: 200 };
   const region = await regionOf(full, rect);
+  // A large region travels as a PNG of its rect instead (MaskRegion): the same hole either way.
+  const png = { kind: 'region' as const, rect, data: await sharp(region.data, { raw: { width: rect.width, height: rect.height, channels: 4 } }).png().toBuffer() };
   for (const inferSize of [256, 512, 'auto'] as const) {
     const a = await removeObject(model, { photo, layers, mask: { kind: 'file', path: full }, inferSize });
-    const b = await removeObject(model, { photo, layers, mask: region, inferSize });
-    assert.deepEqual(b.rect, a.rect, `${inferSize}: the same hole box`);
-    assert.deepEqual(b.rect, { x: 180, y: 150, width: 70, height: 90 });
-    assert.ok((await raw(b.patch, { keepAlpha: true })).data.equals((await raw(a.patch, { keepAlpha: true })).data), `${inferSize}: the same patch`);
+    for (const mask of [region, png]) {
+      const b = await removeObject(model, { photo, layers, mask, inferSize });
+      assert.deepEqual(b.rect, a.rect, `${inferSize}, ${mask.kind}: the same hole box`);
+      assert.deepEqual(b.rect, { x: 180, y: 150, width: 70, height: 90 });
+      assert.ok((await raw(b.patch, { keepAlpha: true })).data.equals((await raw(a.patch, { keepAlpha: true })).data), `${inferSize}, ${mask.kind}: the same patch`);
+    }
   }
+  await assert.rejects(
+    removeObject(model, { photo, layers, mask: { ...png, rect: { ...rect, height: 100 } }, inferSize: 512 }),
+    (err: EngineError) => err.code === 'mask-size' && /160x200 but its region is 160x100/.test(err.message),
+  );
   await assert.rejects(
     removeObject(model, { photo, layers, mask: { ...region, rect: { ...rect, x: 400 } }, inferSize: 512 }),
     (err: EngineError) => err.code === 'mask-size' && /outside the 500x500 photo/.test(err.message),
@@ -114,7 +122,7 @@ test('a region mask (only the painted rectangle) gives the same patch as the ful
   );
   const empty = await sharp({ create: { width: 20, height: 20, channels: 4, background: '#000000ff' } }).raw().toBuffer();
   await assert.rejects(
-    removeObject(model, { photo, layers, mask: { kind: 'region', rect: { x: 0, y: 0, width: 20, height: 20 }, channels: 4, data: empty }, inferSize: 512 }),
+    removeObject(model, { photo, layers, mask: { kind: 'pixels', rect: { x: 0, y: 0, width: 20, height: 20 }, channels: 4, data: empty }, inferSize: 512 }),
     (err: EngineError) => err.code === 'mask-empty',
   );
 });

@@ -42,10 +42,10 @@ export async function rectMask(width: number, height: number, rects: { x: number
   return file;
 }
 
-/** The part of a full-size mask file under `rect` as the editor sends it: RGBA pixels, opaque, grey bands. */
+/** The part of a full-size mask file under `rect` as the editor sends a small one: RGBA pixels, opaque, grey bands. */
 export async function regionOf(maskFile: string, rect: { x: number; y: number; width: number; height: number }) {
   const data = await sharp(maskFile).extract({ left: rect.x, top: rect.y, width: rect.width, height: rect.height }).toColourspace('srgb').removeAlpha().ensureAlpha().raw().toBuffer();
-  return { kind: 'region' as const, rect, channels: 4 as const, data };
+  return { kind: 'pixels' as const, rect, channels: 4 as const, data };
 }
 
 export interface Raw {

@@ -32,9 +32,11 @@ export function fakeEngine(): FakeEngine {
       calls.push(`inpaint ${job.photo} layers=${job.layers.length}`);
       job.onProgress('model', 0.5);
       // The region must lie inside the upright photo, as the real engine checks (its size the contract checks).
-      const { rect, rgba } = job.mask;
+      const { rect } = job.mask;
       const { autoOrient: photo } = await sharp(job.photo).metadata();
-      const alpha = await sharp(rgba, { raw: { width: rect.width, height: rect.height, channels: 4 } }).extractChannel(0).raw().toBuffer();
+      const pixels = 'rgba' in job.mask ? sharp(job.mask.rgba, { raw: { width: rect.width, height: rect.height, channels: 4 } }) : sharp(job.mask.png);
+      const { data: alpha, info } = await pixels.extractChannel(0).raw().toBuffer({ resolveWithObject: true });
+      if (info.width !== rect.width || info.height !== rect.height) throw new Error(`mask is ${info.width}x${info.height}, its rect ${rect.width}x${rect.height}`);
       if (rect.x + rect.width > photo.width || rect.y + rect.height > photo.height) {
         throw new Error(`mask rect ${JSON.stringify(rect)} is outside the ${photo.width}x${photo.height} photo`);
       }

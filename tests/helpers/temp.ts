@@ -24,7 +24,7 @@ export async function writePhoto(file: string, width = 96, height = 64): Promise
  * Remove Object's mask for a photo of this size: a region around a white (hole) square in the middle, with
  * a black (keep) border of a few pixels, as the editor sends it (the canvas's RGBA pixels over rect).
  */
-export async function maskRegion(width: number, height: number): Promise<MaskRegion> {
+export async function maskRegion(width: number, height: number): Promise<Extract<MaskRegion, { rgba: Uint8Array }>> {
   const s = Math.round(Math.min(width, height) / 4);
   const border = 3;
   const rect = { x: Math.round((width - s) / 2) - border, y: Math.round((height - s) / 2) - border, width: s + 2 * border, height: s + 2 * border };

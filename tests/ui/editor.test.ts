@@ -74,10 +74,14 @@ function assertRectFitsStroke(rect: MaskRegion['rect'], stroke: PhotoPoint[]) {
   assert.ok(rect.y + rect.height <= Math.min(SIZE, y1 + outer) && rect.y + rect.height >= Math.min(SIZE, y1 + inner), `bottom edge: ${where}`);
 }
 
-/** A mask region's first band (the mask), checked to be the rect's RGBA pixels. */
-async function regionPixels({ rect, rgba }: MaskRegion): Promise<Buffer> {
-  assert.equal(rgba.length, rect.width * rect.height * 4, "the rect's RGBA pixels");
-  return sharp(rgba, { raw: { width: rect.width, height: rect.height, channels: 4 } }).extractChannel(0).raw().toBuffer();
+/** A mask region's first band (the mask), checked to be of the rect's size: raw RGBA, or a PNG when large. */
+async function regionPixels(region: MaskRegion): Promise<Buffer> {
+  const { rect } = region;
+  if ('rgba' in region) assert.equal(region.rgba.length, rect.width * rect.height * 4, "the rect's RGBA pixels");
+  const image = 'rgba' in region ? sharp(region.rgba, { raw: { width: rect.width, height: rect.height, channels: 4 } }) : sharp(region.png);
+  const { data, info } = await image.extractChannel(0).raw().toBuffer({ resolveWithObject: true });
+  assert.deepEqual([info.width, info.height], [rect.width, rect.height], "the rect's size");
+  return data;
 }
 
 /**

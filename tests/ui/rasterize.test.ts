@@ -7,6 +7,7 @@ import { after, before, test } from 'node:test';
 import { build } from 'esbuild';
 import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
+import { RAW_REGION_MAX_PIXELS } from '../../main/contract/limits';
 import type { DocState, MaskLayer, MaskOp } from '../../renderer/document/layers';
 import { launchChromium } from './editor-page';
 import { and, type Binary, count, not } from './pixels';
@@ -16,7 +17,7 @@ const root = path.resolve(import.meta.dirname, '../..');
 interface Outcome {
   /** [width, height] of every OffscreenCanvas made. */
   canvases: [number, number][];
-  region: { rect: { x: number; y: number; width: number; height: number }; rgba: number[] } | null;
+  region: { rect: { x: number; y: number; width: number; height: number }; rgba?: number[]; png?: number[] } | null;
   full: number[] | null;
 }
 
@@ -71,7 +72,7 @@ async function rasterize(state: DocState, width: number, height: number, full = 
       const fullPng = full ? await w.rasterizeHoleFullSize(state, width, height) : null;
       return {
         canvases,
-        region: hole && { rect: hole.rect, rgba: Array.from(hole.rgba as Uint8Array) },
+        region: hole && { rect: hole.rect, ...('rgba' in hole ? { rgba: Array.from(hole.rgba as Uint8Array) } : { png: Array.from(hole.png as Uint8Array) }) },
         full: fullPng && Array.from(fullPng as Uint8Array),
       };
     },
@@ -79,12 +80,16 @@ async function rasterize(state: DocState, width: number, height: number, full = 
   );
 }
 
-/** A region's RGBA bytes, checked to be rect-sized and opaque, as a PNG. */
+/** A region (RGBA bytes up to RAW_REGION_MAX_PIXELS, a PNG above), checked to be rect-sized and opaque, as a PNG. */
 async function regionPng(region: NonNullable<Outcome['region']>): Promise<Buffer> {
-  const { rect, rgba } = region;
-  assert.equal(rgba.length, rect.width * rect.height * 4, "the rect's RGBA pixels");
-  const pixels = sharp(Buffer.from(rgba), { raw: { width: rect.width, height: rect.height, channels: 4 } });
-  assert.equal((await pixels.clone().stats()).channels[3]!.min, 255, 'opaque: white on black, not strokes on transparency');
+  const { rect, rgba, png } = region;
+  const raw = rect.width * rect.height <= RAW_REGION_MAX_PIXELS;
+  assert.ok(raw ? rgba && !png : png && !rgba, `raw up to ${RAW_REGION_MAX_PIXELS} pixels, a PNG above`);
+  if (rgba) assert.equal(rgba.length, rect.width * rect.height * 4, "the rect's RGBA pixels");
+  const pixels = rgba ? sharp(Buffer.from(rgba), { raw: { width: rect.width, height: rect.height, channels: 4 } }) : sharp(Buffer.from(png!));
+  const { width, height } = await pixels.metadata();
+  assert.deepEqual([width, height], [rect.width, rect.height], "the rect's size");
+  assert.equal((await pixels.clone().ensureAlpha().stats()).channels[3]!.min, 255, 'opaque: white on black, not strokes on transparency');
   return pixels.png().toBuffer();
 }
 
@@ -150,6 +155,14 @@ test('an invert makes the region the whole photo; the same mask as rasterizing t
   const hole = await binary(await regionPng(out.region!));
   assert.equal(hole.data[(110 * W + 120)], 0, 'the stroke, inverted, is kept');
   assert.equal(hole.data[(10 * W + 10)], 255, 'everything else is the hole');
+});
+
+test('a region over the raw limit travels as a PNG of its rect: the same mask', async () => {
+  const [W, H] = [2400, 1800]; // 4.3 MP: an invert makes the region the whole photo
+  const out = await rasterize(doc(mask([stroke(60, 600, 500, 1400, 900), { kind: 'invert' }])), W, H, true);
+  assert.deepEqual(out.region?.rect, { x: 0, y: 0, width: W, height: H });
+  assert.ok(out.region?.png, 'a PNG');
+  await assertSameAsFullSize(out, W, H);
 });
 
 test('a clear resets its layer, erasing never grows the region, hidden layers are left out', async () => {
