@@ -26,7 +26,9 @@ export async function flattenToFile(photo: string, layers: readonly Layer[], out
           : header.hasAlpha && layers.length
             ? await compositeKeepingAlpha(photo, layers)
             : compositeOpaque(photo, layers);
-        await encodeAs(keepMetadata(image, header), options.format, options.quality, header.width * header.height).toFile(temp);
+        // A one-band grey photo stays one band: its fill is grey too (pipeline.ts), so nothing is lost.
+        const bands = header.space === 'b-w' && !header.hasAlpha && header.depth === 'uchar' ? image.extractChannel(0).toColourspace('b-w') : image;
+        await encodeAs(keepMetadata(bands, header), options.format, options.quality, header.width * header.height).toFile(temp);
       } catch (err) {
         throw writeProblem(err) ? err : decodeError('photo', photo, err);
       }

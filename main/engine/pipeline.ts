@@ -101,7 +101,14 @@ async function predictHole(model: Model, photo: RawImage, layers: readonly Layer
   // The prediction comes back enlarged to the crop's pixels over the hole only (enlarge.ts: INTER_LINEAR's
   // geometry, as native-models/eval.py scores it).
   const region = { x: hole.x - tile.crop.x, y: hole.y - tile.crop.y, width: hole.width, height: hole.height };
-  return model.fill(tensors.image, tensors.mask, tile.width, tile.height, { cropWidth: tile.crop.width, cropHeight: tile.crop.height, region });
+  const fill = await model.fill(tensors.image, tensors.mask, tile.width, tile.height, { cropWidth: tile.crop.width, cropHeight: tile.crop.height, region });
+  return tensors.grey ? greyed(fill, hole) : fill;
+}
+
+/** The fill as grey (its luminance in every band): the network's colour prediction may tint a black-and-white photo. */
+async function greyed(rgb: Buffer, hole: Rect): Promise<Buffer> {
+  const luma = await sharp(rgb, raw(hole.width, hole.height, 3)).toColourspace('b-w').raw().toBuffer();
+  return sharp(luma, raw(hole.width, hole.height, 1)).joinChannel([luma, luma], raw(hole.width, hole.height, 1)).toColourspace('srgb').raw().toBuffer();
 }
 
 /** Share of hole pixels in a tile's binary mask: its mean, as libvips shrinks it to one pixel (the tile's

@@ -4,6 +4,8 @@ export interface TileTensors {
   image: Float32Array; // CHW, RGB in [0,1]
   mask: Float32Array; // HW, 1 = known, 0 = hole
   known: number; // how many known pixels the tile has
+  /** Every pixel of the tile has R = G = B: a black-and-white photo, whose fill must not take on a tint. */
+  grey: boolean;
 }
 
 /** rgb: HWC 8-bit; holes: one channel, non-zero = hole. */
@@ -13,15 +15,18 @@ export function toTensors(rgb: Buffer, holes: Buffer, width: number, height: num
   const image = new Float32Array(n * 3);
   const mask = new Float32Array(n);
   let known = 0;
+  let grey = true;
   for (let i = 0; i < n; i++) {
-    image[i] = rgb[i * 3]! / 255;
-    image[n + i] = rgb[i * 3 + 1]! / 255;
-    image[2 * n + i] = rgb[i * 3 + 2]! / 255;
+    const [r, g, b] = [rgb[i * 3]!, rgb[i * 3 + 1]!, rgb[i * 3 + 2]!];
+    image[i] = r / 255;
+    image[n + i] = g / 255;
+    image[2 * n + i] = b / 255;
+    grey &&= r === g && g === b;
     if (holes[i] === 0) {
       mask[i] = 1;
       known++;
     }
   }
-  return { image, mask, known };
+  return { image, mask, known, grey };
 }
 

@@ -249,6 +249,28 @@ test('a 16-bit photo (RGB and RGBA PNG, TIFF) keeps its 16 bits: every sample ou
   assert.ok(Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength)), 'an empty mask writes the 16-bit photo unchanged');
 });
 
+test('a black-and-white photo gets a grey fill, with no tint; a one-band photo stays one band', async (t) => {
+  const dir = await tempDir(t);
+  const mask = await rectMask(500, 500, [{ x: 200, y: 180, width: 70, height: 90 }], path.join(dir, 'mask.png'));
+  const oneBand = path.join(dir, 'grey.png');
+  await sharp(kodak(5)).toColourspace('b-w').png().toFile(oneBand);
+  const threeBands = path.join(dir, 'grey-rgb.png'); // R = G = B, as a scan saved in colour would be
+  await sharp(oneBand).toColourspace('srgb').png().toFile(threeBands);
+  assert.deepEqual([(await sharp(oneBand).metadata()).channels, (await sharp(threeBands).metadata()).channels], [1, 3]);
+  for (const [photo, bands] of [[oneBand, 1], [threeBands, 3]] as const) {
+    const out = path.join(dir, `out-${bands}.png`);
+    await fill(photo, mask, out, { inferSize: 512 });
+    assert.equal((await sharp(out).metadata()).channels, bands, `${bands} band(s) in, ${bands} out`);
+    const after = await raw(out);
+    let tinted = 0;
+    for (let i = 0; i < 500 * 500; i++) if (after.data[i * 3] !== after.data[i * 3 + 1] || after.data[i * 3 + 1] !== after.data[i * 3 + 2]) tinted++;
+    assert.equal(tinted, 0, `${bands} band(s): R = G = B everywhere, the fill included`);
+    const diff = compareWithMask(await raw(photo), after, await maskRaw(mask));
+    assert.equal(diff.outsideDiffs, 0);
+    assert.ok(diff.holeChanged > 0.5 * diff.holePixels, 'the hole is filled');
+  }
+});
+
 test('ICC profile (all formats) and EXIF (PNG, JPEG, WebP) are kept; the output has the photo\'s own colour values', async (t) => {
   const dir = await tempDir(t);
   const photo = path.join(dir, 'p3.jpg');
