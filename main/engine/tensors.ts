@@ -17,7 +17,9 @@ export function toTensors(rgb: Buffer, holes: Buffer, width: number, height: num
   let known = 0;
   let grey = true;
   for (let i = 0; i < n; i++) {
-    const [r, g, b] = [rgb[i * 3]!, rgb[i * 3 + 1]!, rgb[i * 3 + 2]!];
+    const r = rgb[i * 3]!;
+    const g = rgb[i * 3 + 1]!;
+    const b = rgb[i * 3 + 2]!;
     image[i] = r / 255;
     image[n + i] = g / 255;
     image[2 * n + i] = b / 255;
