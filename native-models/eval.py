@@ -25,7 +25,7 @@ from skimage.metrics import structural_similarity
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from pconv.data import HOLE_BINS, default_data_root, downscale_hole, is_held_out_mask, mask_bin  # noqa: E402
-from pconv.unet import load_model  # noqa: E402
+from pconv.unet import load_model, smoothing_kernel  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 BIN_NAMES = [f"{int(lo * 100)}-{int(hi * 100)}%" for lo, hi in HOLE_BINS]
@@ -66,6 +66,10 @@ def model_fill(model, img: np.ndarray, hole: np.ndarray, scale: int) -> np.ndarr
     x = torch.from_numpy(small.astype(np.float32).transpose(2, 0, 1)[None] / 255.0)
     m = torch.from_numpy((1.0 - small_hole.astype(np.float32))[None, None])
     pred = model(x, m).clamp(0, 1)[0].numpy().transpose(1, 2, 0) * 255.0
+    # As the engine enlarges it (main/engine/enlarge.ts): smoothed (pconv/unet.py OUTPUT_SMOOTHING_SIGMA), 8-bit,
+    # then INTER_LINEAR.
+    k = np.array(smoothing_kernel(), np.float32)
+    pred = np.clip(np.rint(cv2.sepFilter2D(np.ascontiguousarray(pred), -1, k, k, borderType=cv2.BORDER_REFLECT_101)), 0, 255)
     if scale != w:
         pred = cv2.resize(pred, (w, h), interpolation=cv2.INTER_LINEAR)  # as the engine enlarges it (main/engine/enlarge.ts)
     pred = np.clip(np.rint(pred), 0, 255).astype(np.uint8)

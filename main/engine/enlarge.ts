@@ -1,7 +1,9 @@
 // The prediction back at its crop's scale, over the hole's rectangle only, as 8-bit RGB. A small onnxruntime
-// graph (enlarge-graph.ts) does it: on a 10 % hole in a 24 MP photo that is 3 MP of output, which libvips'
-// upsampling made in 63 ms against 41 here, and libvips placed its samples differently from the pixel-centre
-// geometry of OpenCV's INTER_LINEAR that native-models/eval.py scores; this graph matches it to +-1.
+// graph (enlarge-graph.ts) does it: a Gaussian smoothing of the prediction first (sigma 1 network pixel: it
+// removes the decoder's fine grid texture; chosen on validation photos, native-models/pconv/unet.py), then the
+// enlargement: on a 10 % hole in a 24 MP photo that is 3 MP of output, which libvips' upsampling made in 63 ms
+// against 41 here, and libvips placed its samples differently from the pixel-centre geometry of OpenCV's
+// INTER_LINEAR that native-models/eval.py scores; this graph matches it to +-1.
 import * as ort from 'onnxruntime-node';
 import type { Rect } from '../contract/app-api';
 import { ENLARGE_GRAPH } from './enlarge-graph';

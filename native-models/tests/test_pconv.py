@@ -4,6 +4,7 @@ import sys
 import tempfile
 import unittest
 
+import numpy as np
 import torch
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -87,6 +88,17 @@ class UNetHoles(unittest.TestCase):
         with torch.no_grad():
             y = net(torch.rand(1, 3, 128, 384), torch.ones(1, 1, 128, 384))
         self.assertEqual(tuple(y.shape), (1, 3, 128, 384))
+
+
+class OutputSmoothing(unittest.TestCase):
+    def test_kernel_is_opencvs_gaussian(self):
+        import cv2
+        from pconv.unet import OUTPUT_SMOOTHING_SIGMA, smoothing_kernel
+        self.assertGreater(OUTPUT_SMOOTHING_SIGMA, 0)
+        k = np.array(smoothing_kernel())
+        ref = cv2.getGaussianKernel(len(k), OUTPUT_SMOOTHING_SIGMA, cv2.CV_64F)[:, 0]
+        self.assertEqual(len(k), 8 * OUTPUT_SMOOTHING_SIGMA + 1)
+        self.assertLess(float(np.abs(k - ref).max()), 1e-7)
 
 
 class TrainExportSmoke(unittest.TestCase):
