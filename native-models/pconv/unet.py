@@ -75,10 +75,11 @@ class PConvUNet(nn.Module):
 # The engine smooths the network's prediction with a Gaussian of this sigma (network pixels) as it enlarges it to
 # the photo's pixels (main/engine/enlarge-graph.ts, made by tools/enlarge_graph.py; eval.py does the same): a
 # smoother reconstruction filter than bilinear alone, which removes the fine grid texture and noise the decoder
-# leaves in fills. Chosen on BSDS500's val photos (kept out of training; not the eval sets; /work notes in the
-# model card): on 180 pairs at 512, sigma 0.5 / 0.75 / 1.0 raised SSIM by 0.0014-0.0036 / 0.0023-0.0061 /
-# 0.0027-0.0073 and PSNR by 0.01-0.19 dB in every hole bin; averaging a horizontally flipped second run of the
-# network gained less than sigma 1.0, at twice the cost. Training does not see it (the losses are the paper's).
+# leaves in fills. Chosen on BSDS500's val photos (kept out of training; never the eval sets), with
+# tools/val_smoothing.py on session 4's model: on 180 pairs at 512, sigma 0.5 / 0.75 / 1.0 raised SSIM by
+# 0.0014-0.0036 / 0.0023-0.0061 / 0.0027-0.0073 and PSNR by 0.02-0.19 dB (sigma 1.0) in every hole bin;
+# averaging a horizontally flipped second run of the network gained less than sigma 1.0, at twice the cost.
+# Larger sigmas were not tried. Training does not see it (the losses are the paper's).
 OUTPUT_SMOOTHING_SIGMA = 1.0
 
 
