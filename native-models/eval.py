@@ -154,7 +154,8 @@ def markdown(result: dict, command: str, model_note: str) -> str:
              f"Made by `{command}` ({time.strftime('%Y-%m-%d')}).", "",
              "Protocol: `../shared/data/README.md` (512x512 centre crops, held-out NVIDIA masks, one per photo and",
              "hole-ratio bin, composite in the hole, metrics over the whole image). **Bold**: the best of the row's",
-             "methods. `PConv@S`: the network run on the image scaled to SxS, its prediction scaled back;",
+             "methods. `PConv@S`: the network run on the image scaled to SxS, its prediction smoothed (Gaussian,",
+             "sigma 1 network pixel, as the engine does) and scaled back;",
              "`PConv@auto`: the app's default, 512 or 256 when the hole covers more than 50 % of the image.", ""]
     methods = result["methods"]
     for set_name, per_method in result["summary"].items():
