@@ -3,7 +3,7 @@
 are never used to choose anything): PSNR and SSIM per hole bin of the composite for the plain prediction, Gaussian
 smoothings of it, a horizontally flipped second run averaged in, and OpenCV's Telea and Navier-Stokes.
 
-  /usr/bin/python3 native-models/tools/val_smoothing.py [--checkpoint C] [--photos 30]
+  /usr/bin/python3 native-models/tools/val_smoothing.py [--checkpoint C] [--photos 30] [--sigmas 0.5,0.75,1.0] [--no-flip]
 
 eval.py's protocol on other photos: each resized to 512 on its short side and centre-cropped, the network run at
 512; one training mask (not a held-out one) per photo and bin. About 10 minutes for 30 photos on 2 cores. The
@@ -32,6 +32,8 @@ def main(argv=None) -> int:
     p.add_argument("--checkpoint", default=os.path.join(HERE, "checkpoint", "pconv-unet.fp16.pt"))
     p.add_argument("--data", default=default_data_root())
     p.add_argument("--photos", type=int, default=30)
+    p.add_argument("--sigmas", default="0.5,0.75,1.0", help="Gaussian sigmas to try, in network pixels")
+    p.add_argument("--no-flip", action="store_true", help="skip the flipped second run (half the time)")
     args = p.parse_args(argv)
     torch.set_num_threads(2)
     model = load_model(args.checkpoint).eval()
@@ -44,8 +46,10 @@ def main(argv=None) -> int:
     def blur(pred: np.ndarray, sigma: float) -> np.ndarray:
         return cv2.GaussianBlur(pred, (0, 0), sigma, borderType=cv2.BORDER_REFLECT_101) if sigma else pred
 
-    variants = {"plain": (False, 0), "sigma 0.5": (False, 0.5), "sigma 0.75": (False, 0.75), "sigma 1.0": (False, 1.0),
-                "flip": (True, 0), "flip + sigma 0.5": (True, 0.5)}
+    sigmas = [float(x) for x in args.sigmas.split(",") if x]
+    variants = {"plain": (False, 0.0), **{f"sigma {x:g}": (False, x) for x in sigmas}}
+    if not args.no_flip:
+        variants.update({"flip": (True, 0.0), f"flip + sigma {sigmas[0]:g}": (True, sigmas[0])})
     results = {name: [[] for _ in HOLE_BINS] for name in [*variants, "Telea", "Navier-Stokes"]}
     t0 = time.time()
     for k, photo in enumerate(photos):
@@ -57,7 +61,7 @@ def main(argv=None) -> int:
             m = torch.from_numpy((1.0 - hole.astype(np.float32))[None, None])
             with torch.no_grad():
                 plain = model(x, m).clamp(0, 1)[0].numpy().transpose(1, 2, 0)
-                flipped = model(torch.flip(x, [3]), torch.flip(m, [3])).clamp(0, 1)[0].numpy().transpose(1, 2, 0)[:, ::-1]
+                flipped = None if args.no_flip else model(torch.flip(x, [3]), torch.flip(m, [3])).clamp(0, 1)[0].numpy().transpose(1, 2, 0)[:, ::-1]
             for name, (flip, sigma) in variants.items():
                 pred = blur(np.ascontiguousarray((plain + flipped) / 2 if flip else plain), sigma)
                 out = np.where(hole[:, :, None] > 0, np.clip(np.rint(pred * 255), 0, 255).astype(np.uint8), img)
