@@ -62,46 +62,52 @@ async function compositeKeepingAlpha(photo: string, layers: readonly Layer[]): P
   return decode(photo).pipelineColourspace('srgb').boolean(change, 'eor', rgba);
 }
 
-/** A 16-bit RGB(A) photo written as PNG or TIFF keeps its 16 bits: every pixel outside the holes as stored.
- * (16-bit grey, and JPEG or WebP outputs, go through the 8-bit paths.) */
+/** A 16-bit photo (RGB or grey, with or without alpha) written as PNG or TIFF keeps its 16 bits: every sample
+ * outside the holes as stored. (JPEG and WebP outputs go through the 8-bit paths.) */
 const keepsSixteenBits = (header: ImageHeader, format: OutputFormat) =>
-  header.depth === 'ushort' && header.space === 'rgb16' && (format === 'png' || format === 'tiff');
+  header.depth === 'ushort' && (header.space === 'rgb16' || header.space === 'grey16') && (format === 'png' || format === 'tiff');
 
 /**
  * The same XOR as compositeKeepingAlpha, at 16 bits. The fill is 8-bit; an 8-bit value v is v * 257 at 16
  * bits, whose two bytes are both v, so every operand is built byte by byte, as one-band 8-bit images whose
  * "pixels" are the 16-bit samples' bytes: libvips does all of it, and no 16-bit colour conversion (where
  * sharp's defaults would quietly go to 8 bits) is involved. The change is zero outside the holes and in alpha.
+ * A grey photo's fill is grey (pipeline.ts), so its one colour band is the patch's first.
  */
 async function compositeSixteenBit(photo: string, layers: readonly Layer[], header: ImageHeader): Promise<Sharp> {
-  const asStored = () => decode(photo).pipelineColourspace('rgb16');
-  if (!layers.length) return asStored().toColourspace('rgb16');
-  const bands = header.hasAlpha ? 4 : 3;
+  const space = header.space === 'grey16' ? 'grey16' : 'rgb16';
+  const asStored = () => decode(photo).pipelineColourspace(space);
+  if (!layers.length) return asStored().toColourspace(space);
+  const colours = space === 'grey16' ? 1 : 3;
+  const bands = (colours + (header.hasAlpha ? 1 : 0)) as 1 | 2 | 3 | 4;
   const rect = unionAll(layers.map((l) => l.rect));
   const bytesWide = (r: Rect) => r.width * bands * 2; // a row of 16-bit samples, as bytes
   const rowOfBytes = (r: Rect) => ({ raw: { width: bytesWide(r), height: r.height, channels: 1 as const } });
-  const pixels = (r: Rect, channels: 1 | 3 | 4) => ({ raw: { width: r.width, height: r.height, channels } });
+  const pixels = (r: Rect, channels: 1 | 2 | 3 | 4) => ({ raw: { width: r.width, height: r.height, channels } });
+  const joined = async (first: Buffer, rest: Buffer[]) => (rest.length ? sharp(first, pixels(rect, 1)).joinChannel(rest, pixels(rect, 1)).raw().toBuffer() : first);
 
   // The layers over transparency: where one is opaque, the fill (topmost first); elsewhere alpha 0.
   const over = await sharp({ create: { width: rect.width, height: rect.height, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } } })
     .composite(layers.map((l) => ({ input: Buffer.from(l.patch.buffer, l.patch.byteOffset, l.patch.byteLength), left: l.rect.x - rect.x, top: l.rect.y - rect.y })))
     .raw()
     .toBuffer();
-  const alpha = await sharp(over, pixels(rect, 4)).extractChannel(3).raw().toBuffer();
+  const band = (i: 0 | 3) => sharp(over, pixels(rect, 4)).extractChannel(i).raw().toBuffer();
+  const alpha = await band(3);
   // Each byte twice: samples' bytes as a one-band image twice as wide, enlarged 2x horizontally (nearest).
-  const twice = async (data: Buffer, channels: 3 | 4) =>
-    sharp(data, { raw: { width: rect.width * channels, height: rect.height, channels: 1 } })
-      .resize(rect.width * channels * 2, rect.height, { fit: 'fill', kernel: 'nearest' })
+  const twice = async (data: Buffer) =>
+    sharp(data, { raw: { width: rect.width * bands, height: rect.height, channels: 1 } })
+      .resize(rect.width * bands * 2, rect.height, { fit: 'fill', kernel: 'nearest' })
       .toColourspace('b-w') // one band stays one band
       .raw()
       .toBuffer();
-  const fill = await twice(bands === 4 ? over : await sharp(over, pixels(rect, 4)).removeAlpha().raw().toBuffer(), bands);
+  // The fill's samples in the photo's bands (what lands on alpha is masked out below).
+  const fillBands = colours === 3 ? (bands === 4 ? over : await sharp(over, pixels(rect, 4)).removeAlpha().raw().toBuffer()) : await joined(await band(0), bands === 2 ? [alpha] : []);
+  const fill = await twice(fillBands);
   // Hole bytes: the alpha on the colour samples, 0 on the alpha sample (the photo's alpha is kept).
-  const holeBands = bands === 4 ? [alpha, alpha, Buffer.alloc(alpha.length)] : [alpha, alpha];
-  const hole = await twice(await sharp(alpha, pixels(rect, 1)).joinChannel(holeBands, pixels(rect, 1)).raw().toBuffer(), bands);
+  const hole = await twice(await joined(alpha, [...Array<Buffer>(colours - 1).fill(alpha), ...(header.hasAlpha ? [Buffer.alloc(alpha.length)] : [])]));
   const stored = await asStored()
     .extract({ left: rect.x, top: rect.y, width: rect.width, height: rect.height })
-    .toColourspace('rgb16')
+    .toColourspace(space)
     .raw({ depth: 'ushort' }) // raw() alone would cast the samples to 8 bits
     .toBuffer();
   const differs = await sharp(fill, rowOfBytes(rect)).boolean(stored, 'eor', rowOfBytes(rect)).toColourspace('b-w').raw().toBuffer(); // one boolean per pipeline
@@ -115,5 +121,5 @@ async function compositeSixteenBit(photo: string, layers: readonly Layer[], head
   // sharp takes a raw operand's depth from its typed array (lib/input.js); its types only name Buffer.
   const aligned = changeFrame.byteOffset % 2 === 0 ? changeFrame : new Uint8Array(changeFrame); // a copy starts at 0
   const samples = new Uint16Array(aligned.buffer, aligned.byteOffset, aligned.byteLength / 2) as unknown as Buffer;
-  return asStored().boolean(samples, 'eor', pixels(frame, bands)).toColourspace('rgb16');
+  return asStored().boolean(samples, 'eor', pixels(frame, bands)).toColourspace(space);
 }

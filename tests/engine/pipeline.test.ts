@@ -202,28 +202,34 @@ test('a PNG with alpha keeps it: alpha unchanged everywhere, RGB (even of transp
   assert.ok(rgbChanged > 1000, 'the hole is filled');
 });
 
-test('a 16-bit photo (RGB and RGBA PNG, TIFF) keeps its 16 bits: every sample outside the hole as stored, the fill at 16 bits', async (t) => {
+test('a 16-bit photo (RGB, RGBA, grey and grey + alpha PNG; RGB and grey TIFF) keeps its 16 bits: every sample outside the hole as stored, the fill at 16 bits', async (t) => {
   const dir = await tempDir(t);
   const [w, h] = [320, 240];
   const hole = { x: 120, y: 80, width: 50, height: 60 };
   const mask = await rectMask(w, h, [hole], path.join(dir, 'mask.png'));
-  const samples = async (file: string) => {
-    const data = await sharp(file).toColourspace('rgb16').raw({ depth: 'ushort' }).toBuffer();
+  const samples = async (file: string, space: 'rgb16' | 'grey16' = 'rgb16') => {
+    const data = await sharp(file).toColourspace(space).raw({ depth: 'ushort' }).toBuffer();
     return new Uint16Array(data.buffer, data.byteOffset, data.byteLength / 2);
   };
   const eight = await sharp(kodak(12)).resize(w, h).ensureAlpha(0.6).raw().toBuffer();
-  for (const [bands, ext] of [[3, 'png'], [4, 'png'], [3, 'tif']] as const) {
-    // A real 16-bit photo: the low byte is not the high byte (as it would be in an 8-bit photo widened).
+  for (const [bands, ext] of [[3, 'png'], [4, 'png'], [1, 'png'], [2, 'png'], [3, 'tif'], [1, 'tif']] as const) {
+    const space = bands < 3 ? 'grey16' : 'rgb16';
+    const alphaBand = bands === 2 || bands === 4 ? bands - 1 : -1;
+    // A real 16-bit photo: the low byte is not the high byte (as it would be in an 8-bit photo widened). A grey
+    // one takes the red band (and alpha).
     const stored = new Uint16Array(w * h * bands);
-    for (let i = 0; i < w * h; i++) for (let c = 0; c < bands; c++) stored[i * bands + c] = eight[i * 4 + c]! * 256 + ((i * 37 + c * 11) % 256);
+    for (let i = 0; i < w * h; i++) {
+      for (let c = 0; c < bands; c++) stored[i * bands + c] = eight[i * 4 + (c === alphaBand ? 3 : c)]! * 256 + ((i * 37 + c * 11) % 256);
+    }
     const photo = path.join(dir, `deep-${bands}.${ext}`);
-    const image = sharp(stored, { raw: { width: w, height: h, channels: bands } }).pipelineColourspace('rgb16').toColourspace('rgb16');
+    const image = sharp(stored, { raw: { width: w, height: h, channels: bands } }).pipelineColourspace(space).toColourspace(space);
     await (ext === 'png' ? image.png() : image.tiff({ compression: 'lzw' })).toFile(photo); // (sharp writes 8-bit TIFF without it)
     assert.equal((await sharp(photo).metadata()).depth, 'ushort', `the test's ${ext} photo is 16-bit`);
     const out = path.join(dir, `out-${bands}.${ext}`);
     await inpaintFile(model, { photo, mask: { kind: 'file', path: mask }, output: out, format: ext === 'png' ? 'png' : 'tiff', quality: 90, overwrite: false, scaleMask: false, inferSize: 512 });
-    assert.equal((await sharp(out).metadata()).depth, 'ushort', `${bands} bands, ${ext}: written at 16 bits`);
-    const after = await samples(out);
+    const written = await sharp(out).metadata();
+    assert.deepEqual([written.depth, written.channels], ['ushort', bands], `${bands} bands, ${ext}: written at 16 bits, in its bands`);
+    const after = await samples(out, space);
     // The fill is the 8-bit prediction (the network sees 8 bits) at 16 bits: v * 257, the same as Remove Object's patch.
     const patch = await raw((await removeObject(model, { photo, layers: [], mask: { kind: 'file', path: mask }, inferSize: 512 })).patch);
     let outside = 0;
@@ -233,7 +239,7 @@ test('a 16-bit photo (RGB and RGBA PNG, TIFF) keeps its 16 bits: every sample ou
         const inHole = x >= hole.x && x < hole.x + hole.width && y >= hole.y && y < hole.y + hole.height;
         for (let c = 0; c < bands; c++) {
           const i = (y * w + x) * bands + c;
-          if (!inHole || c === 3) outside += after[i] === stored[i] ? 0 : 1;
+          if (!inHole || c === alphaBand) outside += after[i] === stored[i] ? 0 : 1;
           else wrongFill += after[i] === patch.data[((y - hole.y) * hole.width + (x - hole.x)) * 3 + c]! * 257 ? 0 : 1;
         }
       }
