@@ -1,6 +1,6 @@
-// Remove Object, end to end: decode upright -> binarize the mask -> group the holes -> for each group cut a
-// crop with context, scale it to the model's grid, run the network, scale the prediction back -> a patch
-// whose alpha is the mask. Composited over the photo, it changes only hole pixels: out = M*I + (1-M)*pred.
+// Remove Object, end to end: decode upright -> binarize the mask -> group the holes (a long thin group in
+// pieces: pieces.ts) -> for each cut a crop with context, scale it to the model's grid, run the network, scale
+// the prediction back -> a patch whose alpha is the mask. Composited over the photo, it changes only hole pixels: out = M*I + (1-M)*pred.
 import sharp from 'sharp';
 import type { Rect } from '../contract/app-api';
 import type { InferSize, Layer, MaskInput, OutputFormat } from '../contract/engine';
@@ -10,10 +10,11 @@ import { flattenToFile } from './flatten';
 import { findHoleGroups, unionAll } from './holes';
 import { checkLayers, coversPhoto, decodeRgb, placeIn, readHeader, readMask, reducedCopy, type MaskWindow, type RawImage } from './image-io';
 import { openPhotoPixels } from './photo-cache';
+import { piecesOf } from './pieces';
 import type { Model } from './model';
 import { checkTarget } from './output';
 import { toTensors } from './tensors';
-import { tileHoles } from './tile-mask';
+import { holeShare, tileHoles } from './tile-mask';
 
 /** What a job can tell its caller while it runs, and ask: has the caller given up? */
 export interface JobContext {
@@ -55,10 +56,12 @@ export async function fillHoles(model: Model, req: FillRequest, ctx: JobContext 
   ctx.progress('holes', 0.1);
   const { rect: win } = mask;
   const groups = (await findHoleGroups(mask.data, win.width, win.height)).map((g) => ({ ...g, x: g.x + win.x, y: g.y + win.y }));
+  const pieces: Rect[] = [];
+  for (const group of groups) pieces.push(...(await piecesOf(mask, group, width, height)));
   const fills: Prediction[] = [];
-  for (const [i, hole] of groups.entries()) {
+  for (const [i, hole] of pieces.entries()) {
     ctx.throwIfCancelled();
-    ctx.progress('model', 0.1 + (0.8 * i) / groups.length);
+    ctx.progress('model', 0.1 + (0.8 * i) / pieces.length);
     fills.push({ hole, rgb: await predictHole(model, photo, req.layers, mask, hole, req.inferSize) });
   }
   ctx.progress('patch', 0.9);
@@ -109,13 +112,6 @@ async function predictHole(model: Model, photo: RawImage, layers: readonly Layer
 async function greyed(rgb: Buffer, hole: Rect): Promise<Buffer> {
   const luma = await sharp(rgb, raw(hole.width, hole.height, 3)).toColourspace('b-w').raw().toBuffer();
   return sharp(luma, raw(hole.width, hole.height, 1)).joinChannel([luma, luma], raw(hole.width, hole.height, 1)).toColourspace('srgb').raw().toBuffer();
-}
-
-/** Share of hole pixels in a tile's binary mask: its mean, as libvips shrinks it to one pixel (the tile's
- * sides are multiples of 256, so the shrink is an exact box average; stats() would cost 6x more). */
-async function holeShare(holes: Buffer, width: number, height: number): Promise<number> {
-  const [mean] = await sharp(holes, raw(width, height, 1)).resize(1, 1, { fit: 'fill', kernel: 'linear' }).raw().toBuffer();
-  return mean! / 255;
 }
 
 const raw = (width: number, height: number, channels: 1 | 3 | 4) => ({ raw: { width, height, channels } });

@@ -76,3 +76,10 @@ async function windowPart(mask: MaskWindow, rect: Box): Promise<Buffer> {
   });
   return placeIn(cut, part, rect, 0, 1);
 }
+
+/** Share of hole pixels in a binary mask: its mean, as libvips shrinks it to one pixel (an exact box average for a
+ * tile, whose sides are multiples of 256; close to it for any other size; stats() would cost 6x more). */
+export async function holeShare(holes: Buffer, width: number, height: number): Promise<number> {
+  const [mean] = await sharp(holes, raw1(width, height)).resize(1, 1, { fit: 'fill', kernel: 'linear' }).raw().toBuffer();
+  return mean! / 255;
+}

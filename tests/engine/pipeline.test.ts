@@ -9,9 +9,11 @@ import sharp from 'sharp';
 import { planTile, readsReduced } from '../../main/engine/crops';
 import { EngineError } from '../../main/engine/errors';
 import { flattenToFile } from '../../main/engine/flatten';
-import { loadModel, type LoadedModel } from '../../main/engine/model';
+import { findHoleGroups } from '../../main/engine/holes';
+import { loadModel, type LoadedModel, type Model } from '../../main/engine/model';
 import { forgetPhotoPixels } from '../../main/engine/photo-cache';
 import { inpaintFile, removeObject } from '../../main/engine/pipeline';
+import { piecesOf } from '../../main/engine/pieces';
 import { compareWithMask, fitMask, kodak, listDir, maskRaw, MODEL, raw, rectMask, regionOf, sunHays, tempDir } from '../helpers/engine-data';
 
 let model: LoadedModel;
@@ -371,4 +373,39 @@ test('a large hole on a 6 MP photo: the app (photo kept open, its crop read from
   assert.ok(patch.data.equals(cli), 'the same hole pixels from the app and from the CLI');
   const original = await sharp(photo).extract({ left: hole.x, top: hole.y, width: hole.width, height: hole.height }).removeAlpha().raw().toBuffer();
   assert.ok(!patch.data.equals(original), 'the hole is filled');
+});
+
+test('a thin wire across a photo is filled in pieces (pieces.ts): one network run per piece, at full resolution, every hole pixel filled', async (t) => {
+  const dir = await tempDir(t);
+  const photo = sunHays(3);
+  const input = await raw(photo);
+  const { width: W, height: H } = input;
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}"><rect width="100%" height="100%" fill="#000"/>
+    <path d="M 0 ${0.3 * H} C ${0.3 * W} ${0.5 * H}, ${0.6 * W} ${0.2 * H}, ${W} ${0.7 * H}" stroke="#fff" stroke-width="9" fill="none"/></svg>`;
+  const mask = path.join(dir, 'wire.png');
+  await sharp(Buffer.from(svg)).greyscale().threshold(128).png().toFile(mask);
+  const holes = await maskRaw(mask);
+  const window = { rect: { x: 0, y: 0, width: W, height: H }, data: holes };
+  const [group] = await findHoleGroups(holes, W, H);
+  const pieces = await piecesOf(window, group!, W, H);
+  assert.ok(pieces.length > 3, `${path.basename(photo)} (${W}x${H}): the wire is cut in pieces (${pieces.length})`);
+  const runs: string[] = [];
+  const counting: Model = {
+    provider: model.provider,
+    run: (image, m, w, h) => model.run(image, m, w, h),
+    fill(image, m, w, h, place) {
+      runs.push(`${place.cropWidth}x${place.cropHeight} -> ${w}x${h}`);
+      return model.fill(image, m, w, h, place);
+    },
+  };
+  const out = path.join(dir, 'out.png');
+  await inpaintFile(counting, { photo, mask: { kind: 'file', path: mask }, scaleMask: false, inferSize: 512, output: out, format: 'png', quality: 90, overwrite: false });
+  assert.equal(runs.length, pieces.length, 'one network run per piece');
+  for (const run of runs) {
+    const [crop, tile] = run.split(' -> ');
+    assert.equal(crop, tile, `every piece's crop is seen unscaled (${run})`);
+  }
+  const diff = compareWithMask(input, await raw(out), holes);
+  assert.equal(diff.outsideDiffs, 0, 'no pixel outside the wire changes');
+  assert.ok(diff.holeChanged > 0.5 * diff.holePixels, `the wire is filled (${diff.holeChanged}/${diff.holePixels} changed)`);
 });

@@ -1,0 +1,72 @@
+// Long thin holes (a wire, a line of text, a trail of specks) are filled in pieces. One crop around such a group
+// spans much of the photo and is scaled down many times to the network's size: a 7 px wire becomes a sub-pixel
+// line and its fill an enlarged smear. Cut into cells of about the network's size, each piece is seen at about
+// full resolution with the photo around it as context. A blob (a person, a car) stays whole: the middle of it
+// has no context at that scale.
+import sharp from 'sharp';
+import type { Rect } from '../contract/app-api';
+import { planTile, type Tile } from './crops';
+import { tightBox } from './holes';
+import type { MaskWindow } from './image-io';
+import { holeShare, tileHoles } from './tile-mask';
+
+/** A cell's side in photo pixels: with planTile's context (half its side around it) a piece's tile is not scaled
+ * (224 would scale it by 1.25, and cost a thin wire 0.6 dB: native-models/tools/thin_holes.py). */
+const PIECE = 160;
+/** Groups whose crop is scaled down less than this are filled whole (on a 512x512 photo, as eval.py scores, all are). */
+const SPLIT_REDUCTION = 1.5;
+/** A group whose holes are thicker than this (hole pixels / its box's long side) is a blob; checked first, as it is
+ * one libvips pass where the pieces' own check (below) is one per piece. */
+const MAX_THICKNESS = 2 * PIECE;
+/** Each piece costs one run of the network: past this many, the cells double in size. */
+const MAX_PIECES = 48;
+/** A piece's tile must be at least half photo, or the network has too little to fill it from (as 'auto' reads EVAL.md). */
+const MAX_PIECE_HOLE_SHARE = 0.5;
+
+const reduction = (tile: Tile) => Math.max(tile.crop.width / tile.width, tile.crop.height / tile.height);
+
+/**
+ * The boxes one hole group is filled in (photo pixels): the group itself, or, for a thin group its crop would
+ * shrink, the hole pixels of each cell of a grid over it. The boxes are disjoint and hold every hole pixel of
+ * the group.
+ */
+export async function piecesOf(mask: MaskWindow, group: Rect, photoWidth: number, photoHeight: number): Promise<Rect[]> {
+  const whole = reduction(planTile(group, photoWidth, photoHeight, 512));
+  if (whole <= SPLIT_REDUCTION) return [group];
+  if (((await shareOver(mask, group)) * group.width * group.height) / Math.max(group.width, group.height) > MAX_THICKNESS) return [group];
+  for (let side = PIECE; ; side *= 2) {
+    const cell = reduction(planTile({ x: 0, y: 0, width: side, height: side }, photoWidth, photoHeight, 512));
+    if (cell * SPLIT_REDUCTION > whole) return [group]; // cells this large gain too little
+    const pieces = cellsOver(group, side)
+      .map((c) => tightBox(mask.data, mask.rect.width, { ...c, x: c.x - mask.rect.x, y: c.y - mask.rect.y }))
+      .filter((b): b is Rect => b !== null)
+      .map((b) => ({ ...b, x: b.x + mask.rect.x, y: b.y + mask.rect.y }));
+    if (pieces.length > MAX_PIECES) continue;
+    for (const piece of pieces) {
+      const tile = planTile(piece, photoWidth, photoHeight, 512);
+      if ((await holeShare(await tileHoles(mask, photoWidth, photoHeight, tile), tile.width, tile.height)) > MAX_PIECE_HOLE_SHARE) return [group];
+    }
+    return pieces;
+  }
+}
+
+/** A grid of side x side cells over the box (the last row and column cut to it). */
+function cellsOver(box: Rect, side: number): Rect[] {
+  const cells: Rect[] = [];
+  for (let y = box.y; y < box.y + box.height; y += side) {
+    for (let x = box.x; x < box.x + box.width; x += side) {
+      cells.push({ x, y, width: Math.min(side, box.x + box.width - x), height: Math.min(side, box.y + box.height - y) });
+    }
+  }
+  return cells;
+}
+
+/** The share of hole pixels in a rectangle of the window, in one libvips pass (close to exact: see holeShare). */
+async function shareOver(mask: MaskWindow, rect: Rect): Promise<number> {
+  const [mean] = await sharp(mask.data, { raw: { width: mask.rect.width, height: mask.rect.height, channels: 1 } })
+    .extract({ left: rect.x - mask.rect.x, top: rect.y - mask.rect.y, width: rect.width, height: rect.height })
+    .resize(1, 1, { fit: 'fill', kernel: 'linear' })
+    .raw()
+    .toBuffer();
+  return mean! / 255;
+}
