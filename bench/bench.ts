@@ -19,6 +19,7 @@
 //            region sent), split into mask, holes, crop/scale, inference and composite; then `holefill
 //            inpaint` file to file (decode, ..., encode), in this process and as a command with its peak
 //            resident memory. References: the model's own 512x512 time, and the same on a 512x512 photo.
+//            Also a thin wire across the photo, filled in pieces: its cost against the same wire on 512x512.
 //   batch    photos per minute through `holefill batch` (about-1024x768 photos, one shared mask), against
 //            the same photos run one `holefill inpaint` process at a time.
 //   startup  from starting the engine worker to the first result, against the same job once warm.
@@ -38,7 +39,7 @@ import { choosePrecision, int8ModelFor } from '../main/engine/precision';
 import { forgetPhotoPixels, openPhotoPixels } from '../main/engine/photo-cache';
 import { inpaintFile, removeObject, type JobContext } from '../main/engine/pipeline';
 import type { Rect } from '../main/contract/app-api';
-import { largePhoto, modelTile, objectMask, objectRegion, photoFolder, repoRoot, requireData } from './data';
+import { largePhoto, modelTile, objectMask, objectRegion, photoFolder, repoRoot, requireData, wireRegion } from './data';
 import { machineLoad, median, runMeasured, spreadOf, table, timeIt, type Figure } from './lib';
 
 const { values } = parseArgs({
@@ -309,6 +310,8 @@ async function benchScale(fp32: LoadedModel, int8: LoadedModel | null, ref512: n
 interface Breakdown {
   stages: [string, number][];
   inferenceMs: number;
+  /** How many times the network ran (one per hole group, or per piece of a long thin one). */
+  runs: number;
   totalMs: number;
 }
 
@@ -334,9 +337,11 @@ const enlarger = () => (enlargerLoaded ??= loadEnlarger(defaultThreads()));
  * reports and the model's runs timed apart. */
 async function engineBreakdown(model: LoadedModel, call: (model: Model, ctx: JobContext) => Promise<unknown>): Promise<Breakdown> {
   let inferenceMs = 0;
+  let runs = 0;
   const timed: Model = {
     provider: model.provider,
     async run(image, m, w, h) {
+      runs++;
       const t = performance.now();
       const out = await model.run(image, m, w, h);
       inferenceMs += performance.now() - t;
@@ -366,7 +371,7 @@ async function engineBreakdown(model: LoadedModel, call: (model: Model, ctx: Job
   const modelStage = stages.find(([s]) => s === 'model');
   if (modelStage) modelStage[1] -= inferenceMs;
   stages.splice(stages.findIndex(([s]) => s === 'model') + 1, 0, ['inference', inferenceMs]);
-  return { stages, inferenceMs, totalMs: ended - started };
+  return { stages, inferenceMs, runs, totalMs: ended - started };
 }
 
 /** `holefill inpaint`'s engine work: the whole photo from its file to a new file. */
@@ -376,7 +381,7 @@ const inpaintBreakdown = (model: LoadedModel, photo: string, mask: string, outpu
   );
 
 /** The app's Remove Object: the photo is open (its pixels kept), the painted region is sent, a patch comes back. */
-const removeBreakdown = (model: LoadedModel, photo: string, region: { kind: 'pixels'; rect: Rect; channels: 4; data: Buffer }, inferSize: InferSize) =>
+const removeBreakdown = (model: LoadedModel, photo: string, region: { kind: 'pixels'; rect: Rect; channels: 4; data: Buffer } | { kind: 'region'; rect: Rect; data: Buffer }, inferSize: InferSize) =>
   engineBreakdown(model, (m, ctx) => removeObject(m, { photo, layers: [], mask: region, inferSize }, ctx));
 
 function addStages(section: string, runs: Breakdown[], names: Record<string, string>): void {
@@ -433,6 +438,31 @@ async function benchEndToEnd(model: LoadedModel, ref512: number | null, dir: str
       target: '<= 1.5x',
       met: bigTotal / smallTotal <= 1.5,
       note: `painted region ${bigRegion.rect.width}x${bigRegion.rect.height} px`,
+    });
+  }
+
+  // A long thin hole is filled in pieces (main/engine/pieces.ts), one network run each: its cost follows its length.
+  {
+    const section = `e2e: Remove Object in the app, ${mp} JPEG open, a 12 px wire across it (filled in pieces)`;
+    const bigWire = await wireRegion(W, H, 12);
+    const smallWire = await wireRegion(512, 512, 12);
+    const bigRuns: Breakdown[] = [];
+    const smallRuns: Breakdown[] = [];
+    for (let i = 0; i < (quick ? 1 : 3); i++) {
+      bigRuns.push(await removeBreakdown(model, big, bigWire, DEFAULT_INFER_SIZE));
+      smallRuns.push(await removeBreakdown(model, small, smallWire, DEFAULT_INFER_SIZE));
+    }
+    const bigTotal = median(bigRuns.map((r) => r.totalMs));
+    add({
+      section,
+      name: `Remove Object total, ${mp}, ${bigRuns[0]!.runs} pieces`,
+      value: bigTotal,
+      unit: 'ms',
+      spread: spreadOf(bigRuns.map((r) => r.totalMs)),
+      reference: { name: `the same wire on a 512x512 photo (${smallRuns[0]!.runs} run)`, value: median(smallRuns.map((r) => r.totalMs)), unit: 'ms' },
+      ratio: bigTotal / median(smallRuns.map((r) => r.totalMs)),
+      ratioLabel: 'x',
+      note: `inference ${median(bigRuns.map((r) => r.inferenceMs)).toFixed(0)} ms of it`,
     });
   }
 

@@ -1,6 +1,6 @@
 // The bench's inputs, made from the project's real photos and masks (../shared/data, read in place): a
 // large JPEG scaled up from an eval photo, object-like hole masks of a given share of the photo, a folder
-// of about-1024x768 photos, and model tiles (a photo crop and an NVIDIA mask as tensors).
+// of about-1024x768 photos, a wire across a photo, and model tiles (a photo crop and an NVIDIA mask as tensors).
 import { existsSync, readdirSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -62,6 +62,16 @@ export async function objectRegion(width: number, height: number, share: number)
     <rect x="${x}" y="${y}" width="100%" height="100%" fill="#000"/>
     <ellipse cx="${cx.toFixed(1)}" cy="${cy.toFixed(1)}" rx="${rx.toFixed(1)}" ry="${ry.toFixed(1)}" fill="#fff"/></svg>`;
   return { kind: 'pixels', rect, channels: 4, data: await sharp(Buffer.from(svg)).threshold(128).ensureAlpha().raw().toBuffer() };
+}
+
+/**
+ * A wire across the photo (a curve `thickness` px wide from its left edge to its right), as the app sends a
+ * painting that spans the photo: the whole frame's mask, as a PNG (it is over RAW_REGION_MAX_PIXELS).
+ */
+export async function wireRegion(width: number, height: number, thickness: number): Promise<{ kind: 'region'; rect: Rect; data: Buffer }> {
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}"><rect width="100%" height="100%" fill="#000"/>
+    <path d="M 0 ${0.3 * height} C ${0.3 * width} ${0.5 * height}, ${0.6 * width} ${0.2 * height}, ${width} ${0.7 * height}" stroke="#fff" stroke-width="${thickness}" fill="none"/></svg>`;
+  return { kind: 'region', rect: { x: 0, y: 0, width, height }, data: await sharp(Buffer.from(svg)).greyscale().threshold(128).png().toBuffer() };
 }
 
 /** n photos of exactly width x height (eval photos, cycled; repeats mirrored so no two files are equal). */
