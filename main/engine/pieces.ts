@@ -33,7 +33,8 @@ const reduction = (tile: Tile) => Math.max(tile.crop.width / tile.width, tile.cr
 export async function piecesOf(mask: MaskWindow, group: Rect, photoWidth: number, photoHeight: number): Promise<Rect[]> {
   const whole = reduction(planTile(group, photoWidth, photoHeight, 512));
   if (whole <= SPLIT_REDUCTION) return [group];
-  if (((await shareOver(mask, group)) * group.width * group.height) / Math.max(group.width, group.height) > MAX_THICKNESS) return [group];
+  const thickness = ((await shareOver(mask, group)) * group.width * group.height) / Math.max(group.width, group.height);
+  if (thickness > MAX_THICKNESS) return [group];
   for (let side = PIECE; ; side *= 2) {
     const cell = reduction(planTile({ x: 0, y: 0, width: side, height: side }, photoWidth, photoHeight, 512));
     if (cell * SPLIT_REDUCTION > whole) return [group]; // cells this large gain too little
