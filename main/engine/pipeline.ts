@@ -1,6 +1,7 @@
 // Remove Object, end to end: decode upright -> binarize the mask -> group the holes (a long thin group in
 // pieces: pieces.ts) -> for each cut a crop with context, scale it to the model's grid, run the network, scale
-// the prediction back -> a patch whose alpha is the mask. Composited over the photo, it changes only hole pixels: out = M*I + (1-M)*pred.
+// the prediction back -> a patch whose alpha is the mask. Composited over the photo, it changes only hole
+// pixels: out = M*I + (1-M)*pred.
 import sharp from 'sharp';
 import type { Rect } from '../contract/app-api';
 import type { InferSize, Layer, MaskInput, OutputFormat } from '../contract/engine';
