@@ -49,6 +49,8 @@ export interface LoadOptions {
    * encoding while the session runs) a spinning thread takes a core from that work, so the worker sleeps them.
    */
   spin?: boolean;
+  /** Loads the enlargement graph (enlarge.ts); a test puts one that fails in its place. */
+  loadEnlarger?: (threads: number) => Promise<Enlarger>;
 }
 
 /** Loads the model; a missing or invalid file is a clear 'model-unavailable' error naming it. */
@@ -81,7 +83,7 @@ export async function loadModel(file: string, requested: Provider = 'auto', thre
     checkSignature(session, file);
     let enlarger: Awaited<ReturnType<typeof loadEnlarger>>;
     try {
-      enlarger = await loadEnlarger(threads > 0 ? threads : defaultThreads());
+      enlarger = await (options.loadEnlarger ?? loadEnlarger)(threads > 0 ? threads : defaultThreads());
     } catch (err) {
       await session.release();
       const detail = err instanceof Error ? err.message.split('\n')[0] : String(err);

@@ -2,6 +2,7 @@
 // it runs at the model grid's sizes, and its output never depends on what lies under the hole.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { EngineError } from '../../main/engine/errors';
 import { loadModel, type LoadedModel } from '../../main/engine/model';
@@ -79,4 +80,25 @@ test('a hole with no known pixels anywhere in its crop is refused too', async (t
     fillHoles(model, { photo, layers: [], mask: { kind: 'file', path: mask }, scaleMask: false, inferSize: 256 }),
     (err: EngineError) => err.code === 'mask-full' && /no unmasked pixels around it/.test(err.message),
   );
+});
+
+test('an enlargement step onnxruntime cannot start is a clear model-unavailable error, and the model session is let go', async () => {
+  // The sessions' class (onnxruntime-common's), whose type the package exports only as a factory.
+  const sessions = (ort.InferenceSession as unknown as { prototype: { release(this: ort.InferenceSession): Promise<void> } }).prototype;
+  let released = 0;
+  const release = sessions.release;
+  sessions.release = function (this: ort.InferenceSession) {
+    released++;
+    return release.call(this);
+  };
+  try {
+    await assert.rejects(
+      loadModel(MODEL, 'cpu', 2, { loadEnlarger: () => Promise.reject(new Error('Could not find an implementation for Resize(19)\nmore detail')) }),
+      (err: EngineError) =>
+        err.code === 'model-unavailable' && err.message === "onnxruntime could not start the engine's enlargement step: Could not find an implementation for Resize(19)",
+    );
+  } finally {
+    sessions.release = release;
+  }
+  assert.equal(released, 1, "the network's session is released, not left holding its memory");
 });
