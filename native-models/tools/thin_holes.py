@@ -60,8 +60,11 @@ def main(argv=None) -> int:
                 src, msk, out = (os.path.join(tmp, f'{n}{i}.png') for n in ('photo', 'mask', 'out'))
                 cv2.imwrite(src, truth)
                 cv2.imwrite(msk, mask)
-                subprocess.run(['node', os.path.join(ROOT, 'bin', 'holefill.js'), 'inpaint', src, '--mask', msk, '-o', out, '--overwrite'],
-                               check=True, capture_output=True)
+                run = subprocess.run(['node', os.path.join(ROOT, 'bin', 'holefill.js'), 'inpaint', src, '--mask', msk, '-o', out, '--overwrite'],
+                                     capture_output=True, text=True)
+                if run.returncode != 0:
+                    print(f'holefill inpaint failed on {photo}: {run.stderr.strip()}', file=sys.stderr)
+                    return 1
                 scores['engine'].append(hole_psnr(cv2.imread(out), truth, mask))
                 scores['telea'].append(hole_psnr(cv2.inpaint(truth, mask, 3, cv2.INPAINT_TELEA), truth, mask))
                 scores['ns'].append(hole_psnr(cv2.inpaint(truth, mask, 3, cv2.INPAINT_NS), truth, mask))

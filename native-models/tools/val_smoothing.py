@@ -47,6 +47,8 @@ def main(argv=None) -> int:
         return cv2.GaussianBlur(pred, (0, 0), sigma, borderType=cv2.BORDER_REFLECT_101) if sigma else pred
 
     sigmas = [float(x) for x in args.sigmas.split(",") if x]
+    if not sigmas:
+        p.error("--sigmas needs at least one value")
     variants = {"plain": (False, 0.0), **{f"sigma {x:g}": (False, x) for x in sigmas}}
     if not args.no_flip:
         variants.update({"flip": (True, 0.0), f"flip + sigma {sigmas[0]:g}": (True, sigmas[0])})
