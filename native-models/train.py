@@ -47,6 +47,8 @@ def parse_args(argv=None):
     p.add_argument("--tv-weight", type=float, default=WEIGHTS["tv"],
                    help="smoothness in the hole; above the paper's 0.1 it suppresses the decoder's checkerboard "
                         "(see the model card)")
+    p.add_argument("--small-hole-share", type=float, default=0.0,
+                   help="share of samples whose hole covers at most 20 %% (on top of those the uniform bins give)")
     p.add_argument("--resume", default="", help="a last.pt of a run or a shipped fp16 checkpoint")
     p.add_argument("--run-dir", default=os.path.join(HERE, "runs", "main"))
     p.add_argument("--ship", default=os.path.join(HERE, "checkpoint", "pconv-unet.fp16.pt"),
@@ -141,8 +143,9 @@ def main(argv=None) -> int:
     print(f"data: {len(photos)} photos, {len(masks)} NVIDIA masks (held-out ones excluded), "
           f"loaded in {time.time() - t0:.0f}s; width {width}, stage {args.stage}, lr {lr:g}, loss {args.loss}, "
           f"style weight {args.style_weight:g}, perceptual weight {args.perceptual_weight:g}, tv weight {args.tv_weight:g}, "
-          f"crop {args.crop}, batch {args.batch}, resumed at {meta['images_seen']} images", flush=True)
-    data = InpaintingData(photos, masks, crop=args.crop, seed=args.seed + meta["images_seen"])
+          f"crop {args.crop}, batch {args.batch}, small-hole share {args.small_hole_share:g}, resumed at {meta['images_seen']} images", flush=True)
+    data = InpaintingData(photos, masks, crop=args.crop, small_hole_share=args.small_hole_share,
+                          seed=args.seed + meta["images_seen"])
 
     def checkpoint(tag: str) -> None:
         meta["train_seconds"] = session_base_seconds + (time.time() - loop_start)
@@ -162,7 +165,7 @@ def main(argv=None) -> int:
     meta["sessions"].append({"started": time.strftime("%Y-%m-%d %H:%M"), "stage": args.stage, "lr": lr,
                              "loss": args.loss, "crop": args.crop, "batch": args.batch,
                              "style_weight": args.style_weight, "perceptual_weight": args.perceptual_weight,
-                             "tv_weight": args.tv_weight})
+                             "tv_weight": args.tv_weight, "small_hole_share": args.small_hole_share})
     loop_start = last_ckpt = last_log = time.time()
     step, seen_at_log, sums = 0, meta["images_seen"], {}
     while True:

@@ -15,6 +15,7 @@ import numpy as np
 CACHE_SIDE = 448          # short side of the cached photos
 MASK_CACHE = 256          # NVIDIA masks are cached at half their 512 px
 HOLE_BINS = [(0.01, 0.1), (0.1, 0.2), (0.2, 0.3), (0.3, 0.4), (0.4, 0.5), (0.5, 0.6)]
+SMALL_HOLE = 0.2          # the top of the two smallest bins
 IMAGE_EXTS = (".jpg", ".jpeg", ".png", ".bmp", ".webp")
 
 
@@ -68,9 +69,10 @@ def load_nvidia_masks(root: str, held_out: bool = False, limit: int | None = Non
     return out
 
 
-def random_hole(size: int, rng: random.Random) -> np.ndarray:
-    """The project's own masks: strokes, ellipses and blobs, aiming at a random hole ratio bin."""
-    lo, hi = HOLE_BINS[rng.randrange(len(HOLE_BINS))]
+def random_hole(size: int, rng: random.Random, bins: int = len(HOLE_BINS)) -> np.ndarray:
+    """The project's own masks: strokes, ellipses and blobs, aiming at a random hole ratio bin
+    (one of the first `bins`)."""
+    lo, hi = HOLE_BINS[rng.randrange(bins)]
     target = rng.uniform(lo, hi)
     hole = np.zeros((size, size), np.uint8)
     for _ in range(60):
@@ -110,9 +112,11 @@ class InpaintingData:
     engine runs a photo's crop at 256-512 px."""
 
     def __init__(self, photos: list[np.ndarray], masks: list[np.ndarray], crop: int = 128,
-                 scale_range: tuple[int, int] = (224, 448), own_mask_share: float = 0.3, seed: int = 0):
+                 scale_range: tuple[int, int] = (224, 448), own_mask_share: float = 0.3,
+                 small_hole_share: float = 0.0, seed: int = 0):
         self.photos, self.masks, self.crop = photos, masks, crop
         self.scale_range, self.own_mask_share = scale_range, own_mask_share
+        self.small_hole_share = small_hole_share
         self.rng = random.Random(seed)
 
     def photo_crop(self) -> np.ndarray:
@@ -130,9 +134,21 @@ class InpaintingData:
         return patch
 
     def hole(self) -> np.ndarray:
+        """A hole map (1 = hole). A `small_hole_share` of them cover at most SMALL_HOLE of the crop:
+        the paper's hole loss is a mean over all pixels, so a 5 % hole pulls on the weights a tenth
+        as hard as a 50 % one, and small holes are where a smooth classical fill is hardest to beat."""
+        small = bool(self.small_hole_share) and self.rng.random() < self.small_hole_share
+        for _ in range(20):
+            m = self.any_hole(bins=2 if small else len(HOLE_BINS))
+            # A crop of an NVIDIA mask can miss its strokes: a sample without a hole teaches nothing.
+            if m.any() and (not small or m.mean() <= SMALL_HOLE):
+                break
+        return m
+
+    def any_hole(self, bins: int = len(HOLE_BINS)) -> np.ndarray:
         rng, c = self.rng, self.crop
         if not self.masks or rng.random() < self.own_mask_share:
-            return random_hole(c, rng)
+            return random_hole(c, rng, bins)
         m = self.masks[rng.randrange(len(self.masks))]
         # A crop of 1/2 to all of the cached mask, rotated and flipped, so that stroke widths at
         # the crop's scale match the held-out masks seen at 256-512 px.
@@ -145,7 +161,7 @@ class InpaintingData:
         if rng.random() < 0.2:
             m = cv2.dilate(m, np.ones((3, 3), np.uint8), iterations=rng.randint(1, 2))
         if m.mean() > 0.7:  # almost no context left: take a generated one instead
-            return random_hole(c, rng)
+            return random_hole(c, rng, bins)
         return m
 
     def batch(self, n: int) -> tuple[np.ndarray, np.ndarray]:
