@@ -59,7 +59,8 @@ def metrics(out: np.ndarray, gt: np.ndarray) -> tuple[float, float, float]:
 
 @torch.no_grad()
 def model_fill(model, img: np.ndarray, hole: np.ndarray, scale: int) -> np.ndarray:
-    """The engine's path for one crop: shrink image and hole to `scale`, predict, enlarge, composite."""
+    """The engine's path for one crop: scale image and hole to `scale`, predict, scale back, composite. Above the
+    image's size INTER_AREA repeats pixels (at 2x exactly as the engine's magnified crops, main/engine/crops.ts)."""
     h, w = hole.shape
     small = cv2.resize(img, (scale, scale), interpolation=cv2.INTER_AREA) if scale != w else img
     small_hole = downscale_hole(hole, (scale, scale)) if scale != w else hole
@@ -76,13 +77,18 @@ def model_fill(model, img: np.ndarray, hole: np.ndarray, scale: int) -> np.ndarr
     return np.where(hole[:, :, None] > 0, pred, img)
 
 
-# The engine's 'auto' inference size (main/engine/pipeline.ts, AUTO_LARGE_HOLE_SHARE): 512, or 256 when the
-# hole fills more than this share of the crop the network sees.
+# The engine's 'auto' inference size (main/engine/pipeline.ts): 512; 256 when the hole fills more than
+# AUTO_LARGE_HOLE_SHARE of the crop the network sees; the crop magnified 2x (each pixel repeated: here the
+# whole 512 image at 1024) when the hole fills at most AUTO_SMALL_HOLE_SHARE.
 AUTO_LARGE_HOLE_SHARE = 0.5
+AUTO_SMALL_HOLE_SHARE = 0.3
 
 
 def auto_scale(hole: np.ndarray) -> int:
-    return 256 if float(hole.mean()) > AUTO_LARGE_HOLE_SHARE else 512
+    share = float(hole.mean())
+    if share > AUTO_LARGE_HOLE_SHARE:
+        return 256
+    return 1024 if share <= AUTO_SMALL_HOLE_SHARE else 512
 
 
 def classical_fill(img: np.ndarray, hole: np.ndarray, method: int) -> np.ndarray:
@@ -156,7 +162,8 @@ def markdown(result: dict, command: str, model_note: str) -> str:
              "hole-ratio bin, composite in the hole, metrics over the whole image). **Bold**: the best of the row's",
              "methods. `PConv@S`: the network run on the image scaled to SxS, its prediction smoothed (Gaussian,",
              "sigma 1 network pixel, as the engine does) and scaled back;",
-             "`PConv@auto`: the app's default, 512 or 256 when the hole covers more than 50 % of the image.", ""]
+             "`PConv@auto`: the app's default: 256 when the hole covers more than 50 % of the image, 1024 (the",
+             "image magnified 2x, each pixel repeated) when it covers at most 30 %, else 512.", ""]
     methods = result["methods"]
     for set_name, per_method in result["summary"].items():
         lines += [f"## {set_name} ({sum(result['counts'][set_name])} pairs)", ""]
@@ -183,7 +190,7 @@ def main(argv=None) -> int:
     p.add_argument("--onnx", default="", help="evaluate this ONNX graph through onnxruntime-node (what the app "
                    "runs) instead of the checkpoint in PyTorch; the checkpoint still names the training figures")
     p.add_argument("--scales", default="256,512,auto", help="network sizes, and 'auto': the engine's per-hole "
-                   "choice (512, or 256 above AUTO_LARGE_HOLE_SHARE holes)")
+                   "choice (512; 256 above AUTO_LARGE_HOLE_SHARE holes, 1024 up to AUTO_SMALL_HOLE_SHARE)")
     p.add_argument("--sets", default="sun-hays80,kodak24")
     p.add_argument("--limit", type=int, default=0, help="photos per set (0: all)")
     p.add_argument("--out", default=os.path.join(HERE, "EVAL.md"))

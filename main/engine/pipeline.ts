@@ -5,7 +5,7 @@
 import sharp from 'sharp';
 import type { Rect } from '../contract/app-api';
 import type { InferSize, Layer, MaskInput, OutputFormat } from '../contract/engine';
-import { insidePhoto, intersect, planTile, readsReduced, sameRect, type Box, type Tile } from './crops';
+import { atFullResolution, insidePhoto, intersect, MAGNIFY, magnified, planTile, readsReduced, sameRect, type Box, type Tile } from './crops';
 import { EngineError } from './errors';
 import { flattenToFile } from './flatten';
 import { findHoleGroups, unionAll } from './holes';
@@ -15,7 +15,7 @@ import { piecesOf } from './pieces';
 import type { Model } from './model';
 import { checkTarget } from './output';
 import { toTensors } from './tensors';
-import { holeShare, tileHoles } from './tile-mask';
+import { holeShare, repeatPixels, tileHoles } from './tile-mask';
 
 /** What a job can tell its caller while it runs, and ask: has the caller given up? */
 export interface JobContext {
@@ -57,13 +57,16 @@ export async function fillHoles(model: Model, req: FillRequest, ctx: JobContext 
   ctx.progress('holes', 0.1);
   const { rect: win } = mask;
   const groups = (await findHoleGroups(mask.data, win.width, win.height)).map((g) => ({ ...g, x: g.x + win.x, y: g.y + win.y }));
-  const pieces: Rect[] = [];
-  for (const group of groups) pieces.push(...(await piecesOf(mask, group, width, height)));
+  const jobs: { hole: Rect; piece: boolean }[] = [];
+  for (const group of groups) {
+    const pieces = await piecesOf(mask, group, width, height);
+    jobs.push(...pieces.map((hole) => ({ hole, piece: pieces.length > 1 })));
+  }
   const fills: Prediction[] = [];
-  for (const [i, hole] of pieces.entries()) {
+  for (const [i, { hole, piece }] of jobs.entries()) {
     ctx.throwIfCancelled();
-    ctx.progress('model', 0.1 + (0.8 * i) / pieces.length);
-    fills.push({ hole, rgb: await predictHole(model, photo, req.layers, mask, hole, req.inferSize) });
+    ctx.progress('model', 0.1 + (0.8 * i) / jobs.length);
+    fills.push({ hole, rgb: await predictHole(model, photo, req.layers, mask, hole, req.inferSize, !piece) });
   }
   ctx.progress('patch', 0.9);
   const rect = unionAll(groups);
@@ -79,20 +82,29 @@ interface Prediction {
 }
 
 /**
- * The hole share of a tile above which 'auto' runs the network at 256 instead of 512. From
- * native-models/EVAL.md: 512 scores higher up to 50 % holes, 256 above (the network's receptive field
- * then reaches the far side of the hole).
+ * 'auto' from native-models/EVAL.md: the network runs at 512, at 256 when the hole fills more than
+ * AUTO_LARGE_HOLE_SHARE of the tile (its receptive field then reaches the far side of the hole), and on the crop
+ * magnified 2x (crops.ts: magnified) when the hole fills at most AUTO_SMALL_HOLE_SHARE of a tile taken at full
+ * resolution: thin strokes, seen twice as wide, are filled closer to the photo (SSIM).
  */
 const AUTO_LARGE_HOLE_SHARE = 0.5;
+const AUTO_SMALL_HOLE_SHARE = 0.3;
 
-/** The model's prediction for one group's box, at full resolution. */
-async function predictHole(model: Model, photo: RawImage, layers: readonly Layer[], mask: MaskWindow, hole: Rect, inferSize: InferSize): Promise<Buffer> {
+/** The model's prediction for one hole's box, at full resolution. A piece of a long thin hole is not magnified
+ * (pieces.ts: there are many; each would cost four times the network's time). */
+async function predictHole(model: Model, photo: RawImage, layers: readonly Layer[], mask: MaskWindow, hole: Rect, inferSize: InferSize, mayMagnify: boolean): Promise<Buffer> {
   const { width: W, height: H } = photo;
   let tile = planTile(hole, W, H, inferSize === 'auto' ? 512 : inferSize);
   let holes = await tileHoles(mask, W, H, tile);
-  if (inferSize === 'auto' && (await holeShare(holes, tile.width, tile.height)) > AUTO_LARGE_HOLE_SHARE) {
-    tile = planTile(hole, W, H, 256);
-    holes = await tileHoles(mask, W, H, tile);
+  if (inferSize === 'auto') {
+    const share = await holeShare(holes, tile.width, tile.height);
+    if (share > AUTO_LARGE_HOLE_SHARE) {
+      tile = planTile(hole, W, H, 256);
+      holes = await tileHoles(mask, W, H, tile);
+    } else if (share <= AUTO_SMALL_HOLE_SHARE && mayMagnify && atFullResolution(tile)) {
+      holes = await repeatPixels(holes, tile.width, tile.height, MAGNIFY);
+      tile = magnified(tile);
+    }
   }
   const rgb = await cutAndScale(photo, layers, tile);
   const tensors = toTensors(rgb, holes, tile.width, tile.height);
@@ -132,7 +144,7 @@ async function cutAndScale(photo: RawImage, layers: readonly Layer[], tile: Tile
   const image = reduced ?? photo;
   return sharp(image.data, raw(image.width, image.height, 3))
     .extract({ left: crop.x / f, top: crop.y / f, width: crop.width / f, height: crop.height / f }) // whole: planTile aligns
-    .resize(tile.width, tile.height, { fit: 'fill', kernel: 'lanczos3' })
+    .resize(tile.width, tile.height, { fit: 'fill', kernel: kernelFor(crop, tile.width) })
     .raw()
     .toBuffer();
 }
@@ -158,8 +170,11 @@ async function cutPhoto(photo: RawImage, layers: readonly Layer[], crop: Box): P
 
 async function resizeTo(data: Buffer, channels: 3, crop: Box, width: number, height: number): Promise<Buffer> {
   if (crop.width === width && crop.height === height) return data;
-  return sharp(data, raw(crop.width, crop.height, channels)).resize(width, height, { fit: 'fill', kernel: 'lanczos3' }).raw().toBuffer();
+  return sharp(data, raw(crop.width, crop.height, channels)).resize(width, height, { fit: 'fill', kernel: kernelFor(crop, width) }).raw().toBuffer();
 }
+
+/** A magnified crop repeats its pixels (as native-models/eval.py scores it); a reduced one is filtered. */
+const kernelFor = (crop: Box, width: number) => (width > crop.width ? 'nearest' : 'lanczos3');
 
 /** Places each group's prediction in the patch and adds the mask as alpha. */
 async function assemblePatch(fills: Prediction[], mask: MaskWindow, rect: Rect): Promise<Buffer> {
