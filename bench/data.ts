@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import type { Rect } from '../main/contract/app-api';
 import { toTensors } from '../main/engine/tensors';
+import { maskSvg, wirePath } from '../tests/helpers/shapes';
 
 export const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 export const dataDir = path.resolve(repoRoot, '../shared/data');
@@ -69,8 +70,7 @@ export async function objectRegion(width: number, height: number, share: number)
  * painting that spans the photo: the whole frame's mask, as a PNG (it is over RAW_REGION_MAX_PIXELS).
  */
 export async function wireRegion(width: number, height: number, thickness: number): Promise<{ kind: 'region'; rect: Rect; data: Buffer }> {
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}"><rect width="100%" height="100%" fill="#000"/>
-    <path d="M 0 ${0.3 * height} C ${0.3 * width} ${0.5 * height}, ${0.6 * width} ${0.2 * height}, ${width} ${0.7 * height}" stroke="#fff" stroke-width="${thickness}" fill="none"/></svg>`;
+  const svg = maskSvg(width, height, wirePath(width, height, thickness));
   return { kind: 'region', rect: { x: 0, y: 0, width, height }, data: await sharp(Buffer.from(svg)).greyscale().threshold(128).png().toBuffer() };
 }
 

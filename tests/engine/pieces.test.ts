@@ -8,16 +8,13 @@ import { planTile } from '../../main/engine/crops';
 import { findHoleGroups } from '../../main/engine/holes';
 import type { MaskWindow } from '../../main/engine/image-io';
 import { piecesOf } from '../../main/engine/pieces';
+import { maskSvg, wirePath } from '../helpers/shapes';
 
 /** A binary mask (255 = hole) drawn by libvips from SVG shapes. */
 async function drawn(width: number, height: number, shapes: string): Promise<MaskWindow> {
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}"><rect width="100%" height="100%" fill="#000"/>${shapes}</svg>`;
-  const data = await sharp(Buffer.from(svg)).greyscale().threshold(128).toColourspace('b-w').raw().toBuffer();
+  const data = await sharp(Buffer.from(maskSvg(width, height, shapes))).greyscale().threshold(128).toColourspace('b-w').raw().toBuffer();
   return { rect: { x: 0, y: 0, width, height }, data };
 }
-
-const wire = (w: number, h: number, thickness: number) =>
-  `<path d="M 0 ${0.3 * h} C ${0.3 * w} ${0.5 * h}, ${0.6 * w} ${0.2 * h}, ${w} ${0.7 * h}" stroke="#fff" stroke-width="${thickness}" fill="none"/>`;
 
 const inside = (r: Rect, x: number, y: number) => x >= r.x && x < r.x + r.width && y >= r.y && y < r.y + r.height;
 
@@ -46,7 +43,7 @@ function assertPartition(mask: MaskWindow, pieces: Rect[]): void {
 
 test('a thin wire across a large photo is filled in pieces, each seen unscaled; the pieces partition its holes', async () => {
   const [W, H] = [3000, 2000];
-  const mask = await drawn(W, H, wire(W, H, 9));
+  const mask = await drawn(W, H, wirePath(W, H, 9));
   const groups = await findHoleGroups(mask.data, W, H);
   assert.equal(groups.length, 1, 'the wire is one group');
   const whole = planTile(groups[0]!, W, H, 512);
@@ -70,7 +67,7 @@ test('a blob, a small photo, and a wire with too many pieces: whole, whole, and 
   const [bar] = await findHoleGroups(band.data, 3000, 2000);
   assert.deepEqual(await piecesOf(band, bar!, 3000, 2000), [bar]);
   // On a photo the network sees unscaled (the eval's 512x512), nothing is split.
-  const small = await drawn(500, 500, wire(500, 500, 7));
+  const small = await drawn(500, 500, wirePath(500, 500, 7));
   const [line] = await findHoleGroups(small.data, 500, 500);
   assert.deepEqual(await piecesOf(small, line!, 500, 500), [line]);
   // A long wire zigzagging over a 24 MP photo needs more than 48 cells of 160 px: the cells double.

@@ -15,6 +15,7 @@ import { forgetPhotoPixels } from '../../main/engine/photo-cache';
 import { inpaintFile, removeObject } from '../../main/engine/pipeline';
 import { piecesOf } from '../../main/engine/pieces';
 import { compareWithMask, fitMask, kodak, listDir, maskRaw, MODEL, raw, rectMask, regionOf, sunHays, tempDir } from '../helpers/engine-data';
+import { maskSvg, wirePath } from '../helpers/shapes';
 
 let model: LoadedModel;
 before(async () => {
@@ -408,8 +409,7 @@ test('a thin wire across a photo is filled in pieces (pieces.ts): one network ru
   const photo = sunHays(3);
   const input = await raw(photo);
   const { width: W, height: H } = input;
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}"><rect width="100%" height="100%" fill="#000"/>
-    <path d="M 0 ${0.3 * H} C ${0.3 * W} ${0.5 * H}, ${0.6 * W} ${0.2 * H}, ${W} ${0.7 * H}" stroke="#fff" stroke-width="9" fill="none"/></svg>`;
+  const svg = maskSvg(W, H, wirePath(W, H, 9));
   const mask = path.join(dir, 'wire.png');
   await sharp(Buffer.from(svg)).greyscale().threshold(128).png().toFile(mask);
   const holes = await maskRaw(mask);

@@ -15,6 +15,7 @@ import { int8Support } from '../../main/engine/precision';
 import { planProviders } from '../../main/engine/providers';
 import { JOBS_IN_FLIGHT } from '../../main/engine/serial-model';
 import { fitMask, kodak, listDir, MODEL, sunHays, tempDir } from '../helpers/engine-data';
+import { maskSvg, wirePath } from '../helpers/shapes';
 
 const engineFor = (t: { after(fn: () => unknown): void }, options: ConstructorParameters<typeof EngineClient>[0] = {}) => {
   const engine = new EngineClient({ modelPath: MODEL, threads: 2, ...options });
@@ -251,6 +252,36 @@ test('cancel: a queued job at once, a running one at its next checkpoint; its ne
   assert.equal((await neighbour).kind, 'inpaintFile');
   assert.deepEqual((await listDir(dir)).sort(), ['b.png', 'm.png'], 'cancelled jobs write nothing');
   const after = await engine.inpaintFile({ photo: kodak(6), mask, output: path.join(dir, 'd.png') });
+  assert.equal(after.kind, 'inpaintFile');
+  assert.equal(engine.workersStarted, 1);
+});
+
+test('cancel during a wire filled in pieces: the job stops at the next piece, writes nothing, and the worker carries on', async (t) => {
+  const dir = await tempDir(t);
+  const engine = engineFor(t);
+  await engine.info();
+  const [W, H] = [3000, 2000];
+  const photo = path.join(dir, 'wide.jpg');
+  await sharp(kodak(7)).resize(W, H, { fit: 'fill' }).jpeg({ quality: 90 }).toFile(photo);
+  const mask = path.join(dir, 'wire.png');
+  await sharp(Buffer.from(maskSvg(W, H, wirePath(W, H, 9)))).greyscale().threshold(128).png().toFile(mask);
+  const controller = new AbortController();
+  const pieces: number[] = []; // the 'model' stage reports once per piece: 0.1 + 0.8 * i / n
+  const job = engine.inpaintFile({ photo, mask, output: path.join(dir, 'out.png') }, {
+    signal: controller.signal,
+    onProgress: (stage, fraction) => {
+      if (stage !== 'model') return;
+      pieces.push(fraction);
+      if (pieces.length === 2) controller.abort();
+    },
+  });
+  await assert.rejects(job, (e: EngineError) => e.code === 'cancelled');
+  const step = pieces[1]! - pieces[0]!;
+  const total = Math.round(0.8 / step);
+  assert.ok(total >= 10, `the wire is many pieces (${total})`);
+  assert.ok(pieces.length <= 3, `no piece started after the one running at the cancel (${pieces.length} of ${total} reported)`);
+  assert.deepEqual((await listDir(dir)).sort(), ['wide.jpg', 'wire.png'], 'nothing written');
+  const after = await engine.inpaintFile({ photo: kodak(6), mask: await fitMask(30, 500, 500, path.join(dir, 'm.png')), output: path.join(dir, 'd.png') });
   assert.equal(after.kind, 'inpaintFile');
   assert.equal(engine.workersStarted, 1);
 });
