@@ -63,6 +63,7 @@ test('enlarging a prediction over a rectangle of its crop smooths it and samples
       [64, 48, 500, 375], // 7.8x, as a 10 % hole in a 24 MP photo
       [32, 32, 40, 40], // 1.25x, the smallest reduction
       [48, 32, 48, 32], // 1x: the prediction itself
+      [64, 48, 32, 24], // 0.5x: a magnified crop ('auto' on a small hole), each crop pixel the mean of 2x2
     ] as const) {
       const { chw, bytes } = prediction(width, height, width + cropWidth);
       const want = reference(bytes, width, height, cropWidth, cropHeight);
