@@ -32,7 +32,7 @@ import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
 import { DEFAULT_INFER_SIZE, type InferSize } from '../main/contract/engine';
 import { DEFAULT_MODEL, EngineClient } from '../main/engine/client';
-import { loadEnlarger, type Enlarger } from '../main/engine/enlarge';
+import { fillAround, loadEnlarger, type Enlarger } from '../main/engine/enlarge';
 import { defaultThreads, loadModel, type LoadedModel, type Model } from '../main/engine/model';
 import { loadModelInThread } from '../main/engine/model-thread';
 import { choosePrecision, int8ModelFor } from '../main/engine/precision';
@@ -353,7 +353,7 @@ async function engineBreakdown(model: LoadedModel, call: (model: Model, ctx: Job
     },
     // The network timed alone; the enlargement over the hole (enlarge.ts) counts with the patch it makes.
     async fill(image, m, w, h, place) {
-      return (await enlarger()).enlarge(await timed.run(image, m, w, h), w, h, place);
+      return fillAround(timed.run, await enlarger(), image, m, w, h, place);
     },
   };
   const marks: [string, number][] = [];

@@ -59,11 +59,15 @@ def metrics(out: np.ndarray, gt: np.ndarray) -> tuple[float, float, float]:
 
 @torch.no_grad()
 def model_fill(model, img: np.ndarray, hole: np.ndarray, scale: int) -> np.ndarray:
-    """The engine's path for one crop: scale image and hole to `scale`, predict, scale back, composite. Above the
-    image's size INTER_AREA repeats pixels (at 2x exactly as the engine's magnified crops, main/engine/crops.ts)."""
+    """The engine's path for one crop: scale image and hole to `scale`, predict, scale back, composite. At twice the
+    image's size it is the engine's magnified crop (main/engine/enlarge.ts): image and hole each pixel repeated 2x2."""
     h, w = hole.shape
-    small = cv2.resize(img, (scale, scale), interpolation=cv2.INTER_AREA) if scale != w else img
-    small_hole = downscale_hole(hole, (scale, scale)) if scale != w else hole
+    if scale == 2 * w:
+        small = np.repeat(np.repeat(img, 2, 0), 2, 1)
+        small_hole = np.repeat(np.repeat(hole, 2, 0), 2, 1)
+    else:
+        small = cv2.resize(img, (scale, scale), interpolation=cv2.INTER_AREA) if scale != w else img
+        small_hole = downscale_hole(hole, (scale, scale)) if scale != w else hole
     x = torch.from_numpy(small.astype(np.float32).transpose(2, 0, 1)[None] / 255.0)
     m = torch.from_numpy((1.0 - small_hole.astype(np.float32))[None, None])
     pred = model(x, m).clamp(0, 1)[0].numpy().transpose(1, 2, 0) * 255.0
@@ -78,8 +82,8 @@ def model_fill(model, img: np.ndarray, hole: np.ndarray, scale: int) -> np.ndarr
 
 
 # The engine's 'auto' inference size (main/engine/pipeline.ts): 512; 256 when the hole fills more than
-# AUTO_LARGE_HOLE_SHARE of the crop the network sees; the crop magnified 2x (each pixel repeated: here the
-# whole 512 image at 1024) when the hole fills at most AUTO_SMALL_HOLE_SHARE.
+# AUTO_LARGE_HOLE_SHARE of the crop the network sees; the crop magnified 2x (here the whole 512 image at 1024,
+# see model_fill) when the hole fills at most AUTO_SMALL_HOLE_SHARE.
 AUTO_LARGE_HOLE_SHARE = 0.5
 AUTO_SMALL_HOLE_SHARE = 0.3
 

@@ -71,17 +71,7 @@ export function planTile(hole: Rect, photoWidth: number, photoHeight: number, in
   };
 }
 
-/**
- * The tile with the model's grid twice the crop's pixels: the network sees the crop magnified (each photo pixel
- * as 2x2). Only for a crop taken at full resolution; on small holes it scores better (native-models/EVAL.md).
- */
-export const MAGNIFY = 2;
-export function magnified(tile: Tile): Tile {
-  if (!atFullResolution(tile)) throw new Error('only a tile at full resolution is magnified');
-  return { crop: tile.crop, width: tile.width * MAGNIFY, height: tile.height * MAGNIFY };
-}
-
-/** Whether the model sees the crop's pixels one for one. */
+/** Whether the model sees the crop's pixels one for one ('auto' may then magnify it: pipeline.ts). */
 export const atFullResolution = (tile: Tile) => tile.crop.width === tile.width && tile.crop.height === tile.height;
 
 const alignDown = (v: number, step: number) => v - (v % step);

@@ -5,7 +5,7 @@ import { stat } from 'node:fs/promises';
 import * as ort from 'onnxruntime-node';
 import type { Provider } from '../contract/app-api';
 import { autoThreads } from '../threads';
-import { loadEnlarger, type Enlarger, type Placement } from './enlarge';
+import { fillAround, loadEnlarger, type Enlarger, type Placement } from './enlarge';
 import { EngineError } from './errors';
 import { planProviders, providerLabel, type ProviderName } from './providers';
 
@@ -123,9 +123,7 @@ function wrap(session: ort.InferenceSession, enlarger: Enlarger, provider: Provi
       for (const t of Object.values(result)) if (t !== out) t.dispose();
       return data;
     },
-    async fill(image, mask, width, height, place) {
-      return enlarger.enlarge(await model.run(image, mask, width, height), width, height, place);
-    },
+    fill: (image, mask, width, height, place) => fillAround(model.run, enlarger, image, mask, width, height, place),
     release: async () => {
       await Promise.all([session.release(), enlarger.release()]);
     },

@@ -5,7 +5,7 @@
 import sharp from 'sharp';
 import type { Rect } from '../contract/app-api';
 import type { InferSize, Layer, MaskInput, OutputFormat } from '../contract/engine';
-import { atFullResolution, insidePhoto, intersect, MAGNIFY, magnified, planTile, readsReduced, sameRect, type Box, type Tile } from './crops';
+import { atFullResolution, insidePhoto, intersect, planTile, readsReduced, sameRect, type Box, type Tile } from './crops';
 import { EngineError } from './errors';
 import { flattenToFile } from './flatten';
 import { findHoleGroups, unionAll } from './holes';
@@ -15,7 +15,7 @@ import { piecesOf } from './pieces';
 import type { Model } from './model';
 import { checkTarget } from './output';
 import { toTensors } from './tensors';
-import { holeShare, repeatPixels, tileHoles } from './tile-mask';
+import { holeShare, tileHoles } from './tile-mask';
 
 /** What a job can tell its caller while it runs, and ask: has the caller given up? */
 export interface JobContext {
@@ -84,8 +84,8 @@ interface Prediction {
 /**
  * 'auto' from native-models/EVAL.md: the network runs at 512, at 256 when the hole fills more than
  * AUTO_LARGE_HOLE_SHARE of the tile (its receptive field then reaches the far side of the hole), and on the crop
- * magnified 2x (crops.ts: magnified) when the hole fills at most AUTO_SMALL_HOLE_SHARE of a tile taken at full
- * resolution: thin strokes, seen twice as wide, are filled closer to the photo (SSIM).
+ * magnified 2x (enlarge.ts) when the hole fills at most AUTO_SMALL_HOLE_SHARE of a tile taken at full resolution:
+ * thin strokes, seen twice as wide, are filled closer to the photo (SSIM).
  */
 const AUTO_LARGE_HOLE_SHARE = 0.5;
 const AUTO_SMALL_HOLE_SHARE = 0.3;
@@ -96,14 +96,14 @@ async function predictHole(model: Model, photo: RawImage, layers: readonly Layer
   const { width: W, height: H } = photo;
   let tile = planTile(hole, W, H, inferSize === 'auto' ? 512 : inferSize);
   let holes = await tileHoles(mask, W, H, tile);
+  let magnify = false;
   if (inferSize === 'auto') {
     const share = await holeShare(holes, tile.width, tile.height);
     if (share > AUTO_LARGE_HOLE_SHARE) {
       tile = planTile(hole, W, H, 256);
       holes = await tileHoles(mask, W, H, tile);
-    } else if (share <= AUTO_SMALL_HOLE_SHARE && mayMagnify && atFullResolution(tile)) {
-      holes = await repeatPixels(holes, tile.width, tile.height, MAGNIFY);
-      tile = magnified(tile);
+    } else {
+      magnify = share <= AUTO_SMALL_HOLE_SHARE && mayMagnify && atFullResolution(tile);
     }
   }
   const rgb = await cutAndScale(photo, layers, tile);
@@ -115,9 +115,9 @@ async function predictHole(model: Model, photo: RawImage, layers: readonly Layer
     );
   }
   // The prediction comes back enlarged to the crop's pixels over the hole only (enlarge.ts: INTER_LINEAR's
-  // geometry, as native-models/eval.py scores it).
+  // geometry, as native-models/eval.py scores it); a magnified crop is enlarged on its way in, beside the network.
   const region = { x: hole.x - tile.crop.x, y: hole.y - tile.crop.y, width: hole.width, height: hole.height };
-  const fill = await model.fill(tensors.image, tensors.mask, tile.width, tile.height, { cropWidth: tile.crop.width, cropHeight: tile.crop.height, region });
+  const fill = await model.fill(tensors.image, tensors.mask, tile.width, tile.height, { cropWidth: tile.crop.width, cropHeight: tile.crop.height, region, magnify });
   return tensors.grey ? greyed(fill, hole) : fill;
 }
 
@@ -144,7 +144,7 @@ async function cutAndScale(photo: RawImage, layers: readonly Layer[], tile: Tile
   const image = reduced ?? photo;
   return sharp(image.data, raw(image.width, image.height, 3))
     .extract({ left: crop.x / f, top: crop.y / f, width: crop.width / f, height: crop.height / f }) // whole: planTile aligns
-    .resize(tile.width, tile.height, { fit: 'fill', kernel: kernelFor(crop, tile.width) })
+    .resize(tile.width, tile.height, { fit: 'fill', kernel: 'lanczos3' })
     .raw()
     .toBuffer();
 }
@@ -170,11 +170,8 @@ async function cutPhoto(photo: RawImage, layers: readonly Layer[], crop: Box): P
 
 async function resizeTo(data: Buffer, channels: 3, crop: Box, width: number, height: number): Promise<Buffer> {
   if (crop.width === width && crop.height === height) return data;
-  return sharp(data, raw(crop.width, crop.height, channels)).resize(width, height, { fit: 'fill', kernel: kernelFor(crop, width) }).raw().toBuffer();
+  return sharp(data, raw(crop.width, crop.height, channels)).resize(width, height, { fit: 'fill', kernel: 'lanczos3' }).raw().toBuffer();
 }
-
-/** A magnified crop repeats its pixels (as native-models/eval.py scores it); a reduced one is filtered. */
-const kernelFor = (crop: Box, width: number) => (width > crop.width ? 'nearest' : 'lanczos3');
 
 /** Places each group's prediction in the patch and adds the mask as alpha. */
 async function assemblePatch(fills: Prediction[], mask: MaskWindow, rect: Rect): Promise<Buffer> {

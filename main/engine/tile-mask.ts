@@ -77,12 +77,6 @@ async function windowPart(mask: MaskWindow, rect: Box): Promise<Buffer> {
   return placeIn(cut, part, rect, 0, 1);
 }
 
-/** A hole map enlarged by an integer factor, each pixel repeated (nearest neighbour): no hole pixel is gained
- * or lost, so the magnified tile's holes are exactly its crop's. */
-export async function repeatPixels(holes: Buffer, width: number, height: number, factor: number): Promise<Buffer> {
-  return sharp(holes, raw1(width, height)).resize(width * factor, height * factor, { fit: 'fill', kernel: 'nearest' }).toColourspace('b-w').raw().toBuffer();
-}
-
 /** Share of hole pixels in a binary mask: its mean, as libvips shrinks it to one pixel (an exact box average for a
  * tile, whose sides are multiples of 256; close to it for any other size; stats() would cost 6x more). */
 export async function holeShare(holes: Buffer, width: number, height: number): Promise<number> {

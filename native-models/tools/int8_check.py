@@ -4,7 +4,7 @@ onnxruntime-node, pconv/ort.py) on the same pairs; passes when int8 costs at mos
 hole-ratio bin of every set and scale.
 
   /usr/bin/python3 native-models/tools/int8_check.py [--fp32 native-models/pconv-unet.onnx]
-        [--int8 native-models/pconv-unet.int8.onnx] [--scales 256,512] [--sets sun-hays80,kodak24]
+        [--int8 native-models/pconv-unet.int8.onnx] [--scales 256,512,1024] [--sets sun-hays80,kodak24]
         [--limit 0] [--max-drop 0.3] [--json native-models/runs/int8-check.json]
 
 Uses eval.py's own functions (pairs, load_eval_photo, model_fill, metrics), so the pairs, the resizing and
@@ -33,7 +33,7 @@ def main(argv=None) -> int:
     p.add_argument("--fp32", default=os.path.join(NATIVE, "pconv-unet.onnx"))
     p.add_argument("--int8", default=os.path.join(NATIVE, "pconv-unet.int8.onnx"))
     p.add_argument("--data", default=default_data_root())
-    p.add_argument("--scales", default="256,512")
+    p.add_argument("--scales", default="256,512,1024", help="1024: the 512 images magnified 2x, as auto runs small holes")
     p.add_argument("--sets", default="sun-hays80,kodak24")
     p.add_argument("--limit", type=int, default=0, help="photos per set (0: all)")
     p.add_argument("--max-drop", type=float, default=0.3, help="the largest PSNR loss allowed in any bin (dB)")

@@ -91,3 +91,27 @@ test('enlarging a prediction over a rectangle of its crop smooths it and samples
     await enlarger.release();
   }
 });
+
+test('magnifying a crop for the network: image and mask each pixel repeated 2x2 (no hole pixel bleeds into a known one)', async () => {
+  const enlarger = await loadEnlarger(2);
+  try {
+    const [width, height] = [37, 23];
+    const { chw } = prediction(width, height, 11);
+    const mask = Float32Array.from({ length: width * height }, (_, i) => (((i * 2654435761) >>> 0) % 13 === 0 ? 0 : 1));
+    const got = await enlarger.magnify(chw.slice(), mask.slice(), width, height);
+    const [W, H] = [2 * width, 2 * height];
+    assert.equal(got.image.length, 3 * W * H);
+    assert.equal(got.mask.length, W * H);
+    let wrong = 0;
+    for (let Y = 0; Y < H; Y++) {
+      for (let X = 0; X < W; X++) {
+        const source = (Y >> 1) * width + (X >> 1);
+        if (got.mask[Y * W + X] !== mask[source]) wrong++;
+        for (let c = 0; c < 3; c++) if (got.image[c * W * H + Y * W + X] !== chw[c * width * height + source]) wrong++;
+      }
+    }
+    assert.equal(wrong, 0, 'every magnified value is its source pixel\'s');
+  } finally {
+    await enlarger.release();
+  }
+});
