@@ -3,6 +3,7 @@
 // rectangle of the crop.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import * as ort from 'onnxruntime-node';
 import { loadEnlarger } from '../../main/engine/enlarge';
 import { SMOOTHING_SIGMA } from '../../main/engine/enlarge-graph';
 
@@ -114,4 +115,23 @@ test('magnifying a crop for the network: image and mask each pixel repeated 2x2 
   } finally {
     await enlarger.release();
   }
+});
+
+test('a magnification graph onnxruntime cannot start fails loadEnlarger with its message, and the enlargement session is released', async () => {
+  const factory = ort.InferenceSession as unknown as { create: (...args: unknown[]) => Promise<ort.InferenceSession> };
+  const sessions = (ort.InferenceSession as unknown as { prototype: { release(this: ort.InferenceSession): Promise<void> } }).prototype;
+  const [create, release] = [factory.create, sessions.release];
+  let [calls, released] = [0, 0];
+  factory.create = (...args) => (++calls === 2 ? Promise.reject(new Error('Could not find an implementation for Resize(19)')) : create.apply(ort.InferenceSession, args));
+  sessions.release = function (this: ort.InferenceSession) {
+    released++;
+    return release.call(this);
+  };
+  try {
+    await assert.rejects(loadEnlarger(2), /Resize\(19\)/);
+  } finally {
+    factory.create = create;
+    sessions.release = release;
+  }
+  assert.deepEqual([calls, released], [2, 1], 'the first graph loaded, the second failed, the first was let go');
 });
