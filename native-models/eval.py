@@ -25,7 +25,7 @@ from skimage.metrics import structural_similarity
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from pconv.data import HOLE_BINS, default_data_root, downscale_hole, is_held_out_mask, mask_bin  # noqa: E402
-from pconv.unet import load_model, smoothing_kernel  # noqa: E402
+from pconv.unet import MAGNIFIED_SMOOTHING_SIGMA, OUTPUT_SMOOTHING_SIGMA, load_model, smoothing_kernel  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 BIN_NAMES = [f"{int(lo * 100)}-{int(hi * 100)}%" for lo, hi in HOLE_BINS]
@@ -62,7 +62,8 @@ def model_fill(model, img: np.ndarray, hole: np.ndarray, scale: int) -> np.ndarr
     """The engine's path for one crop: scale image and hole to `scale`, predict, scale back, composite. At twice the
     image's size it is the engine's magnified crop (main/engine/enlarge.ts): image and hole each pixel repeated 2x2."""
     h, w = hole.shape
-    if scale == 2 * w:
+    magnified = scale == 2 * w
+    if magnified:
         small = np.repeat(np.repeat(img, 2, 0), 2, 1)
         small_hole = np.repeat(np.repeat(hole, 2, 0), 2, 1)
     else:
@@ -71,9 +72,9 @@ def model_fill(model, img: np.ndarray, hole: np.ndarray, scale: int) -> np.ndarr
     x = torch.from_numpy(small.astype(np.float32).transpose(2, 0, 1)[None] / 255.0)
     m = torch.from_numpy((1.0 - small_hole.astype(np.float32))[None, None])
     pred = model(x, m).clamp(0, 1)[0].numpy().transpose(1, 2, 0) * 255.0
-    # As the engine enlarges it (main/engine/enlarge.ts): smoothed (pconv/unet.py OUTPUT_SMOOTHING_SIGMA), 8-bit,
-    # then INTER_LINEAR.
-    k = np.array(smoothing_kernel(), np.float32)
+    # As the engine enlarges it (main/engine/enlarge.ts): smoothed (pconv/unet.py OUTPUT_SMOOTHING_SIGMA, twice as
+    # wide when magnified), 8-bit, then INTER_LINEAR.
+    k = np.array(smoothing_kernel(MAGNIFIED_SMOOTHING_SIGMA if magnified else OUTPUT_SMOOTHING_SIGMA), np.float32)
     pred = np.clip(np.rint(cv2.sepFilter2D(np.ascontiguousarray(pred), -1, k, k, borderType=cv2.BORDER_REFLECT_101)), 0, 255)
     if scale != w:
         pred = cv2.resize(pred, (w, h), interpolation=cv2.INTER_LINEAR)  # as the engine enlarges it (main/engine/enlarge.ts)
@@ -165,7 +166,7 @@ def markdown(result: dict, command: str, model_note: str) -> str:
              "Protocol: `../shared/data/README.md` (512x512 centre crops, held-out NVIDIA masks, one per photo and",
              "hole-ratio bin, composite in the hole, metrics over the whole image). **Bold**: the best of the row's",
              "methods. `PConv@S`: the network run on the image scaled to SxS, its prediction smoothed (Gaussian,",
-             "sigma 1 network pixel, as the engine does) and scaled back;",
+             "sigma 1 network pixel, 2 on the magnified image: one photo pixel; as the engine does) and scaled back;",
              "`PConv@auto`: the app's default: 256 when the hole covers more than 50 % of the image, 1024 (the",
              "image magnified 2x, each pixel repeated) when it covers at most 30 %, else 512.", ""]
     methods = result["methods"]
@@ -177,8 +178,8 @@ def markdown(result: dict, command: str, model_note: str) -> str:
             for b, name in enumerate(BIN_NAMES):
                 vals = [per_method[m][b][k] if per_method[m][b] else float("nan") for m in methods]
                 best = min(vals) if k == 0 else max(vals)
-                cells = [(f"**{v:.3f}**" if v == best else f"{v:.3f}") if k != 1 else
-                         (f"**{v:.2f}**" if v == best else f"{v:.2f}") for v in vals]
+                digits = (3, 2, 4)[k]  # SSIM to four places: the methods differ in the fourth
+                cells = [f"**{v:.{digits}f}**" if v == best else f"{v:.{digits}f}" for v in vals]
                 lines.append(f"| {name} | " + " | ".join(cells) + " |")
             lines.append("")
     secs = result["seconds"]

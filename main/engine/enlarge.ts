@@ -1,14 +1,14 @@
 // The resampling around the network, in two small onnxruntime graphs (enlarge-graph.ts). On the way in, when
 // 'auto' asks for it, the crop magnified 2x (each pixel repeated, as native-models/eval.py scores it). On the
 // way out, the prediction back at its crop's scale, over the hole's rectangle only, as 8-bit RGB: a Gaussian
-// smoothing of the prediction first (sigma 1 network pixel: it removes the decoder's fine grid texture; chosen
-// on validation photos, native-models/pconv/unet.py), then the enlargement: on a 10 % hole in a 24 MP photo that
+// smoothing of the prediction first (sigma 1 network pixel, 2 on a magnified crop: one photo pixel; it removes the
+// decoder's fine grid texture; chosen on validation photos, native-models/pconv/unet.py), then the enlargement: on a 10 % hole in a 24 MP photo that
 // is 3 MP of output, which libvips' upsampling made in 63 ms against 41 here, and libvips placed its samples
 // differently from the pixel-centre geometry of OpenCV's INTER_LINEAR that native-models/eval.py scores; this
 // graph matches it to +-1.
 import * as ort from 'onnxruntime-node';
 import type { Rect } from '../contract/app-api';
-import { ENLARGE_GRAPH, MAGNIFY_GRAPH } from './enlarge-graph';
+import { ENLARGE_GRAPH, MAGNIFIED_SMOOTHING_KERNEL, MAGNIFY_GRAPH, SMOOTHING_KERNEL } from './enlarge-graph';
 
 /** How much a magnified crop is enlarged for the network. */
 export const MAGNIFY = 2;
@@ -19,7 +19,8 @@ export interface Placement {
   cropHeight: number;
   /** In crop pixels. */
   region: Rect;
-  /** Run the network on the crop magnified MAGNIFY times (the image and mask given are the crop's own size). */
+  /** Run the network on the crop magnified MAGNIFY times (the image and mask given are the crop's own size); its
+   * prediction is then smoothed MAGNIFY times as wide. */
   magnify?: boolean;
 }
 
@@ -50,8 +51,10 @@ export async function loadEnlarger(threads: number): Promise<Enlarger> {
   return {
     async enlarge(pred, width, height, place) {
       const { region } = place;
+      const kernel = place.magnify ? MAGNIFIED_SMOOTHING_KERNEL : SMOOTHING_KERNEL;
       const feeds = {
         pred: new ort.Tensor('float32', pred, [1, 3, height, width]),
+        kernel: new ort.Tensor('float32', kernel, [kernel.length]),
         roi: new ort.Tensor('float32', roiFor(width, height, place), [8]),
         sizes: new ort.Tensor('int64', BigInt64Array.from([1, region.height, region.width, 3].map(BigInt)), [4]),
       };

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as ort from 'onnxruntime-node';
 import { loadEnlarger } from '../../main/engine/enlarge';
-import { SMOOTHING_SIGMA } from '../../main/engine/enlarge-graph';
+import { MAGNIFIED_SMOOTHING_SIGMA, SMOOTHING_SIGMA } from '../../main/engine/enlarge-graph';
 
 /** 8-bit values (so rounding is exact) as the model's [0,1] floats, CHW. */
 function prediction(width: number, height: number, seed: number): { chw: Float32Array; bytes: Uint8Array } {
@@ -15,9 +15,9 @@ function prediction(width: number, height: number, seed: number): { chw: Float32
 }
 
 /** The prediction smoothed as eval.py does (cv2.sepFilter2D, BORDER_REFLECT_101), rounded to 8 bits, CHW. */
-function smoothed(bytes: Uint8Array, width: number, height: number): Uint8Array {
-  const radius = Math.round(4 * SMOOTHING_SIGMA);
-  const taps = Array.from({ length: 2 * radius + 1 }, (_, i) => Math.exp(-((i - radius) ** 2) / (2 * SMOOTHING_SIGMA ** 2)));
+function smoothed(bytes: Uint8Array, width: number, height: number, sigma: number): Uint8Array {
+  const radius = Math.round(4 * sigma);
+  const taps = Array.from({ length: 2 * radius + 1 }, (_, i) => Math.exp(-((i - radius) ** 2) / (2 * sigma ** 2)));
   const k = taps.map((t) => t / taps.reduce((a, b) => a + b));
   const mirror = (i: number, n: number) => (i < 0 ? -i : i >= n ? 2 * n - 2 - i : i);
   const across = new Float64Array(bytes.length);
@@ -34,8 +34,8 @@ function smoothed(bytes: Uint8Array, width: number, height: number): Uint8Array 
 
 /** Reference: the smoothed prediction, bilinear at (X + 0.5) / scale - 0.5, clamped to the edge pixels, HWC over
  * the whole crop. */
-function reference(prediction: Uint8Array, width: number, height: number, cropWidth: number, cropHeight: number): Uint8Array {
-  const bytes = smoothed(prediction, width, height);
+function reference(prediction: Uint8Array, width: number, height: number, cropWidth: number, cropHeight: number, sigma: number): Uint8Array {
+  const bytes = smoothed(prediction, width, height, sigma);
   const out = new Uint8Array(cropWidth * cropHeight * 3);
   const taps = (X: number, crop: number, size: number) => {
     const u = Math.min(size - 1, Math.max(0, (X + 0.5) * (size / crop) - 0.5));
@@ -60,14 +60,14 @@ function reference(prediction: Uint8Array, width: number, height: number, cropWi
 test('enlarging a prediction over a rectangle of its crop smooths it and samples as INTER_LINEAR does, edges and corners included', async () => {
   const enlarger = await loadEnlarger(2);
   try {
-    for (const [width, height, cropWidth, cropHeight] of [
-      [64, 48, 500, 375], // 7.8x, as a 10 % hole in a 24 MP photo
-      [32, 32, 40, 40], // 1.25x, the smallest reduction
-      [48, 32, 48, 32], // 1x: the prediction itself
-      [64, 48, 32, 24], // 0.5x: a magnified crop ('auto' on a small hole), each crop pixel the mean of 2x2
+    for (const [width, height, cropWidth, cropHeight, magnify] of [
+      [64, 48, 500, 375, false], // 7.8x, as a 10 % hole in a 24 MP photo
+      [32, 32, 40, 40, false], // 1.25x, the smallest reduction
+      [48, 32, 48, 32, false], // 1x: the prediction itself
+      [64, 48, 32, 24, true], // 0.5x: a magnified crop ('auto' on a small hole), smoothed twice as wide, each crop pixel the mean of 2x2
     ] as const) {
       const { chw, bytes } = prediction(width, height, width + cropWidth);
-      const want = reference(bytes, width, height, cropWidth, cropHeight);
+      const want = reference(bytes, width, height, cropWidth, cropHeight, magnify ? MAGNIFIED_SMOOTHING_SIGMA : SMOOTHING_SIGMA);
       const regions = [
         { x: 0, y: 0, width: cropWidth, height: cropHeight },
         { x: 0, y: 0, width: 7, height: 5 },
@@ -76,7 +76,7 @@ test('enlarging a prediction over a rectangle of its crop smooths it and samples
         { x: 5, y: 3, width: 1, height: 1 },
       ];
       for (const region of regions) {
-        const got = await enlarger.enlarge(chw.slice(), width, height, { cropWidth, cropHeight, region });
+        const got = await enlarger.enlarge(chw.slice(), width, height, { cropWidth, cropHeight, region, magnify });
         assert.equal(got.length, region.width * region.height * 3);
         let worst = 0;
         for (let y = 0; y < region.height; y++) {
