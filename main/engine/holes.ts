@@ -15,14 +15,22 @@ const MAX_STEP = 4;
 const raw1 = (width: number, height: number) => ({ raw: { width, height, channels: 1 as const } });
 
 /**
- * Shrinks a binary mask (255 = hole) so that a target pixel is a hole if any part of it was: an area-style
- * resize (linear kernel, all weights positive) followed by "> 0", in steps of at most MAX_STEP so no hole
- * pixel's contribution rounds away. Conservative: it may mark up to a pixel more around a hole, never less.
+ * Shrinks a binary mask (255 = hole) so that a target pixel is a hole if any part of it was. At a whole-number
+ * reduction made of steps of at most MAX_STEP (2, 3, 4, 6, 8...) exactly: each target pixel is the OR of its block,
+ * as native-models/eval.py shrinks holes (INTER_AREA, "> 0"). Otherwise an area-style resize (linear kernel, all
+ * weights positive) followed by "> 0", in steps of at most MAX_STEP so no hole pixel's contribution rounds away:
+ * conservative, it may mark up to a pixel more around a hole, never less (a ring of context the network loses).
  * Reductions between 1x and 1.25x can lose slivers; the crop planner never asks for them (tests/engine).
  */
 export async function shrinkAny(mask: Buffer, width: number, height: number, toWidth: number, toHeight: number): Promise<Buffer> {
   if (width === toWidth && height === toHeight) return mask;
   if (toWidth > width || toHeight > height) throw new Error(`shrinkAny cannot enlarge ${width}x${height} to ${toWidth}x${toHeight}`);
+  const blocks = width / toWidth === height / toHeight ? blockSteps(width / toWidth) : null;
+  if (blocks) {
+    let [current, w, h] = [mask, width, height];
+    for (const f of blocks) [current, w, h] = [await orAlong(await orAlong(current, w, h, f, 'x'), w / f, h, f, 'y'), w / f, h / f];
+    return current;
+  }
   const steps = Math.max(1, Math.ceil(Math.log(Math.max(width / toWidth, height / toHeight)) / Math.log(MAX_STEP)));
   let current = mask;
   let [w, h] = [width, height];
@@ -38,6 +46,49 @@ export async function shrinkAny(mask: Buffer, width: number, height: number, toW
     [w, h] = [nw, nh];
   }
   return current;
+}
+
+/** A whole-number reduction as factors of at most MAX_STEP, largest first (8 -> 4, 2); null when it has none. */
+function blockSteps(reduction: number): number[] | null {
+  if (!Number.isInteger(reduction)) return null;
+  const steps: number[] = [];
+  for (let rest = reduction; rest > 1; ) {
+    const f = [4, 3, 2].find((d) => d <= MAX_STEP && rest % d === 0);
+    if (!f) return null;
+    steps.push(f);
+    rest /= f;
+  }
+  return steps;
+}
+
+/**
+ * Along one axis, each run of f pixels to one: their OR. libvips' nearest-neighbour resize keeps pixel floor(f/2)
+ * of each run; f copies, shifted so that each pixel of the run is kept once, are ORed.
+ */
+async function orAlong(mask: Buffer, w: number, h: number, f: number, axis: 'x' | 'y'): Promise<Buffer> {
+  const [tw, th] = axis === 'x' ? [w / f, h] : [w, h / f];
+  let out: Buffer | null = null;
+  for (let d = 0; d < f; d++) {
+    const by = d - Math.floor(f / 2); // pixel d of each run moved to where nearest looks
+    const shifted = by === 0 ? mask : await shift(mask, w, h, axis === 'x' ? by : 0, axis === 'y' ? by : 0);
+    const kept = await sharp(shifted, raw1(w, h)).resize(tw, th, { fit: 'fill', kernel: 'nearest' }).toColourspace('b-w').raw().toBuffer();
+    out = out ? await sharp(out, raw1(tw, th)).boolean(kept, 'or', raw1(tw, th)).toColourspace('b-w').raw().toBuffer() : kept;
+  }
+  return out!;
+}
+
+/** The mask moved left by dx and up by dy (either may be negative), zeros (keep) coming in. */
+async function shift(mask: Buffer, w: number, h: number, dx: number, dy: number): Promise<Buffer> {
+  const grown = await sharp(mask, raw1(w, h))
+    .extend({ left: Math.max(0, -dx), right: Math.max(0, dx), top: Math.max(0, -dy), bottom: Math.max(0, dy), background: { r: 0, g: 0, b: 0 } })
+    .toColourspace('b-w')
+    .raw()
+    .toBuffer();
+  return sharp(grown, raw1(w + Math.abs(dx), h + Math.abs(dy)))
+    .extract({ left: Math.max(0, dx), top: Math.max(0, dy), width: w, height: h })
+    .toColourspace('b-w')
+    .raw()
+    .toBuffer();
 }
 
 /**

@@ -11,7 +11,9 @@ const raw1 = (width: number, height: number) => ({ raw: { width, height, channel
 /**
  * Below this reduction the whole crop is shrunk (it is at most a few times the model's size); from it on,
  * only the box of the crop's hole pixels is, and the grid it is shrunk on may sit up to 2/reduction = 1 model
- * pixel off the crop's own (its ends are rounded to whole photo pixels), which a one-pixel growth covers.
+ * pixel off the crop's own (its ends are rounded to whole photo pixels), which a one-pixel growth covers. At a
+ * whole-number reduction (a 512 px photo seen at 256: 'auto' on its largest holes) the cut's ends are on the
+ * crop's grid and nothing needs covering: grown anyway, the holes cost the network a ring of context.
  */
 const BOX_ONLY_REDUCTION = 2;
 /** Model pixels kept around the box's cells: the growth must not be clipped by the cut's edge. */
@@ -48,12 +50,10 @@ async function holesAroundBox(mask: MaskWindow, box: Box, tile: Tile): Promise<B
     height: Math.min(crop.height, Math.ceil(r1 * sy)) - Math.floor(r0 * sy),
   };
   const cells = await shrinkAny(await windowPart(mask, cut), cut.width, cut.height, c1 - c0, r1 - r0);
-  return sharp(cells, raw1(c1 - c0, r1 - r0))
-    .extend({ left: c0, top: r0, right: tile.width - c1, bottom: tile.height - r1, background: { r: 0, g: 0, b: 0 } })
-    .erode(1) // sharp's morphology takes black as the foreground: eroding black grows the white holes
-    .toColourspace('b-w')
-    .raw()
-    .toBuffer();
+  const onGrid = Number.isInteger(sx) && Number.isInteger(sy);
+  const placed = sharp(cells, raw1(c1 - c0, r1 - r0)).extend({ left: c0, top: r0, right: tile.width - c1, bottom: tile.height - r1, background: { r: 0, g: 0, b: 0 } });
+  // sharp's morphology takes black as the foreground: eroding black grows the white holes.
+  return (onGrid ? placed : placed.erode(1)).toColourspace('b-w').raw().toBuffer();
 }
 
 /** The whole crop: the window's part, keep around it inside the photo, hole beyond the photo's edge. */
