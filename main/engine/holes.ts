@@ -15,17 +15,18 @@ const MAX_STEP = 4;
 const raw1 = (width: number, height: number) => ({ raw: { width, height, channels: 1 as const } });
 
 /**
- * Shrinks a binary mask (255 = hole) so that a target pixel is a hole if any part of it was. At a whole-number
- * reduction made of steps of at most MAX_STEP (2, 3, 4, 6, 8...) exactly: each target pixel is the OR of its block,
- * as native-models/eval.py shrinks holes (INTER_AREA, "> 0"). Otherwise an area-style resize (linear kernel, all
- * weights positive) followed by "> 0", in steps of at most MAX_STEP so no hole pixel's contribution rounds away:
- * conservative, it may mark up to a pixel more around a hole, never less (a ring of context the network loses).
+ * Shrinks a binary mask (255 = hole) so that a target pixel is a hole if any part of it was: an area-style resize
+ * (linear kernel, all weights positive) followed by "> 0", in steps of at most MAX_STEP so no hole pixel's
+ * contribution rounds away. Conservative: it may mark up to a pixel more around a hole, never less. `exact` (the
+ * model's holes, where that pixel is context the network loses): at a whole-number reduction made of steps of at
+ * most MAX_STEP (2, 3, 4, 6, 8...) each target pixel is the OR of its block, as native-models/eval.py shrinks holes
+ * (INTER_AREA, "> 0"), at about 2f libvips passes a step where the resize is one.
  * Reductions between 1x and 1.25x can lose slivers; the crop planner never asks for them (tests/engine).
  */
-export async function shrinkAny(mask: Buffer, width: number, height: number, toWidth: number, toHeight: number): Promise<Buffer> {
+export async function shrinkAny(mask: Buffer, width: number, height: number, toWidth: number, toHeight: number, exact = false): Promise<Buffer> {
   if (width === toWidth && height === toHeight) return mask;
   if (toWidth > width || toHeight > height) throw new Error(`shrinkAny cannot enlarge ${width}x${height} to ${toWidth}x${toHeight}`);
-  const blocks = width / toWidth === height / toHeight ? blockSteps(width / toWidth) : null;
+  const blocks = exact && width / toWidth === height / toHeight ? blockSteps(width / toWidth) : null;
   if (blocks) {
     let [current, w, h] = [mask, width, height];
     for (const f of blocks) [current, w, h] = [await orAlong(await orAlong(current, w, h, f, 'x'), w / f, h, f, 'y'), w / f, h / f];

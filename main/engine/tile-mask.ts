@@ -49,7 +49,7 @@ async function holesAroundBox(mask: MaskWindow, box: Box, tile: Tile): Promise<B
     width: Math.min(crop.width, Math.ceil(c1 * sx)) - Math.floor(c0 * sx),
     height: Math.min(crop.height, Math.ceil(r1 * sy)) - Math.floor(r0 * sy),
   };
-  const cells = await shrinkAny(await windowPart(mask, cut), cut.width, cut.height, c1 - c0, r1 - r0);
+  const cells = await shrinkAny(await windowPart(mask, cut), cut.width, cut.height, c1 - c0, r1 - r0, true);
   const onGrid = Number.isInteger(sx) && Number.isInteger(sy);
   const placed = sharp(cells, raw1(c1 - c0, r1 - r0)).extend({ left: c0, top: r0, right: tile.width - c1, bottom: tile.height - r1, background: { r: 0, g: 0, b: 0 } });
   // sharp's morphology takes black as the foreground: eroding black grows the white holes.
@@ -61,7 +61,7 @@ async function wholeCrop(mask: MaskWindow, inside: Box, tile: Tile): Promise<Buf
   const { crop } = tile;
   const inPhoto = await windowPart(mask, inside);
   const full = sameRect(inside, crop) ? inPhoto : await placeIn(sharp(inPhoto, raw1(inside.width, inside.height)), inside, crop, 255, 1);
-  return shrinkAny(full, crop.width, crop.height, tile.width, tile.height);
+  return shrinkAny(full, crop.width, crop.height, tile.width, tile.height, true);
 }
 
 /** The window's pixels over `rect` (inside the photo), keep where the window does not reach, in one pass. */
