@@ -35,6 +35,7 @@ import { DEFAULT_MODEL, EngineClient } from '../main/engine/client';
 import { fillAround, loadEnlarger, type Enlarger } from '../main/engine/enlarge';
 import { defaultThreads, loadModel, type LoadedModel, type Model } from '../main/engine/model';
 import { loadModelInThread } from '../main/engine/model-thread';
+import { setUpLibvips } from '../main/engine/image-io';
 import { choosePrecision, int8ModelFor } from '../main/engine/precision';
 import { forgetPhotoPixels, openPhotoPixels } from '../main/engine/photo-cache';
 import { inpaintFile, removeObject, type JobContext } from '../main/engine/pipeline';
@@ -616,6 +617,8 @@ async function benchStartup(dir: string): Promise<void> {
 // ---------------------------------------------------------------------------------------------- main
 async function main(): Promise<void> {
   requireData();
+  setUpLibvips(); // as the worker: the in-process e2e figures are the app's
+
   if (!existsSync(MODEL)) throw new Error(`No model at ${MODEL}.`);
   const loadBefore = machineLoad();
   const startedAt = new Date();

@@ -12,6 +12,12 @@ import { decodeError, EngineError, quote } from './errors';
  */
 export const MAX_INPUT_PIXELS = 100_000_000;
 
+/** libvips as the engine runs it (worker.ts; the bench measures with the same): no operation cache, as every
+ * photo and mask is new and a cache only holds memory (and its bookkeeping costs time on large raw buffers). */
+export function setUpLibvips(): void {
+  sharp.cache(false);
+}
+
 /**
  * Every decode goes through here: upright (EXIF orientation applied), bounded, failing on damaged data
  * (truncation, decoder errors) but not on harmless warnings, and with the file's own colour values

@@ -8,11 +8,10 @@
 // start and end of each inference: "holefill-trace <ms> <job id> <event>", <ms> from one clock (the worker's).
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import sharp from 'sharp';
 import { describeIssues, FromWorker, ToWorker, type EngineInfo, type Job, type JobResult, type WorkerSettings } from '../contract/engine';
 import { asEngineError, EngineError } from './errors';
 import { flattenToFile } from './flatten';
-import { makePreview } from './image-io';
+import { makePreview, setUpLibvips } from './image-io';
 import { loadModelInThread } from './model-thread';
 import { warmPhotoPixels } from './photo-cache';
 import { inpaintFile, removeObject, type JobContext } from './pipeline';
@@ -44,7 +43,7 @@ interface ElectronParentPort {
 }
 
 const port = connect();
-sharp.cache(false); // ever-different files: a cache only holds memory
+setUpLibvips();
 
 /** The inference thread's entry: beside this file, as TypeScript in development and as built JavaScript. */
 const here = path.dirname(fileURLToPath(import.meta.url));
