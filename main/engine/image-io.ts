@@ -13,7 +13,7 @@ import { decodeError, EngineError, quote } from './errors';
 export const MAX_INPUT_PIXELS = 100_000_000;
 
 /** libvips as the engine runs it (worker.ts; the bench measures with the same): no operation cache, as every
- * photo and mask is new and a cache only holds memory (and its bookkeeping costs time on large raw buffers). */
+ * photo and mask is new and a cache only holds memory. */
 export function setUpLibvips(): void {
   sharp.cache(false);
 }
