@@ -64,32 +64,26 @@ function blockSteps(reduction: number): number[] | null {
 
 /**
  * Along one axis, each run of f pixels to one: their OR. libvips' nearest-neighbour resize keeps pixel floor(f/2)
- * of each run; f copies, shifted so that each pixel of the run is kept once, are ORed.
+ * of each run; on the mask padded once, f windows shifted by a pixel each keep every pixel of the run once, and
+ * each is ORed into the next as it is made (one libvips pass a window).
  */
 async function orAlong(mask: Buffer, w: number, h: number, f: number, axis: 'x' | 'y'): Promise<Buffer> {
   const [tw, th] = axis === 'x' ? [w / f, h] : [w, h / f];
+  const kept = Math.floor(f / 2);
+  const [before, after] = [kept, f - 1 - kept];
+  const pad = axis === 'x' ? { left: before, right: after, top: 0, bottom: 0 } : { left: 0, right: 0, top: before, bottom: after };
+  const [pw, ph] = [w + pad.left + pad.right, h + pad.top + pad.bottom];
+  const padded = await sharp(mask, raw1(w, h)).extend({ ...pad, background: { r: 0, g: 0, b: 0 } }).toColourspace('b-w').raw().toBuffer();
   let out: Buffer | null = null;
   for (let d = 0; d < f; d++) {
-    const by = d - Math.floor(f / 2); // pixel d of each run moved to where nearest looks
-    const shifted = by === 0 ? mask : await shift(mask, w, h, axis === 'x' ? by : 0, axis === 'y' ? by : 0);
-    const kept = await sharp(shifted, raw1(w, h)).resize(tw, th, { fit: 'fill', kernel: 'nearest' }).toColourspace('b-w').raw().toBuffer();
-    out = out ? await sharp(out, raw1(tw, th)).boolean(kept, 'or', raw1(tw, th)).toColourspace('b-w').raw().toBuffer() : kept;
+    // Window d: its kept pixel is pixel d of the mask's run.
+    let window = sharp(padded, raw1(pw, ph))
+      .extract({ left: axis === 'x' ? d : 0, top: axis === 'y' ? d : 0, width: w, height: h })
+      .resize(tw, th, { fit: 'fill', kernel: 'nearest' });
+    if (out) window = window.boolean(out, 'or', raw1(tw, th));
+    out = await window.toColourspace('b-w').raw().toBuffer();
   }
   return out!;
-}
-
-/** The mask moved left by dx and up by dy (either may be negative), zeros (keep) coming in. */
-async function shift(mask: Buffer, w: number, h: number, dx: number, dy: number): Promise<Buffer> {
-  const grown = await sharp(mask, raw1(w, h))
-    .extend({ left: Math.max(0, -dx), right: Math.max(0, dx), top: Math.max(0, -dy), bottom: Math.max(0, dy), background: { r: 0, g: 0, b: 0 } })
-    .toColourspace('b-w')
-    .raw()
-    .toBuffer();
-  return sharp(grown, raw1(w + Math.abs(dx), h + Math.abs(dy)))
-    .extract({ left: Math.max(0, dx), top: Math.max(0, dy), width: w, height: h })
-    .toColourspace('b-w')
-    .raw()
-    .toBuffer();
 }
 
 /**
