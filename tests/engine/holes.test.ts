@@ -210,6 +210,33 @@ test('tile holes of large crops come from the holes\' box only, yet every model 
   assert.ok(boxOnly >= 12, `${boxOnly} tiles took the box-only path`);
 });
 
+test('tile holes at whole-number reductions are exactly the OR of each model pixel\'s block: none lost, none grown (box path and whole crop)', async () => {
+  const [W, H] = [2048, 1600];
+  const full = await sharp(nvidiaMask(6010)).resize(W, H, { fit: 'fill', kernel: 'nearest' }).threshold(128).toColourspace('b-w').raw().toBuffer();
+  const window = { rect: { x: 0, y: 0, width: W, height: H }, data: full };
+  for (const tile of [
+    { crop: { x: 512, y: 256, width: 1024, height: 1024 }, width: 512, height: 512 }, // 2x, inside the photo: the box path
+    { crop: { x: 0, y: 0, width: 2048, height: 1536 }, width: 512, height: 384 }, // 4x, the box path
+    { crop: { x: 0, y: -224, width: 2048, height: 2048 }, width: 512, height: 512 }, // 4x, past the photo's edge: the whole crop, padding as hole
+  ]) {
+    const { crop } = tile;
+    const cropMask = await sharp(full, { raw: { width: W, height: H, channels: 1 } })
+      .extract({ left: crop.x, top: Math.max(0, crop.y), width: crop.width, height: Math.min(H, crop.y + crop.height) - Math.max(0, crop.y) })
+      .extend({ top: Math.max(0, -crop.y), bottom: Math.max(0, crop.y + crop.height - H), background: '#fff' })
+      .toColourspace('b-w')
+      .raw()
+      .toBuffer();
+    const want = anyReference(cropMask, crop.width, crop.height, tile.width, tile.height);
+    const got = await tileHoles(window, W, H, tile);
+    let [lost, grown] = [0, 0];
+    for (let i = 0; i < want.length; i++) {
+      if (want[i] && !got[i]) lost++;
+      if (!want[i] && got[i]) grown++;
+    }
+    assert.deepEqual({ lost, grown }, { lost: 0, grown: 0 }, `crop ${JSON.stringify(crop)} -> ${tile.width}x${tile.height}`);
+  }
+});
+
 test('the reduced copy: made once per decoded photo, whole blocks only; one that cannot be made is null, not an error', async () => {
   const [w, h] = [803, 402]; // not multiples of the factor: the partial blocks at the edges are left out
   const data = await sharp({ create: { width: w, height: h, channels: 3, background: '#3080c0' } }).raw().toBuffer();
