@@ -94,7 +94,12 @@ const AUTO_SMALL_HOLE_SHARE = 0.3;
  * (pieces.ts: there are many; each would cost four times the network's time). */
 async function predictHole(model: Model, photo: RawImage, layers: readonly Layer[], mask: MaskWindow, hole: Rect, inferSize: InferSize, mayMagnify: boolean): Promise<Buffer> {
   const { width: W, height: H } = photo;
-  let tile = planTile(hole, W, H, inferSize === 'auto' ? 512 : inferSize);
+  const first = planTile(hole, W, H, inferSize === 'auto' ? 512 : inferSize);
+  // The photo's crop is cut (libvips) while the mask's is shrunk (onnxruntime): the two cores share the work.
+  // Under 'auto' the first plan is a guess that a large hole's share overturns; its crop is then not used.
+  const firstRgb = cutAndScale(photo, layers, first);
+  firstRgb.catch(() => {}); // awaited below, or dropped when a step before fails or the plan changes
+  let tile = first;
   let holes = await tileHoles(mask, W, H, tile);
   let magnify = false;
   if (inferSize === 'auto') {
@@ -106,7 +111,7 @@ async function predictHole(model: Model, photo: RawImage, layers: readonly Layer
       magnify = share <= AUTO_SMALL_HOLE_SHARE && mayMagnify && atFullResolution(tile);
     }
   }
-  const rgb = await cutAndScale(photo, layers, tile);
+  const rgb = tile === first ? await firstRgb : await cutAndScale(photo, layers, tile);
   const tensors = toTensors(rgb, holes, tile.width, tile.height);
   if (tensors.known === 0) {
     throw new EngineError(

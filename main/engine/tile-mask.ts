@@ -1,23 +1,20 @@
 // The holes as the model sees them: the mask under a tile's crop, shrunk to the model's size so that every
-// model pixel a hole pixel touches is a hole. Its cost follows the holes, not the crop: a 10 % hole in a
+// model pixel a hole pixel touches is a hole (mask-ops.ts: exactly each block's OR at a whole-number reduction,
+// as native-models/eval.py shrinks them). Its cost follows the holes, not the crop: a 10 % hole in a
 // 24 MP photo has a 16 MP crop that is mostly keep.
 import sharp from 'sharp';
 import { insidePhoto, intersect, sameRect, type Box, type Tile } from './crops';
-import { shrinkAny, tightBox } from './holes';
+import { tightBox } from './holes';
+import { shrinkHoles } from './mask-ops';
 import { placeIn, type MaskWindow } from './image-io';
 
 const raw1 = (width: number, height: number) => ({ raw: { width, height, channels: 1 as const } });
 
 /**
  * Below this reduction the whole crop is shrunk (it is at most a few times the model's size); from it on,
- * only the box of the crop's hole pixels is, and the grid it is shrunk on may sit up to 2/reduction = 1 model
- * pixel off the crop's own (its ends are rounded to whole photo pixels), which a one-pixel growth covers. At a
- * whole-number reduction (a 512 px photo seen at 256: 'auto' on its largest holes) the cut's ends are on the
- * crop's grid and nothing needs covering: grown anyway, the holes cost the network a ring of context.
+ * only the part of the crop around its hole pixels is, the model cells over them cut to whole photo pixels.
  */
 const BOX_ONLY_REDUCTION = 2;
-/** Model pixels kept around the box's cells: the growth must not be clipped by the cut's edge. */
-const BOX_MARGIN = 2;
 
 /** The tile's holes at the model's size (255 = hole): the window's holes, keep elsewhere, hole beyond the
  * photo's edge (padding must not pass for content). */
@@ -33,27 +30,26 @@ export async function tileHoles(mask: MaskWindow, photoWidth: number, photoHeigh
   return wholeCrop(mask, inside, tile);
 }
 
-/** Every hole pixel of the crop lies in `box` (photo pixels): shrink the model cells over it, grown by one. */
+/** Every hole pixel of the crop lies in `box` (photo pixels): the model cells over it, shrunk from the photo pixels
+ * under them (rounded outwards to whole pixels; the grid keeps its exact place on them), keep elsewhere. */
 async function holesAroundBox(mask: MaskWindow, box: Box, tile: Tile): Promise<Buffer> {
   const { crop } = tile;
   const sx = crop.width / tile.width;
   const sy = crop.height / tile.height;
-  const c0 = Math.max(0, Math.floor((box.x - crop.x) / sx) - BOX_MARGIN);
-  const c1 = Math.min(tile.width, Math.ceil((box.x + box.width - crop.x) / sx) + BOX_MARGIN);
-  const r0 = Math.max(0, Math.floor((box.y - crop.y) / sy) - BOX_MARGIN);
-  const r1 = Math.min(tile.height, Math.ceil((box.y + box.height - crop.y) / sy) + BOX_MARGIN);
-  // Those cells' photo pixels, rounded outwards.
-  const cut = {
-    x: crop.x + Math.floor(c0 * sx),
-    y: crop.y + Math.floor(r0 * sy),
-    width: Math.min(crop.width, Math.ceil(c1 * sx)) - Math.floor(c0 * sx),
-    height: Math.min(crop.height, Math.ceil(r1 * sy)) - Math.floor(r0 * sy),
-  };
-  const cells = await shrinkAny(await windowPart(mask, cut), cut.width, cut.height, c1 - c0, r1 - r0, true);
-  const onGrid = Number.isInteger(sx) && Number.isInteger(sy);
-  const placed = sharp(cells, raw1(c1 - c0, r1 - r0)).extend({ left: c0, top: r0, right: tile.width - c1, bottom: tile.height - r1, background: { r: 0, g: 0, b: 0 } });
-  // sharp's morphology takes black as the foreground: eroding black grows the white holes.
-  return (onGrid ? placed : placed.erode(1)).toColourspace('b-w').raw().toBuffer();
+  const c0 = Math.floor((box.x - crop.x) / sx);
+  const c1 = Math.ceil((box.x + box.width - crop.x) / sx);
+  const r0 = Math.floor((box.y - crop.y) / sy);
+  const r1 = Math.ceil((box.y + box.height - crop.y) / sy);
+  const x = crop.x + Math.floor(c0 * sx);
+  const y = crop.y + Math.floor(r0 * sy);
+  const cut = { x, y, width: crop.x + Math.ceil(c1 * sx) - x, height: crop.y + Math.ceil(r1 * sy) - y };
+  const grid = { x: crop.x + c0 * sx - x, y: crop.y + r0 * sy - y, cellWidth: sx, cellHeight: sy, width: c1 - c0, height: r1 - r0 };
+  const cells = await shrinkHoles(await windowPart(mask, cut), cut.width, cut.height, grid);
+  return sharp(cells, raw1(c1 - c0, r1 - r0))
+    .extend({ left: c0, top: r0, right: tile.width - c1, bottom: tile.height - r1, background: { r: 0, g: 0, b: 0 } })
+    .toColourspace('b-w')
+    .raw()
+    .toBuffer();
 }
 
 /** The whole crop: the window's part, keep around it inside the photo, hole beyond the photo's edge. */
@@ -61,7 +57,7 @@ async function wholeCrop(mask: MaskWindow, inside: Box, tile: Tile): Promise<Buf
   const { crop } = tile;
   const inPhoto = await windowPart(mask, inside);
   const full = sameRect(inside, crop) ? inPhoto : await placeIn(sharp(inPhoto, raw1(inside.width, inside.height)), inside, crop, 255, 1);
-  return shrinkAny(full, crop.width, crop.height, tile.width, tile.height, true);
+  return shrinkHoles(full, crop.width, crop.height, { x: 0, y: 0, cellWidth: crop.width / tile.width, cellHeight: crop.height / tile.height, width: tile.width, height: tile.height });
 }
 
 /** The window's pixels over `rect` (inside the photo), keep where the window does not reach, in one pass. */

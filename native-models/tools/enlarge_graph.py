@@ -15,8 +15,6 @@ Output: rgb uint8 [1,H,W,3]. The roi (tf_crop_and_resize, on the prediction padd
 rectangle; main/engine/enlarge.ts computes it. --check compares the file with what this script would write."""
 from __future__ import annotations
 
-import argparse
-import base64
 import os
 import sys
 
@@ -26,7 +24,9 @@ from onnx import helper
 
 OUT = os.path.join(os.path.dirname(__file__), '..', '..', 'main', 'engine', 'enlarge-graph.ts')
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from pconv.unet import MAGNIFIED_SMOOTHING_SIGMA, OUTPUT_SMOOTHING_SIGMA, smoothing_kernel  # noqa: E402
+from ts_module import buffer_literal, write_or_check  # noqa: E402
 
 
 def graph_bytes() -> bytes:
@@ -112,12 +112,6 @@ def magnify_graph_bytes() -> bytes:
     return model.SerializeToString()
 
 
-def buffer_literal(data: bytes) -> str:
-    encoded = base64.b64encode(data).decode()
-    lines = [encoded[i:i + 100] for i in range(0, len(encoded), 100)]
-    return 'Buffer.from(\n' + '\n'.join(f"  '{line}' +" for line in lines)[:-2] + ",\n  'base64',\n);\n"
-
-
 def kernel_literal(sigma: float) -> str:
     return 'Float32Array.from([' + ', '.join(repr(t) for t in smoothing_kernel(sigma)) + '])'
 
@@ -140,21 +134,5 @@ def module_text() -> str:
     )
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument('--check', action='store_true', help='exit 1 if the file differs from what would be written')
-    args = parser.parse_args()
-    text = module_text()
-    if args.check:
-        with open(OUT, encoding='utf-8') as f:
-            same = f.read() == text
-        print('enlarge-graph.ts is up to date' if same else 'enlarge-graph.ts differs: run native-models/tools/enlarge_graph.py')
-        return 0 if same else 1
-    with open(OUT, 'w', encoding='utf-8') as f:
-        f.write(text)
-    print(f'wrote {os.path.relpath(OUT)}')
-    return 0
-
-
 if __name__ == '__main__':
-    sys.exit(main())
+    sys.exit(write_or_check(OUT, module_text(), __doc__, 'enlarge_graph.py'))
