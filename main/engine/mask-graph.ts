@@ -7,12 +7,19 @@ export const BINARIZE_GRAPH = Buffer.from(
   'CwoJCAISBQoDEgFuYhIKA291dBILCgkIAhIFCgMSAW5CBAoAEBE=',
   'base64',
 );
-/** mask uint8 [h,w], pads int64 [4], blocks int64 [4] = [gh,fy,gw,fx] -> each block's OR, uint8 [gh,gw]. */
+/** mask uint8 [h,w] of whole blocks, blocks int64 [4] = [gh,fy,gw,fx] -> each block's OR, uint8 [gh,gw]. */
 export const BLOCK_OR_GRAPH = Buffer.from(
-  'CAgSCGhvbGVmaWxsOuwBChkKBG1hc2sKBHBhZHMSBnBhZGRlZCIDUGFkCiIKBnBhZGRlZAoGYmxvY2tzEgdncm91cGVkIgdSZXNo' +
-  'YXBlCjkKB2dyb3VwZWQSA291dCIJUmVkdWNlTWF4Kg0KBGF4ZXNAAUADoAEHKg8KCGtlZXBkaW1zGACgAQISEWhvbGVmaWxsLWJs' +
-  'b2NrLW9yWhgKBG1hc2sSEAoOCAISCgoDEgFoCgMSAXdaEgoEcGFkcxIKCggIBxIECgIIBFoUCgZibG9ja3MSCgoICAcSBAoCCARi' +
-  'GQoDb3V0EhIKEAgCEgwKBBICZ2gKBBICZ3dCBAoAEBE=',
+  'CAgSCGhvbGVmaWxsOrsBCiAKBG1hc2sKBmJsb2NrcxIHZ3JvdXBlZCIHUmVzaGFwZQo5Cgdncm91cGVkEgNvdXQiCVJlZHVjZU1h' +
+  'eCoNCgRheGVzQAFAA6ABByoPCghrZWVwZGltcxgAoAECEhFob2xlZmlsbC1ibG9jay1vcloYCgRtYXNrEhAKDggCEgoKAxIBaAoD' +
+  'EgF3WhQKBmJsb2NrcxIKCggIBxIECgIIBGIZCgNvdXQSEgoQCAISDAoEEgJnaAoEEgJnd0IECgAQEQ==',
+  'base64',
+);
+/** The same, the mask padded with keep to whole blocks first: pads int64 [4] (top, left, bottom, right). */
+export const BLOCK_OR_PADDED_GRAPH = Buffer.from(
+  'CAgSCGhvbGVmaWxsOvMBChkKBG1hc2sKBHBhZHMSBnBhZGRlZCIDUGFkCiIKBnBhZGRlZAoGYmxvY2tzEgdncm91cGVkIgdSZXNo' +
+  'YXBlCjkKB2dyb3VwZWQSA291dCIJUmVkdWNlTWF4Kg0KBGF4ZXNAAUADoAEHKg8KCGtlZXBkaW1zGACgAQISGGhvbGVmaWxsLWJs' +
+  'b2NrLW9yLXBhZGRlZFoYCgRtYXNrEhAKDggCEgoKAxIBaAoDEgF3WhIKBHBhZHMSCgoICAcSBAoCCARaFAoGYmxvY2tzEgoKCAgH' +
+  'EgQKAggEYhkKA291dBISChAIAhIMCgQSAmdoCgQSAmd3QgQKABAR',
   'base64',
 );
 /** mask uint8 [1,1,h,w], roi float [8], sizes int64 [4] -> 255 where a hole pixel is covered, uint8 [1,1,H,W]. */

@@ -8,8 +8,9 @@ mask, where these run in 1.5-6 ms (onnxruntime: threaded, SIMD). All work on 8-b
 
 - BINARIZE_GRAPH: mask uint8 [n] -> 255 where the value is at least 128, else 0.
 - BLOCK_OR_GRAPH: the OR of each fy x fx block, exactly (native-models/eval.py shrinks holes so: INTER_AREA, > 0).
-  mask uint8 [h,w]; pads int64 [4] (ONNX order: top, left, bottom, right; zeros beyond the edge);
-  blocks int64 [4] = [gh, fy, gw, fx] -> uint8 [gh,gw].
+  mask uint8 [h,w] of whole blocks; blocks int64 [4] = [gh, fy, gw, fx] -> uint8 [gh,gw]. BLOCK_OR_PADDED_GRAPH: the
+  same on a mask padded with keep to whole blocks first (pads int64 [4], ONNX order: top, left, bottom, right);
+  the padding is a copy of the mask, which the first spares a large one.
 - COVER_GRAPH: a fractional reduction where a target pixel is a hole if any photo pixel it covers is one: a
   linear filter as wide as the reduction (antialias), all weights positive, in float so no single pixel's
   weight rounds away, then > 0. It reaches at most half a target pixel past the covered pixels: a target
@@ -57,14 +58,13 @@ def binarize_bytes() -> bytes:
                        [helper.make_tensor('half', T.UINT8, [], [127]), *BYTES])
 
 
-def block_or_bytes() -> bytes:
-    nodes = [
-        helper.make_node('Pad', ['mask', 'pads'], ['padded']),
-        helper.make_node('Reshape', ['padded', 'blocks'], ['grouped']),
-        helper.make_node('ReduceMax', ['grouped'], ['out'], axes=[1, 3], keepdims=0),
-    ]
-    return model_bytes('holefill-block-or', nodes,
-                       [value('mask', T.UINT8, ['h', 'w']), value('pads', T.INT64, [4]), value('blocks', T.INT64, [4])],
+def block_or_bytes(padded: bool) -> bytes:
+    reshape = helper.make_node('Reshape', ['padded' if padded else 'mask', 'blocks'], ['grouped'])  # a view
+    nodes = [helper.make_node('Pad', ['mask', 'pads'], ['padded'])] if padded else []
+    nodes += [reshape, helper.make_node('ReduceMax', ['grouped'], ['out'], axes=[1, 3], keepdims=0)]
+    pads = [value('pads', T.INT64, [4])] if padded else []
+    return model_bytes('holefill-block-or' + ('-padded' if padded else ''), nodes,
+                       [value('mask', T.UINT8, ['h', 'w']), *pads, value('blocks', T.INT64, [4])],
                        [value('out', T.UINT8, ['gh', 'gw'])], [])
 
 
@@ -87,8 +87,10 @@ def module_text() -> str:
         '// Kept as bytes so the engine needs no file beside the model.\n'
         '/** mask uint8 [n] -> 255 where >= 128, else 0. */\n'
         'export const BINARIZE_GRAPH = ' + buffer_literal(binarize_bytes()) +
-        '/** mask uint8 [h,w], pads int64 [4], blocks int64 [4] = [gh,fy,gw,fx] -> each block\'s OR, uint8 [gh,gw]. */\n'
-        'export const BLOCK_OR_GRAPH = ' + buffer_literal(block_or_bytes()) +
+        '/** mask uint8 [h,w] of whole blocks, blocks int64 [4] = [gh,fy,gw,fx] -> each block\'s OR, uint8 [gh,gw]. */\n'
+        'export const BLOCK_OR_GRAPH = ' + buffer_literal(block_or_bytes(padded=False)) +
+        '/** The same, the mask padded with keep to whole blocks first: pads int64 [4] (top, left, bottom, right). */\n'
+        'export const BLOCK_OR_PADDED_GRAPH = ' + buffer_literal(block_or_bytes(padded=True)) +
         '/** mask uint8 [1,1,h,w], roi float [8], sizes int64 [4] -> 255 where a hole pixel is covered, uint8 [1,1,H,W]. */\n'
         'export const COVER_GRAPH = ' + buffer_literal(cover_bytes())
     )

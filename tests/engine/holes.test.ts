@@ -270,6 +270,35 @@ test('tile holes at whole-number reductions are exactly the OR of each model pix
   }
 });
 
+test('tile holes of a crop of 72 MP past a panorama\'s edge (shrunk in whole blocks first, no padded copy): none lost, at most one model pixel of margin', async () => {
+  const [W, H] = [12000, 1500];
+  const hole = { x: 1500, y: 600, width: 9000, height: 300 };
+  const rnd = seeded(5);
+  const data = Buffer.alloc(hole.width * hole.height);
+  for (let k = 0; k < 400; k++) data[Math.floor(rnd() * data.length)] = 255; // specks
+  data.fill(255, 100 * hole.width, 101 * hole.width); // and a one-pixel line
+  const tile = planTile(hole, W, H, 512);
+  const { crop } = tile;
+  assert.ok(crop.width * crop.height >= 16_000_000 && crop.y < 0, `crop ${JSON.stringify(crop)} is large and past the edge`);
+  const got = await tileHoles({ rect: hole, data }, W, H, tile);
+  // The crop's mask: the window's holes, keep elsewhere in the photo, hole beyond its edge.
+  const inPhoto = await sharp(data, { raw: { width: hole.width, height: hole.height, channels: 1 } })
+    .extend({ left: hole.x - crop.x, top: hole.y, right: crop.x + crop.width - hole.x - hole.width, bottom: H - hole.y - hole.height, background: '#000' })
+    .toColourspace('b-w')
+    .raw()
+    .toBuffer();
+  const cropMask = await sharp(inPhoto, { raw: { width: crop.width, height: H, channels: 1 } })
+    .extend({ top: -crop.y, bottom: crop.y + crop.height - H, background: '#fff' })
+    .toColourspace('b-w')
+    .raw()
+    .toBuffer();
+  const want = anyReference(cropMask, crop.width, crop.height, tile.width, tile.height);
+  let lost = 0;
+  for (let i = 0; i < want.length; i++) if (want[i] && !got[i]) lost++;
+  assert.equal(lost, 0);
+  assert.equal(farExtras(got, want, tile.width, tile.height), 0);
+});
+
 test('the reduced copy: made once per decoded photo, whole blocks only; one that cannot be made is null, not an error', async () => {
   const [w, h] = [803, 402]; // not multiples of the factor: the partial blocks at the edges are left out
   const data = await sharp({ create: { width: w, height: h, channels: 3, background: '#3080c0' } }).raw().toBuffer();
