@@ -1,9 +1,10 @@
-// The pixel work on a hole mask before the network, in three small onnxruntime graphs (mask-graph.ts): binarizing
+// The pixel work on a hole mask before the network, in four small onnxruntime graphs (mask-graph.ts): binarizing
 // it and shrinking it to a coarser grid so that no hole is lost. A painted mask covers megapixels: on the 3.2 MP
 // region of a 10 % hole in a 24 MP photo libvips took 10-20 ms for each (threshold; a linear resize in steps, then
 // threshold), these take 1.5-6 ms (threaded, SIMD).
 import type * as Ort from 'onnxruntime-node';
 import { autoThreads } from '../threads';
+import { EngineError } from './errors';
 import { BINARIZE_GRAPH, BLOCK_OR_GRAPH, BLOCK_OR_PADDED_GRAPH, COVER_GRAPH } from './mask-graph';
 
 /** Where a coarser grid lies on a mask: its origin (in mask pixels, may be fractional), the size of its cells
@@ -18,7 +19,8 @@ export interface Grid {
   height: number;
 }
 
-interface Sessions {
+/** The graphs' onnxruntime sessions. */
+export interface MaskGraphs {
   ort: typeof Ort;
   binarize: Ort.InferenceSession;
   blockOr: Ort.InferenceSession;
@@ -26,41 +28,65 @@ interface Sessions {
   cover: Ort.InferenceSession;
 }
 
-let loading: Promise<Sessions> | null = null;
-
 /** Created on first use and kept for the process: they are a few hundred bytes each. onnxruntime itself is loaded
  * then too: image-io.ts, which uses these, is also imported where no model runs (the main process, the CLI's info). */
-function sessions(): Promise<Sessions> {
-  loading ??= (async () => {
-    const ort = await import('onnxruntime-node');
-    const options: Ort.InferenceSession.SessionOptions = {
-      executionProviders: ['cpu'],
-      intraOpNumThreads: autoThreads(),
-      interOpNumThreads: 1,
-      graphOptimizationLevel: 'all',
-      // Beside a running network (the batch overlaps photos), an idle thread sleeps rather than spin.
-      extra: { session: { intra_op: { allow_spinning: '0' } } },
-    };
-    const graphs = [BINARIZE_GRAPH, BLOCK_OR_GRAPH, BLOCK_OR_PADDED_GRAPH, COVER_GRAPH];
-    const [binarize, blockOr, blockOrPadded, cover] = await Promise.all(graphs.map((g) => ort.InferenceSession.create(g, options)));
-    return { ort, binarize: binarize!, blockOr: blockOr!, blockOrPadded: blockOrPadded!, cover: cover! };
-  })().catch((err: unknown) => {
-    loading = null; // the next job tries again
-    throw err;
+export async function createMaskGraphs(): Promise<MaskGraphs> {
+  const ort = await import('onnxruntime-node');
+  const options: Ort.InferenceSession.SessionOptions = {
+    executionProviders: ['cpu'],
+    intraOpNumThreads: autoThreads(),
+    interOpNumThreads: 1,
+    graphOptimizationLevel: 'all',
+    // Beside a running network (the batch overlaps photos), an idle thread sleeps rather than spin.
+    extra: { session: { intra_op: { allow_spinning: '0' } } },
+  };
+  const graphs = [BINARIZE_GRAPH, BLOCK_OR_GRAPH, BLOCK_OR_PADDED_GRAPH, COVER_GRAPH];
+  const [binarize, blockOr, blockOrPadded, cover] = await Promise.all(graphs.map((g) => ort.InferenceSession.create(g, options)));
+  return { ort, binarize: binarize!, blockOr: blockOr!, blockOrPadded: blockOrPadded!, cover: cover! };
+}
+
+let load = createMaskGraphs;
+let loading: Promise<MaskGraphs> | null = null;
+
+/** Tests put a loader that fails in its place (as model.ts's loadEnlarger option); no argument restores the real one. */
+export function setMaskGraphLoader(loader: () => Promise<MaskGraphs> = createMaskGraphs): void {
+  load = loader;
+  loading = null;
+}
+
+/**
+ * The sessions, or an engine error that says the mask work failed (readMask would otherwise report any error as a
+ * damaged mask file). A failed start is not kept: the next job tries again.
+ */
+function sessions(): Promise<MaskGraphs> {
+  loading ??= load().catch((err: unknown) => {
+    loading = null;
+    throw maskWorkFailed('onnxruntime could not start its mask graphs', err);
   });
   return loading;
 }
 
-const int64 = (ort: typeof Ort, values: number[]) => new ort.Tensor('int64', BigInt64Array.from(values.map(BigInt)), [values.length]);
-const bytesOf = (tensor: Ort.Tensor | undefined) => {
-  const data = tensor!.data as Uint8Array;
+const maskWorkFailed = (what: string, err: unknown) =>
+  new EngineError('failed', `Holefill could not process the mask: ${what} (${err instanceof Error ? err.message.split('\n')[0] : String(err)}).`);
+
+/** One graph's run; a failure is the engine's, said as such. */
+async function run(session: Ort.InferenceSession, feeds: Ort.InferenceSession.FeedsType): Promise<Buffer> {
+  let out: Ort.InferenceSession.ReturnType;
+  try {
+    out = await session.run(feeds);
+  } catch (err) {
+    throw maskWorkFailed('onnxruntime failed on it', err);
+  }
+  const data = out.out!.data as Uint8Array;
   return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-};
+}
+
+const int64 = (ort: typeof Ort, values: number[]) => new ort.Tensor('int64', BigInt64Array.from(values.map(BigInt)), [values.length]);
 
 /** 8-bit values -> 255 where at least 128 (a hole), else 0. */
 export async function binarize(values: Uint8Array): Promise<Buffer> {
   const { ort, binarize } = await sessions();
-  return bytesOf((await binarize.run({ mask: new ort.Tensor('uint8', values, [values.length]) })).out);
+  return run(binarize, { mask: new ort.Tensor('uint8', values, [values.length]) });
 }
 
 /**
@@ -83,10 +109,10 @@ async function blockOr(mask: Uint8Array, width: number, height: number, grid: Gr
   const [w, h] = [grid.width * fx, grid.height * fy];
   const { ort, blockOr, blockOrPadded } = await sessions();
   const blocks = int64(ort, [grid.height, fy, grid.width, fx]);
-  if (width === w && height === h) return bytesOf((await blockOr.run({ mask: new ort.Tensor('uint8', mask, [h, w]), blocks })).out);
+  if (width === w && height === h) return run(blockOr, { mask: new ort.Tensor('uint8', mask, [h, w]), blocks });
   if (width > w || height > h) throw new Error(`a grid of ${w}x${h} pixels ends inside its ${width}x${height} mask`);
   const pads = int64(ort, [0, 0, h - height, w - width]);
-  return bytesOf((await blockOrPadded.run({ mask: new ort.Tensor('uint8', mask, [height, width]), pads, blocks })).out);
+  return run(blockOrPadded, { mask: new ort.Tensor('uint8', mask, [height, width]), pads, blocks });
 }
 
 /** From this many pixels a mask is worth sparing a padded copy (below it, the largest blocks are faster). */
@@ -125,10 +151,9 @@ async function coverOnce(mask: Uint8Array, width: number, height: number, grid: 
   const [y0, y1] = axis(grid.y, grid.cellHeight, grid.height, height);
   const [x0, x1] = axis(grid.x, grid.cellWidth, grid.width, width);
   const { ort, cover } = await sessions();
-  const out = await cover.run({
+  return run(cover, {
     mask: new ort.Tensor('uint8', mask, [1, 1, height, width]),
     roi: new ort.Tensor('float32', Float32Array.from([0, 0, y0!, x0!, 1, 1, y1!, x1!]), [8]),
     sizes: int64(ort, [1, 1, grid.height, grid.width]),
   });
-  return bytesOf(out.out);
 }

@@ -5,8 +5,9 @@ import sharp from 'sharp';
 import type { Rect } from '../../main/contract/app-api';
 import { MODEL_STEP, planTile, readsReduced, REDUCED_FACTOR } from '../../main/engine/crops';
 import { findHoleGroups, mergeClose } from '../../main/engine/holes';
-import { reducedCopy } from '../../main/engine/image-io';
-import { binarize, shrinkHoles, type Grid } from '../../main/engine/mask-ops';
+import { readMask, reducedCopy } from '../../main/engine/image-io';
+import { binarize, createMaskGraphs, setMaskGraphLoader, shrinkHoles, type Grid } from '../../main/engine/mask-ops';
+import { EngineError } from '../../main/engine/errors';
 import { tileHoles } from '../../main/engine/tile-mask';
 import { nvidiaMask } from '../helpers/engine-data';
 
@@ -101,6 +102,41 @@ test('binarize: a hole where the value is at least 128 (a soft brush edge rounds
   const got = await binarize(values);
   assert.equal(got.length, values.length);
   for (let i = 0; i < values.length; i++) assert.equal(got[i], values[i]! >= 128 ? 255 : 0, `value ${values[i]}`);
+});
+
+test('shrinkHoles refuses what no caller may ask: a mask of the wrong length, cells under a pixel, whole blocks ending inside the mask', async () => {
+  const mask = new Uint8Array(40 * 30);
+  const grid = { x: 0, y: 0, cellWidth: 4, cellHeight: 4, width: 10, height: 8 };
+  await assert.rejects(shrinkHoles(mask.subarray(1), 40, 30, grid), /1199 bytes is not 40x30/);
+  await assert.rejects(shrinkHoles(mask, 40, 30, { ...grid, cellWidth: 0.5 }), /cells of 0.5x4 pixels/);
+  await assert.rejects(shrinkHoles(mask, 40, 30, { ...grid, width: 9 }), /a grid of 36x32 pixels ends inside its 40x30 mask/);
+});
+
+test('when onnxruntime cannot run the mask graphs, the job fails saying so (not "the mask is damaged"), and the next one starts them anew', async () => {
+  const png = await sharp({ create: { width: 40, height: 30, channels: 3, background: '#000' } }).composite([{ input: Buffer.alloc(10 * 10 * 3, 255), raw: { width: 10, height: 10, channels: 3 }, left: 5, top: 5 }]).png().toBuffer();
+  const pixels = { kind: 'pixels' as const, rect: { x: 0, y: 0, width: 4, height: 2 }, channels: 4 as const, data: Buffer.alloc(4 * 2 * 4, 255) };
+  let starts = 0;
+  setMaskGraphLoader(async () => {
+    if (++starts <= 2) throw new Error('no onnxruntime here');
+    return createMaskGraphs();
+  });
+  try {
+    for (const mask of [{ kind: 'bytes' as const, data: png }, pixels]) {
+      const err = await readMask(mask, 40, 30, false).then(() => null, (e: unknown) => e);
+      assert.ok(err instanceof EngineError, `${mask.kind}: an engine error`);
+      assert.equal(err.code, 'failed');
+      assert.match(err.message, /could not process the mask: onnxruntime could not start its mask graphs \(no onnxruntime here\)/);
+    }
+    const window = await readMask({ kind: 'bytes', data: png }, 40, 30, false);
+    assert.equal(window?.data.filter((v) => v === 255).length, 100, 'the same mask reads once the graphs start');
+    assert.equal(starts, 3, 'each job after a failed start tried again');
+    // A graph that fails while running (as out of memory would).
+    const real = await createMaskGraphs();
+    setMaskGraphLoader(async () => ({ ...real, binarize: { run: () => Promise.reject(new Error('bad allocation')) } as unknown as typeof real.binarize }));
+    await assert.rejects(readMask({ kind: 'bytes', data: png }, 40, 30, false), (e: unknown) => e instanceof EngineError && e.code === 'failed' && /could not process the mask: onnxruntime failed on it \(bad allocation\)/.test(e.message));
+  } finally {
+    setMaskGraphLoader();
+  }
 });
 
 /** Every hole pixel lies in exactly one box, and the boxes are tight (test-side loops). */
