@@ -57,6 +57,19 @@ def metrics(out: np.ndarray, gt: np.ndarray) -> tuple[float, float, float]:
     return l1, psnr, ssim
 
 
+def known_resize(img: np.ndarray, hole: np.ndarray, side: int) -> np.ndarray:
+    """The image scaled to side x side with only its known pixels weighing (as a partial convolution would, and as
+    the engine does with the hole as transparency): the pixels under the hole have no say in the fill."""
+    known = (1 - hole).astype(np.float32)
+    # Lanczos 3 with its support widened by the reduction, as libvips' (the engine's) and PIL's are.
+    def shrink(plane: np.ndarray) -> np.ndarray:
+        return np.asarray(Image.fromarray(plane, mode="F").resize((side, side), Image.LANCZOS))
+    num = np.stack([shrink(np.ascontiguousarray(img[:, :, c].astype(np.float32) * known)) for c in range(3)], -1)
+    den = shrink(known)[:, :, None]
+    out = np.where(den > 1e-6, num / np.maximum(den, 1e-6), 0.0)
+    return np.clip(np.rint(out), 0, 255).astype(np.uint8)
+
+
 @torch.no_grad()
 def model_fill(model, img: np.ndarray, hole: np.ndarray, scale: int) -> np.ndarray:
     """The engine's path for one crop: scale image and hole to `scale`, predict, scale back, composite. At twice the
@@ -67,7 +80,7 @@ def model_fill(model, img: np.ndarray, hole: np.ndarray, scale: int) -> np.ndarr
         small = np.repeat(np.repeat(img, 2, 0), 2, 1)
         small_hole = np.repeat(np.repeat(hole, 2, 0), 2, 1)
     else:
-        small = cv2.resize(img, (scale, scale), interpolation=cv2.INTER_AREA) if scale != w else img
+        small = known_resize(img, hole, scale) if scale != w else img
         small_hole = downscale_hole(hole, (scale, scale)) if scale != w else hole
     x = torch.from_numpy(small.astype(np.float32).transpose(2, 0, 1)[None] / 255.0)
     m = torch.from_numpy((1.0 - small_hole.astype(np.float32))[None, None])

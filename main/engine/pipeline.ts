@@ -15,7 +15,7 @@ import { piecesOf } from './pieces';
 import type { Model } from './model';
 import { checkTarget } from './output';
 import { toTensors } from './tensors';
-import { holeShare, tileHoles } from './tile-mask';
+import { holeShare, knownAlpha, tileHoles } from './tile-mask';
 
 /** What a job can tell its caller while it runs, and ask: has the caller given up? */
 export interface JobContext {
@@ -97,7 +97,7 @@ async function predictHole(model: Model, photo: RawImage, layers: readonly Layer
   const first = planTile(hole, W, H, inferSize === 'auto' ? 512 : inferSize);
   // The photo's crop is cut (libvips) while the mask's is shrunk (onnxruntime): the two cores share the work.
   // Under 'auto' the first plan is a guess that a large hole's share overturns; its crop is then not used.
-  const firstRgb = cutAndScale(photo, layers, first);
+  const firstRgb = cutAndScale(photo, layers, mask, first);
   firstRgb.catch(() => {}); // awaited below, or dropped when a step before fails or the plan changes
   let tile = first;
   let holes = await tileHoles(mask, W, H, tile);
@@ -111,7 +111,7 @@ async function predictHole(model: Model, photo: RawImage, layers: readonly Layer
       magnify = share <= AUTO_SMALL_HOLE_SHARE && mayMagnify && atFullResolution(tile);
     }
   }
-  const rgb = tile === first ? await firstRgb : await cutAndScale(photo, layers, tile);
+  const rgb = tile === first ? await firstRgb : await cutAndScale(photo, layers, mask, tile);
   const tensors = toTensors(rgb, holes, tile.width, tile.height);
   if (tensors.known === 0) {
     throw new EngineError(
@@ -134,24 +134,29 @@ async function greyed(rgb: Buffer, hole: Rect): Promise<Buffer> {
 
 const raw = (width: number, height: number, channels: 1 | 3 | 4) => ({ raw: { width, height, channels } });
 
-/** The crop at the model's size. A crop inside the photo with no layer over it is cut and scaled in one libvips
- * pass (no crop-sized copy: on a large hole the crop is many megapixels), from the photo's reduced copy when the
- * crop is scaled down enough (crops.ts: REDUCED_FACTOR); otherwise it is cut first. */
-async function cutAndScale(photo: RawImage, layers: readonly Layer[], tile: Tile): Promise<Buffer> {
+/**
+ * The crop at the model's size, scaled as a partial convolution would: only known pixels weigh (the holes are
+ * transparent and libvips premultiplies), so the pixels under the hole have no say in the fill. A crop the model
+ * sees one for one is cut as it is (toTensors blanks its holes). A crop inside the photo with no layer over it is
+ * cut without a crop-sized RGB copy, from the photo's reduced copy when it is scaled down enough (crops.ts:
+ * REDUCED_FACTOR); otherwise it is cut first.
+ */
+async function cutAndScale(photo: RawImage, layers: readonly Layer[], mask: MaskWindow, tile: Tile): Promise<Buffer> {
   const { crop } = tile;
+  if (crop.width === tile.width && crop.height === tile.height) return cutPhoto(photo, layers, crop);
   const inside = insidePhoto(crop, photo.width, photo.height).rect;
   const plain = sameRect(inside, crop) && !layers.some((l) => intersect(l.rect, inside));
-  if (!plain || (crop.width === tile.width && crop.height === tile.height)) {
-    return resizeTo(await cutPhoto(photo, layers, crop), 3, crop, tile.width, tile.height);
-  }
-  const reduced = readsReduced(tile) ? await reducedCopy(photo) : null;
+  const reduced = plain && readsReduced(tile) ? await reducedCopy(photo) : null;
   const f = reduced?.factor ?? 1;
+  const [width, height] = [crop.width / f, crop.height / f];
+  const alpha = knownAlpha(mask, photo.width, photo.height, crop, f);
+  alpha.catch(() => {}); // awaited below
   const image = reduced ?? photo;
-  return sharp(image.data, raw(image.width, image.height, 3))
-    .extract({ left: crop.x / f, top: crop.y / f, width: crop.width / f, height: crop.height / f }) // whole: planTile aligns
-    .resize(tile.width, tile.height, { fit: 'fill', kernel: 'lanczos3' })
-    .raw()
-    .toBuffer();
+  const rgb = plain
+    ? sharp(image.data, raw(image.width, image.height, 3)).extract({ left: crop.x / f, top: crop.y / f, width, height }) // whole: planTile aligns
+    : sharp(await cutPhoto(photo, layers, crop), raw(width, height, 3));
+  const rgba = await rgb.joinChannel(await alpha, raw(width, height, 1)).raw().toBuffer();
+  return sharp(rgba, raw(width, height, 4)).resize(tile.width, tile.height, { fit: 'fill', kernel: 'lanczos3' }).removeAlpha().raw().toBuffer();
 }
 
 /** The photo's pixels under the crop, with the result layers over them; zeros beyond the photo's edge. */
@@ -171,11 +176,6 @@ async function cutPhoto(photo: RawImage, layers: readonly Layer[], crop: Box): P
   }
   if (over.length) image = sharp(await image.composite(over).removeAlpha().raw().toBuffer(), raw(inside.width, inside.height, 3));
   return placeIn(image, inside, crop, 0, 3);
-}
-
-async function resizeTo(data: Buffer, channels: 3, crop: Box, width: number, height: number): Promise<Buffer> {
-  if (crop.width === width && crop.height === height) return data;
-  return sharp(data, raw(crop.width, crop.height, channels)).resize(width, height, { fit: 'fill', kernel: 'lanczos3' }).raw().toBuffer();
 }
 
 /** Places each group's prediction in the patch and adds the mask as alpha. */

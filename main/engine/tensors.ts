@@ -4,7 +4,7 @@ export interface TileTensors {
   image: Float32Array; // CHW, RGB in [0,1]
   mask: Float32Array; // HW, 1 = known, 0 = hole
   known: number; // how many known pixels the tile has
-  /** Every pixel of the tile has R = G = B: a black-and-white photo, whose fill must not take on a tint. */
+  /** Every known pixel of the tile has R = G = B: a black-and-white photo, whose fill must not take on a tint. */
   grey: boolean;
 }
 
@@ -17,6 +17,7 @@ export function toTensors(rgb: Buffer, holes: Buffer, width: number, height: num
   let known = 0;
   let grey = true;
   for (let i = 0; i < n; i++) {
+    if (holes[i] !== 0) continue; // a hole pixel stays 0: what lies under the hole has no say in the fill
     const r = rgb[i * 3]!;
     const g = rgb[i * 3 + 1]!;
     const b = rgb[i * 3 + 2]!;
@@ -24,10 +25,8 @@ export function toTensors(rgb: Buffer, holes: Buffer, width: number, height: num
     image[n + i] = g / 255;
     image[2 * n + i] = b / 255;
     grey &&= r === g && g === b;
-    if (holes[i] === 0) {
-      mask[i] = 1;
-      known++;
-    }
+    mask[i] = 1;
+    known++;
   }
   return { image, mask, known, grey };
 }

@@ -73,6 +73,27 @@ async function windowPart(mask: MaskWindow, rect: Box): Promise<Buffer> {
   return placeIn(cut, part, rect, 0, 1);
 }
 
+/**
+ * Which of the crop's pixels may weigh when it is scaled to the model's size (255 = known, 0 = hole or beyond the
+ * photo's edge), at the crop's size divided by `factor` (1: the photo's pixels; REDUCED_FACTOR: its reduced copy).
+ * Scaled with this as alpha (libvips premultiplies), the crop carries nothing of what lies under the hole: the
+ * object being removed has no say in what replaces it. The reduced copy's pixels mix their neighbours' (its
+ * linear shrink reaches one pixel past each block), so there the holes grow by one pixel.
+ */
+export async function knownAlpha(mask: MaskWindow, photoWidth: number, photoHeight: number, crop: Box, factor: number): Promise<Buffer> {
+  const width = crop.width / factor;
+  const height = crop.height / factor;
+  if (factor === 1) {
+    const inside = insidePhoto(crop, photoWidth, photoHeight).rect;
+    const inPhoto = await windowPart(mask, inside);
+    const holes = sameRect(inside, crop) ? inPhoto : await placeIn(sharp(inPhoto, raw1(inside.width, inside.height)), inside, crop, 255, 1);
+    return sharp(holes, raw1(width, height)).negate().toColourspace('b-w').raw().toBuffer();
+  }
+  const holes = await tileHoles(mask, photoWidth, photoHeight, { crop, width, height });
+  // libvips negates before it erodes: the known pixels shrink, i.e. the holes grow.
+  return sharp(holes, raw1(width, height)).negate().erode(1).toColourspace('b-w').raw().toBuffer();
+}
+
 /** Share of hole pixels in a binary mask: its mean, as libvips shrinks it to one pixel (an exact box average for a
  * tile, whose sides are multiples of 256; close to it for any other size; stats() would cost 6x more). */
 export async function holeShare(holes: Buffer, width: number, height: number): Promise<number> {

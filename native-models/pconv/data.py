@@ -104,6 +104,26 @@ def random_hole(size: int, rng: random.Random, bins: int = len(HOLE_BINS)) -> np
     return hole
 
 
+def recolour(patch: np.ndarray, rng: random.Random) -> np.ndarray:
+    """Hue rotated, saturation, brightness, contrast and gamma changed: the training photos' colours are not the
+    only ones a hole sits in (a purple or orange sky must come back purple or orange, not beige)."""
+    x = patch.astype(np.float32) / 255.0
+    if rng.random() < 0.6:
+        hsv = cv2.cvtColor(x, cv2.COLOR_RGB2HSV)  # H in [0, 360)
+        hsv[..., 0] = (hsv[..., 0] + rng.uniform(0, 360)) % 360
+        hsv[..., 1] = np.clip(hsv[..., 1] * rng.uniform(0.5, 1.5), 0, 1)
+        x = cv2.cvtColor(hsv, cv2.COLOR_HSV2RGB)
+    x = np.clip(x, 0, 1) ** rng.uniform(0.6, 1.6)
+    mean = x.mean()
+    x = (x - mean) * rng.uniform(0.6, 1.3) + mean + rng.uniform(-0.2, 0.2)
+    return (np.clip(x, 0, 1) * 255.0 + 0.5).astype(np.uint8)
+
+
+def defocus(patch: np.ndarray, rng: random.Random) -> np.ndarray:
+    """A whole crop out of focus, as the bokeh behind a close-up: smooth gradients the fill must continue."""
+    return cv2.GaussianBlur(patch, (0, 0), rng.uniform(1.5, 6.0), borderType=cv2.BORDER_REFLECT_101)
+
+
 class InpaintingData:
     """Endless random (photo crop, hole) pairs.
 
@@ -113,10 +133,12 @@ class InpaintingData:
 
     def __init__(self, photos: list[np.ndarray], masks: list[np.ndarray], crop: int = 128,
                  scale_range: tuple[int, int] = (224, 448), own_mask_share: float = 0.3,
-                 small_hole_share: float = 0.0, seed: int = 0):
+                 small_hole_share: float = 0.0, colour_share: float = 0.0, blur_share: float = 0.0,
+                 seed: int = 0):
         self.photos, self.masks, self.crop = photos, masks, crop
         self.scale_range, self.own_mask_share = scale_range, own_mask_share
         self.small_hole_share = small_hole_share
+        self.colour_share, self.blur_share = colour_share, blur_share
         self.rng = random.Random(seed)
 
     def photo_crop(self) -> np.ndarray:
@@ -131,7 +153,11 @@ class InpaintingData:
         patch = cv2.resize(patch, (c, c), interpolation=cv2.INTER_AREA if region > c else cv2.INTER_CUBIC)
         if rng.random() < 0.5:
             patch = patch[:, ::-1]
-        return patch
+        if self.blur_share and rng.random() < self.blur_share:
+            patch = defocus(patch, rng)
+        if self.colour_share and rng.random() < self.colour_share:
+            patch = recolour(patch, rng)
+        return np.ascontiguousarray(patch)
 
     def hole(self) -> np.ndarray:
         """A hole map (1 = hole). A `small_hole_share` of them cover at most SMALL_HOLE of the crop:

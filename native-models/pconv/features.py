@@ -28,7 +28,7 @@ INPUT_SIZE = 224  # nsfwjs resizes anything else to this before classifying
 _ACT = {
     "linear": lambda x: x,
     "relu": F.relu,
-    "relu6": F.relu6,
+    "relu6": lambda x: torch.clamp(x, 0.0, 6.0),  # F.relu6 has no bf16 backward on CPU in torch 1.13
     "sigmoid": torch.sigmoid,
     "softmax": lambda x: F.softmax(x, dim=-1),  # Keras softmax: last axis (Dense output)
 }
@@ -188,7 +188,7 @@ class MobileNetV2Features(nn.Module):
         if cls == "ReLU":
             assert not cfg.get("negative_slope") and not cfg.get("threshold"), cfg
             mx = cfg.get("max_value")
-            return (lambda xs: F.relu(xs[0])) if mx is None else (lambda xs: F.hardtanh(xs[0], 0.0, mx))
+            return (lambda xs: F.relu(xs[0])) if mx is None else (lambda xs: torch.clamp(xs[0], 0.0, mx))
         if cls == "Activation":
             return lambda xs: act(xs[0])
         if cls == "Add":

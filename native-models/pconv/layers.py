@@ -32,7 +32,9 @@ class PartialConv2d(nn.Module):
     def forward(self, xs: list[torch.Tensor], masks: list[torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
         x = torch.cat([x * m for x, m in zip(xs, masks)], 1) if len(xs) > 1 else xs[0] * masks[0]
         m = torch.cat(masks, 1) if len(masks) > 1 else masks[0]
-        with torch.no_grad():
+        # The mask arithmetic stays fp32 under autocast: window counts reach thousands, past bf16's 8-bit mantissa.
+        with torch.no_grad(), torch.autocast("cpu", enabled=False):
+            m = m.float()
             # Zero padding of the mask: the border counts as hole, as in the paper.
             valid_count = F.conv2d(m, self.mask_kernel, stride=self.stride, padding=self.padding)
             # Masks are binary, so a window with any valid input counts at least 1.

@@ -13,7 +13,7 @@ WEIGHTS = {"valid": 1.0, "hole": 6.0, "perceptual": 0.05, "style": 120.0, "tv": 
 
 def gram(f: torch.Tensor) -> torch.Tensor:
     n, c, h, w = f.shape
-    f = f.reshape(n, c, h * w)
+    f = f.float().reshape(n, c, h * w)  # sums over h*w terms: fp32 even when the features are bf16
     return torch.bmm(f, f.transpose(1, 2)) / (c * h * w)
 
 

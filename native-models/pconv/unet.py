@@ -15,10 +15,59 @@ ENCODER_KERNELS = (7, 5, 5, 3, 3, 3, 3, 3)
 STRIDE = 2 ** len(ENCODER_CHANNELS)  # sides that are multiples of this keep every level aligned
 
 
+# How the network sees its input (the checkpoint's "context"):
+#  "none":   the image as it is, the prediction as it comes;
+#  "mean":   the known pixels' per-channel mean is moved to 0.5 before the network and the prediction moved back;
+#  "smooth": the same with a smooth interpolation of the known pixels (a normalised-convolution pyramid,
+#            `context_base`) in place of one mean: with no information the network returns the surrounding colours,
+#            not an average colour of its training photos.
+CONTEXTS = ("none", "mean", "smooth")
+# The smooth base is the known pixels' mean over cells of 2**CONTEXT_LEVEL network pixels, holes filled from coarser
+# cells, bilinear between cells. Chosen on the validation photos (native-models/README.md).
+CONTEXT_LEVEL = 5
+PYRAMID_LEVELS = 8  # as deep as the encoder: sides that are multiples of 256 halve exactly
+
+
+def known_mean(image: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """Per-image, per-channel mean of the known pixels (N3HW, N1HW -> N311)."""
+    return (image * mask).sum((2, 3), keepdim=True) / mask.sum((2, 3), keepdim=True).clamp(min=1.0)
+
+
+def context_base(image: torch.Tensor, mask: torch.Tensor, level: int = CONTEXT_LEVEL) -> torch.Tensor:
+    """A smooth interpolation of the known pixels (push-pull: Gortler et al. 1996): averages of the known pixels
+    over ever coarser cells (only known pixels weigh, as in a partial convolution), each cell blended with its
+    coarser parent by the share of it that is known, the cells of 2**level pixels spread bilinearly over the image.
+    Cells with no known pixel at the coarsest level take the whole image's known mean."""
+    sums, weights = [image * mask], [mask]
+    for _ in range(PYRAMID_LEVELS):
+        sums.append(F.avg_pool2d(sums[-1], 2, ceil_mode=True))
+        weights.append(F.avg_pool2d(weights[-1], 2, ceil_mode=True))
+    fallback = known_mean(image, mask)
+    value = torch.where(weights[-1] > 0, sums[-1] / weights[-1].clamp(min=1e-6), fallback)
+    for k in range(PYRAMID_LEVELS - 1, level - 1, -1):
+        coarse = F.interpolate(value, size=sums[k].shape[-2:], mode="bilinear", align_corners=False)
+        w = weights[k]
+        value = w * (sums[k] / w.clamp(min=1e-6)) + (1 - w) * coarse
+    return F.interpolate(value, size=image.shape[-2:], mode="bilinear", align_corners=False)
+
+
+def context_shift(image: torch.Tensor, mask: torch.Tensor, context: str,
+                  level: int = CONTEXT_LEVEL) -> torch.Tensor | float:
+    """What is added to the image before the network and taken from its prediction after."""
+    if context == "mean":
+        return 0.5 - known_mean(image, mask)
+    if context == "smooth":
+        return 0.5 - context_base(image, mask, level)
+    return 0.0
+
+
 class PConvUNet(nn.Module):
-    def __init__(self, width: float = 0.5):
+    def __init__(self, width: float = 0.5, context: str = "none", context_level: int = CONTEXT_LEVEL):
         super().__init__()
+        if context not in CONTEXTS:
+            raise ValueError(f"context must be one of {CONTEXTS}, not {context!r}")
         self.width = width
+        self.context, self.context_level = context, context_level
         ch = [max(8, int(round(c * width))) for c in ENCODER_CHANNELS]
         self.encoder = nn.ModuleList()
         self.encoder_bn = nn.ModuleList()
@@ -42,7 +91,8 @@ class PConvUNet(nn.Module):
     def forward(self, image: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         """image: N3HW in [0,1]; mask: N1HW, 1 = known pixel, 0 = hole. Returns the prediction in [0,1]
         units (not clamped: the loss sees the raw output)."""
-        x = image * 2.0 - 1.0
+        shift = context_shift(image, mask, self.context, self.context_level)
+        x = (image + shift) * 2.0 - 1.0
         feats, masks = [x], [mask]
         h, m = x, mask
         for conv, bn in zip(self.encoder, self.encoder_bn):
@@ -61,7 +111,7 @@ class PConvUNet(nn.Module):
             h, m = conv([h, skip], [m, skip_mask])
             if j < n - 1:
                 h = F.leaky_relu(bn(h), 0.2)
-        return h * 0.5 + 0.5
+        return h * 0.5 + 0.5 - shift
 
     def freeze_encoder_bn(self) -> None:
         """Stage 2 of the paper: the encoder's batch-norm statistics stop moving (holes bias them)."""
@@ -99,7 +149,8 @@ def smoothing_kernel(sigma: float = OUTPUT_SMOOTHING_SIGMA) -> list[float]:
 
 def load_model(path: str, map_location: str = "cpu") -> PConvUNet:
     ckpt = torch.load(path, map_location=map_location)
-    model = PConvUNet(width=ckpt["width"])
+    model = PConvUNet(width=ckpt["width"], context=ckpt.get("context", "none"),
+                      context_level=ckpt.get("context_level", CONTEXT_LEVEL))
     model.load_state_dict({k: v.float() for k, v in ckpt["model"].items()})
     model.eval()
     return model

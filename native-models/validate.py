@@ -1,0 +1,278 @@
+#!/usr/bin/env python3
+"""Score the model on the validation photos, where every choice is made (never on eval/).
+
+  /usr/bin/python3 native-models/validate.py [--checkpoint C | --onnx M] [--scales auto] [--variants ...]
+                                              [--sets photos,bsds] [--masks-per-photo 2,1] [--limit N]
+
+Pairs: each photo of `val/photos/` (75) and BSDS500's `val-*` (100), made a 512x512 centre crop as eval.py does,
+with held-out NVIDIA masks (two per photo and bin for val/photos, one for BSDS500; never the masks eval.py pairs
+with the same index). For each pair and method: L1 (%), PSNR and SSIM over the whole image, as eval.py.
+
+Reported, per set and hole-ratio bin, and over all pairs:
+  * the bin means for each network variant, Telea and Navier-Stokes, and ours minus the better classical method;
+  * case by case: the share of pairs more than 1 dB and more than 3 dB below the better of Telea and
+    Navier-Stokes on that pair (a mean can hide a blob);
+  * a sheet of the worst pairs (input, Telea, ours, truth), to look at after every change to the model or fill.
+
+Variants run the same weights with another input parametrisation or size: `ctx=none|mean|smooth`,
+`level=K` (the smooth base's cell, 2**K network pixels), `scale=256|512|1024|auto`, joined by '+', e.g.
+`--variants scale=auto,ctx=mean+scale=512`. Without --variants the checkpoint's own settings run at each
+of --scales. The classical fills are cached (runs/val-classical.json): they never change."""
+from __future__ import annotations
+
+import argparse
+import glob
+import json
+import os
+import sys
+import time
+
+import cv2
+import numpy as np
+import torch
+from PIL import Image
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import eval as protocol  # noqa: E402  (eval.py: the crop, the metrics, the engine's fill path, the classical fills)
+from pconv.data import HOLE_BINS, default_data_root  # noqa: E402
+from pconv.unet import load_model  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SETS = {"photos": ("val/photos/*", ""), "bsds": ("train/bsds500/val-*", "")}
+# eval.py pairs photo k with held-out mask k of each bin (k < 80); these start past them.
+MASK_OFFSET = 80
+BELOW_1DB, BELOW_3DB = 1.0, 3.0
+
+
+def list_set(root: str, name: str) -> list[str]:
+    pattern, _ = SETS[name]
+    return sorted(f for f in glob.glob(os.path.join(root, pattern)) if f.lower().endswith((".jpg", ".jpeg", ".png")))
+
+
+def val_pairs(root: str, sets: list[str], masks_per_photo: list[int], limit: int = 0):
+    """(set, photo path, mask path, bin) for every pair, in a fixed order."""
+    masks = protocol.held_out_masks(root)
+    index = MASK_OFFSET
+    for set_name, per_photo in zip(sets, masks_per_photo):
+        photos = list_set(root, set_name)
+        if limit:
+            photos = photos[:: max(1, len(photos) // limit)][:limit]
+        for photo in photos:
+            for b in range(len(HOLE_BINS)):
+                for j in range(per_photo):
+                    yield set_name, photo, masks[b][(index + j) % len(masks[b])], b
+            index += per_photo
+
+
+def parse_variant(text: str, default_scale: str) -> dict:
+    v = {"name": text, "scale": default_scale}
+    for part in filter(None, text.split("+")):
+        key, _, value = part.partition("=")
+        if key not in ("ctx", "level", "scale"):
+            raise SystemExit(f"unknown variant setting {key!r} in {text!r} (ctx, level, scale)")
+        v[key] = value
+    return v
+
+
+def classical(root: str, cache_path: str):
+    cache = json.load(open(cache_path)) if os.path.exists(cache_path) else {}
+
+    def fill(key: str, img: np.ndarray, hole: np.ndarray, want_images: bool):
+        out = {}
+        for name, flag in (("Telea", cv2.INPAINT_TELEA), ("Navier-Stokes", cv2.INPAINT_NS)):
+            k = f"{key}|{name}"
+            image = protocol.classical_fill(img, hole, flag) if want_images or k not in cache else None
+            if k not in cache:
+                cache[k] = protocol.metrics(image, img)
+            out[name] = (cache[k], image)
+        return out
+
+    def save():
+        os.makedirs(os.path.dirname(cache_path), exist_ok=True)
+        tmp = cache_path + ".tmp"
+        with open(tmp, "w") as f:
+            json.dump(cache, f)
+        os.replace(tmp, cache_path)
+    return fill, save
+
+
+def validate(model, root: str, sets: list[str], masks_per_photo: list[int], variants: list[dict], limit: int = 0,
+             cache_path: str = "", worst: int = 16, log=print) -> dict:
+    fill_classical, save_cache = classical(root, cache_path or os.path.join(HERE, "runs", "val-classical.json"))
+    rows = []          # one per pair: set, photo, mask, bin, {method: (l1, psnr, ssim)}
+    kept = {}          # the images of the worst pairs so far, per variant
+    base_context = (getattr(model, "context", "none"), getattr(model, "context_level", None))
+    t0, n = time.time(), 0
+    for set_name, photo, mask_path, b in val_pairs(root, sets, masks_per_photo, limit):
+        img = protocol.load_eval_photo(photo)
+        hole = (cv2.imread(mask_path, cv2.IMREAD_GRAYSCALE) > 127).astype(np.uint8)
+        key = f"{os.path.basename(photo)}|{os.path.basename(mask_path)}"
+        classic = fill_classical(key, img, hole, False)
+        scores = {name: tuple(m) for name, (m, _) in classic.items()}
+        best_classical = max(scores["Telea"][1], scores["Navier-Stokes"][1])
+        for v in variants:
+            if hasattr(model, "context"):
+                model.context = v.get("ctx", base_context[0])
+                model.context_level = int(v.get("level", base_context[1]))
+            size = protocol.auto_scale(hole) if v["scale"] == "auto" else int(v["scale"])
+            out = protocol.model_fill(model, img, hole, size)
+            scores[v["name"]] = protocol.metrics(out, img)
+            gap = scores[v["name"]][1] - best_classical
+            worst_list = kept.setdefault(v["name"], [])
+            if len(worst_list) < worst or gap < worst_list[-1][0]:
+                worst_list.append((gap, key, out))
+                worst_list.sort(key=lambda t: t[0])
+                del worst_list[worst:]
+        rows.append({"set": set_name, "photo": os.path.basename(photo), "mask": os.path.basename(mask_path),
+                     "bin": b, "scores": scores})
+        n += 1
+        if n % 50 == 0:
+            log(f"{n} pairs, {time.time() - t0:.0f}s")
+            save_cache()
+    save_cache()
+    if hasattr(model, "context"):
+        model.context, model.context_level = base_context
+    return {"rows": rows, "worst": kept, "variants": [v["name"] for v in variants]}
+
+
+def summarise(result: dict) -> dict:
+    """Per set (and 'all') and bin: mean metrics per method, ours minus the better classical bin mean, and the
+    shares of pairs more than 1 / 3 dB below the better classical fill of that pair."""
+    out = {}
+    groups = sorted({r["set"] for r in result["rows"]}) + ["all"]
+    for g in groups:
+        rows = [r for r in result["rows"] if g == "all" or r["set"] == g]
+        per_bin = []
+        for b in range(len(HOLE_BINS)):
+            in_bin = [r for r in rows if r["bin"] == b]
+            if not in_bin:
+                per_bin.append(None)
+                continue
+            methods = list(in_bin[0]["scores"])
+            means = {m: np.mean([r["scores"][m] for r in in_bin], axis=0).tolist() for m in methods}
+            entry = {"pairs": len(in_bin), "means": means, "variants": {}}
+            for v in result["variants"]:
+                gaps = np.array([r["scores"][v][1] - max(r["scores"]["Telea"][1], r["scores"]["Navier-Stokes"][1])
+                                 for r in in_bin])
+                entry["variants"][v] = {
+                    "psnr_vs_best": means[v][1] - max(means["Telea"][1], means["Navier-Stokes"][1]),
+                    "ssim_vs_best": means[v][2] - max(means["Telea"][2], means["Navier-Stokes"][2]),
+                    "below_1db": float((gaps < -BELOW_1DB).mean()), "below_3db": float((gaps < -BELOW_3DB).mean())}
+            per_bin.append(entry)
+        overall = {}
+        for v in result["variants"]:
+            gaps = np.array([r["scores"][v][1] - max(r["scores"]["Telea"][1], r["scores"]["Navier-Stokes"][1])
+                             for r in rows])
+            overall[v] = {"pairs": len(rows), "below_1db": float((gaps < -BELOW_1DB).mean()),
+                          "below_3db": float((gaps < -BELOW_3DB).mean()), "mean_gap": float(gaps.mean()),
+                          "worst_gap": float(gaps.min())}
+        out[g] = {"bins": per_bin, "overall": overall}
+    return out
+
+
+def markdown(summary: dict, result: dict, note: str) -> str:
+    names = [f"{int(lo * 100)}-{int(hi * 100)}%" for lo, hi in HOLE_BINS]
+    lines = [note, ""]
+    for g, s in summary.items():
+        pairs = sum(e["pairs"] for e in s["bins"] if e)
+        lines += [f"### {g} ({pairs} pairs)", "",
+                  "| variant | measure | " + " | ".join(names) + " | all |", "|---" * (len(names) + 3) + "|"]
+        for v in result["variants"]:
+            o = s["overall"][v]
+            cells = {"PSNR vs best classical (dB)": [f"{e['variants'][v]['psnr_vs_best']:+.2f}" if e else "" for e in s["bins"]],
+                     "SSIM vs best classical": [f"{e['variants'][v]['ssim_vs_best']:+.4f}" if e else "" for e in s["bins"]],
+                     "pairs > 1 dB below": [f"{100 * e['variants'][v]['below_1db']:.1f} %" if e else "" for e in s["bins"]],
+                     "pairs > 3 dB below": [f"{100 * e['variants'][v]['below_3db']:.1f} %" if e else "" for e in s["bins"]]}
+            totals = {"PSNR vs best classical (dB)": f"mean gap {o['mean_gap']:+.2f}",
+                      "SSIM vs best classical": f"worst {o['worst_gap']:+.1f} dB",
+                      "pairs > 1 dB below": f"{100 * o['below_1db']:.1f} %",
+                      "pairs > 3 dB below": f"{100 * o['below_3db']:.1f} %"}
+            for measure, row in cells.items():
+                lines.append(f"| {v} | {measure} | " + " | ".join(row) + f" | {totals[measure]} |")
+        lines.append("")
+        lines += ["| method | " + " | ".join(f"{n} PSNR / SSIM" for n in names) + " |", "|---" * (len(names) + 1) + "|"]
+        methods = list(next(e for e in s["bins"] if e)["means"])
+        for m in methods:
+            lines.append(f"| {m} | " + " | ".join(f"{e['means'][m][1]:.2f} / {e['means'][m][2]:.4f}" if e else ""
+                                                    for e in s["bins"]) + " |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def write_worst_sheet(result: dict, variant: str, root: str, path: str) -> None:
+    """The worst pairs of one variant, a row each: input (hole white), Telea, ours, truth, with the PSNR gap."""
+    rows = []
+    by_key = {f"{r['photo']}|{r['mask']}": r for r in result["rows"]}
+    files = {os.path.basename(f): f for s in SETS for f in list_set(root, s)}
+    masks = {os.path.basename(f): f for f in glob.glob(os.path.join(root, "masks", "nvidia-irregular", "*.png"))}
+    for gap, key, out in result["worst"][variant]:
+        r = by_key[key]
+        img = protocol.load_eval_photo(files[r["photo"]])
+        hole = (cv2.imread(masks[r["mask"]], cv2.IMREAD_GRAYSCALE) > 127).astype(np.uint8)
+        masked = np.where(hole[:, :, None] > 0, 255, img).astype(np.uint8)
+        telea = protocol.classical_fill(img, hole, cv2.INPAINT_TELEA)
+        tiles = [cv2.resize(t, (256, 256), interpolation=cv2.INTER_AREA) for t in (masked, telea, out, img)]
+        row = np.concatenate(tiles, 1)
+        label = f"{r['photo'][:34]} {r['mask']} {gap:+.1f} dB"
+        cv2.putText(row, label, (6, 250), cv2.FONT_HERSHEY_SIMPLEX, 0.45, (0, 0, 0), 3, cv2.LINE_AA)
+        cv2.putText(row, label, (6, 250), cv2.FONT_HERSHEY_SIMPLEX, 0.45, (255, 255, 255), 1, cv2.LINE_AA)
+        rows.append(row)
+    if rows:
+        protocol.write_sheet([[r] for r in rows], path, ["input | Telea | ours | truth"])
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--data", default=default_data_root())
+    p.add_argument("--checkpoint", default=os.path.join(HERE, "checkpoint", "pconv-unet.fp16.pt"))
+    p.add_argument("--onnx", default="", help="score this ONNX graph through onnxruntime-node (what the app runs)")
+    p.add_argument("--scales", default="auto", help="network sizes when no --variants are given")
+    p.add_argument("--variants", default="", help="comma-separated: ctx=..+level=..+scale=.. (see above)")
+    p.add_argument("--sets", default="photos,bsds")
+    p.add_argument("--masks-per-photo", default="2,1", help="per set, in --sets order")
+    p.add_argument("--limit", type=int, default=0, help="photos per set, spread over the set (0: all)")
+    p.add_argument("--out", default="", help="markdown report (printed in any case)")
+    p.add_argument("--json", default="", help="every pair's scores")
+    p.add_argument("--sheet", default=os.path.join(HERE, "runs", "val-worst.png"),
+                   help="the worst pairs of the first variant ('' for none)")
+    p.add_argument("--worst", type=int, default=16)
+    p.add_argument("--threads", type=int, default=2)
+    args = p.parse_args(argv)
+    torch.set_num_threads(args.threads)
+    sets = args.sets.split(",")
+    per_photo = [int(x) for x in args.masks_per_photo.split(",")][: len(sets)]
+    per_photo += [per_photo[-1]] * (len(sets) - len(per_photo))
+    texts = args.variants.split(",") if args.variants else [f"scale={s}" for s in args.scales.split(",")]
+    variants = [parse_variant(t, "auto") for t in texts]
+    if args.onnx:
+        from pconv.ort import OnnxModel
+        if any("ctx" in v or "level" in v for v in variants):
+            raise SystemExit("ctx and level variants need the checkpoint (PyTorch); an ONNX graph has its own")
+        with OnnxModel(args.onnx) as model:
+            result = validate(model, args.data, sets, per_photo, variants, args.limit, worst=args.worst)
+        runs = f"`{os.path.relpath(args.onnx, os.path.dirname(HERE))}` run by onnxruntime-node"
+    else:
+        model = load_model(args.checkpoint)
+        result = validate(model, args.data, sets, per_photo, variants, args.limit, worst=args.worst)
+        meta = torch.load(args.checkpoint, map_location="cpu").get("meta", {})
+        runs = (f"`{os.path.relpath(args.checkpoint, os.path.dirname(HERE))}` run by PyTorch "
+                f"({meta.get('images_seen', '?')} training images, context {model.context})")
+    summary = summarise(result)
+    command = "/usr/bin/python3 native-models/validate.py " + " ".join(argv if argv is not None else sys.argv[1:])
+    text = markdown(summary, result, f"Validation of {runs}: `{command.strip()}` ({time.strftime('%Y-%m-%d %H:%M')}).")
+    print(text)
+    if args.out:
+        with open(args.out, "w") as f:
+            f.write(text)
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"rows": result["rows"], "summary": summary}, f)
+    if args.sheet:
+        os.makedirs(os.path.dirname(os.path.abspath(args.sheet)), exist_ok=True)
+        write_worst_sheet(result, result["variants"][0], args.data, args.sheet)
+        print(f"worst pairs of {result['variants'][0]}: {args.sheet}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,83 @@
+// The object being removed has no say in what replaces it: the same photo with its hole painted black and then
+// magenta must be filled to the same bytes, at every crop scale, inference size and precision. Scaling a crop
+// down used to mix the hole's own pixels into the context the network saw (7 levels apart on average at 512).
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import sharp from 'sharp';
+import { planTile, readsReduced } from '../../main/engine/crops';
+import { loadModel, type LoadedModel } from '../../main/engine/model';
+import { forgetPhotoPixels } from '../../main/engine/photo-cache';
+import { inpaintFile, removeObject } from '../../main/engine/pipeline';
+import { fitMask, MODEL, raw, repoRoot, sunHays, tempDir } from '../helpers/engine-data';
+
+const INT8 = path.join(repoRoot, 'native-models', 'pconv-unet.int8.onnx');
+let models: { label: string; model: LoadedModel }[];
+before(async () => {
+  models = [
+    { label: 'fp32', model: await loadModel(MODEL, 'cpu', 2) },
+    { label: 'int8', model: await loadModel(INT8, 'cpu', 2) },
+  ];
+});
+after(() => Promise.all(models.map((m) => m.model.release())));
+
+/** The photo with its hole painted one colour (what a person's object would look like to the engine). */
+async function painted(photo: string, mask: string, colour: string, out: string, size?: { width: number; height: number }): Promise<string> {
+  let image = sharp(photo);
+  if (size) image = image.resize(size.width, size.height, { fit: 'fill' });
+  const base = await image.removeAlpha().png().toBuffer();
+  const { width, height } = await sharp(base).metadata();
+  const alpha = await sharp(mask).toColourspace('b-w').raw().toBuffer();
+  const paint = await sharp({ create: { width: width!, height: height!, channels: 3, background: colour } })
+    .joinChannel(alpha, { raw: { width: width!, height: height!, channels: 1 } })
+    .png()
+    .toBuffer();
+  await sharp(base).composite([{ input: paint }]).png().toFile(out);
+  return out;
+}
+
+async function differingBytes(a: string, b: string): Promise<number> {
+  const [x, y] = await Promise.all([raw(a), raw(b)]);
+  let n = 0;
+  for (let i = 0; i < x.data.length; i++) if (x.data[i] !== y.data[i]) n++;
+  return n;
+}
+
+test('a hole painted black or magenta is filled the same: every scale, inference size and precision', async (t) => {
+  const dir = await tempDir(t);
+  const photo = sunHays(3); // about 1024x768: its crops are scaled down at 256 and 512, magnified or not at auto
+  const { width, height } = await sharp(photo).metadata();
+  for (const maskNo of [1010, 4010, 10010]) {
+    const mask = await fitMask(maskNo, width!, height!, path.join(dir, `mask${maskNo}.png`));
+    const black = await painted(photo, mask, '#000000', path.join(dir, `black${maskNo}.png`));
+    const magenta = await painted(photo, mask, '#ff00ff', path.join(dir, `magenta${maskNo}.png`));
+    for (const { label, model } of models) {
+      for (const inferSize of [256, 512, 'auto'] as const) {
+        const outs = [black, magenta].map((p, i) => path.join(dir, `out-${maskNo}-${label}-${inferSize}-${i}.png`));
+        for (const [i, p] of [black, magenta].entries()) {
+          await inpaintFile(model, { photo: p, mask: { kind: 'file', path: mask }, scaleMask: false, inferSize, output: outs[i]!, format: 'png', quality: 92, overwrite: false });
+        }
+        assert.equal(await differingBytes(outs[0]!, outs[1]!), 0, `mask ${maskNo}, ${label}, infer size ${inferSize}: the fills differ`);
+      }
+    }
+  }
+});
+
+test("a large hole in a large photo, its crop read from the open photo's reduced copy, is filled the same", async (t) => {
+  const dir = await tempDir(t);
+  const size = { width: 4800, height: 3600 };
+  const mask = await fitMask(8010, size.width, size.height, path.join(dir, 'mask.png'));
+  const black = await painted(sunHays(7), mask, '#000000', path.join(dir, 'black.png'), size);
+  const magenta = await painted(sunHays(7), mask, '#ff00ff', path.join(dir, 'magenta.png'), size);
+  // The mask's one large group is scaled down more than 6x: read from the reduced copy (crops.ts).
+  assert.ok(readsReduced(planTile({ x: 0, y: 0, width: size.width, height: size.height }, size.width, size.height, 512)));
+  const { model } = models[0]!;
+  const maskBytes = await sharp(mask).png().toBuffer();
+  const patches = [];
+  for (const p of [black, magenta]) {
+    forgetPhotoPixels();
+    const fill = await removeObject(model, { photo: p, layers: [], mask: { kind: 'bytes', data: maskBytes }, inferSize: 512 });
+    patches.push(await sharp(fill.patch).raw().toBuffer());
+  }
+  assert.equal(Buffer.compare(patches[0]!, patches[1]!), 0, 'the patches differ');
+});
