@@ -2,7 +2,9 @@
 // `npm test`: every suite, in order, then one summary line. Each suite's own output is shown as it runs.
 //   1. type checks (tsc for main/, svelte-check for renderer/)
 //   2. the Python side of native-models/ (unittest: the PConv arithmetic, features, a training smoke run)
-//   3. node's test runner over tests/**/*.test.ts (engine, CLI, batch, web host, browser UI, Electron)
+//   3. node's test runner over tests/**/*.test.ts (engine, CLI, batch, web host, main, packaging)
+//   4. @playwright/test over tests/**/*.spec.ts (playwright.config.ts: the editor in Chromium, the Electron app),
+//      under xvfb-run when there is no display, so the Electron project can open its window
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,7 +22,14 @@ const suites = [
   ['renderer-types', 'npx', ['svelte-check', '--tsconfig', 'renderer/tsconfig.json', '--fail-on-warnings'], 'renderer/tsconfig.json'],
   ['python', '/usr/bin/python3', ['-m', 'unittest', 'discover', '-s', 'native-models/tests', '-p', 'test_*.py', '-v']],
   ['node', process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...testFiles('tests')]],
+  ['playwright', ...withDisplay(process.execPath, ['node_modules/@playwright/test/cli.js', 'test'])],
 ];
+
+/** The command under xvfb-run where Linux has no display (CI) and Xvfb is installed. */
+function withDisplay(cmd, args) {
+  const headless = process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY;
+  return headless && existsSync('/usr/bin/xvfb-run') ? ['/usr/bin/xvfb-run', ['-a', cmd, ...args]] : [cmd, args];
+}
 
 const failed = [];
 for (const [name, cmd, args, needs] of suites) {

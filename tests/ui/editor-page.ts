@@ -1,19 +1,13 @@
 // Drives the real renderer in Debian's Chromium the way a person does: buttons by their accessible names,
 // the mouse on the canvas. Photo coordinates are turned into screen points with the canvas's data-view.
 import assert from 'node:assert/strict';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
-
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-gpu'];
-
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-}
+import type { Locator, Page } from '@playwright/test';
 
 /** A point in the photo's full-resolution pixels. */
 export type PhotoPoint = [number, number];
 
 /** Remove Object runs the real model on a busy 2-core machine: generous, never asserted as a timing. */
-const ENGINE_TIMEOUT = 180_000;
+export const ENGINE_TIMEOUT = 180_000;
 
 export class EditorPage {
   readonly errors: string[] = [];
@@ -23,9 +17,8 @@ export class EditorPage {
     page.on('console', (msg) => msg.type() === 'error' && !/favicon/.test(msg.text()) && this.errors.push(msg.text()));
   }
 
-  /** A fresh tab on the editor, started up, with any recovered session declined. */
-  static async open(browser: Browser, url: string): Promise<EditorPage> {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  /** The editor in this tab, started up, with any recovered session declined. */
+  static async open(page: Page, url: string): Promise<EditorPage> {
     const editor = new EditorPage(page);
     await page.goto(url);
     await page.locator('[data-ready="true"]').waitFor();
@@ -123,9 +116,5 @@ export class EditorPage {
     await dialog.waitFor({ state: 'detached', timeout: ENGINE_TIMEOUT });
     assert.equal(await this.alert.count(), 0, 'no error dialog');
     await this.page.getByRole('status').filter({ hasText: 'Exported' }).waitFor();
-  }
-
-  async close(): Promise<void> {
-    await this.page.close();
   }
 }

@@ -3,13 +3,11 @@
 // The region placed at its rect must be the very mask the whole photo would give, pixel for pixel.
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { test as base } from '@playwright/test';
 import { build } from 'esbuild';
-import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { RAW_REGION_MAX_PIXELS } from '../../main/contract/limits';
 import type { DocState, MaskLayer, MaskOp } from '../../renderer/document/layers';
-import { launchChromium } from './editor-page';
 import { and, type Binary, count, not } from './pixels';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -21,38 +19,59 @@ interface Outcome {
   full: number[] | null;
 }
 
-let browser: Browser;
-let page: Page;
+/** rasterizeHole (and, with `full`, rasterizeHoleFullSize) in the page, for a photo of width x height. */
+type Rasterize = (state: DocState, width: number, height: number, full?: boolean) => Promise<Outcome>;
 
-before(async () => {
-  const bundle = await build({
-    stdin: {
-      contents: "import { rasterizeHole, rasterizeHoleFullSize } from './renderer/document/rasterize'; Object.assign(window, { rasterizeHole, rasterizeHoleFullSize });",
-      resolveDir: root,
-      loader: 'ts',
+const test = base.extend<{ rasterize: Rasterize }, { rasterizerBundle: string }>({
+  rasterizerBundle: [
+    async ({}, use) => {
+      const bundle = await build({
+        stdin: {
+          contents: "import { rasterizeHole, rasterizeHoleFullSize } from './renderer/document/rasterize'; Object.assign(window, { rasterizeHole, rasterizeHoleFullSize });",
+          resolveDir: root,
+          loader: 'ts',
+        },
+        bundle: true,
+        format: 'iife',
+        write: false,
+        logLevel: 'silent',
+      });
+      await use(bundle.outputFiles[0]!.text);
     },
-    bundle: true,
-    format: 'iife',
-    write: false,
-    logLevel: 'silent',
-  });
-  browser = await launchChromium();
-  page = await browser.newPage();
-  await page.addScriptTag({ content: bundle.outputFiles[0]!.text });
-  // Record every canvas the rasterizer makes: its size is what the work costs.
-  await page.evaluate(() => {
-    const Native = OffscreenCanvas;
-    const made: [number, number][] = ((window as any).canvases = []);
-    (window as any).OffscreenCanvas = class extends Native {
-      constructor(width: number, height: number) {
-        super(width, height);
-        made.push([width, height]);
-      }
-    };
-  });
+    { scope: 'worker' },
+  ],
+  rasterize: async ({ page, rasterizerBundle }, use) => {
+    await page.addScriptTag({ content: rasterizerBundle });
+    // Record every canvas the rasterizer makes: its size is what the work costs.
+    await page.evaluate(() => {
+      const Native = OffscreenCanvas;
+      const made: [number, number][] = ((window as any).canvases = []);
+      (window as any).OffscreenCanvas = class extends Native {
+        constructor(width: number, height: number) {
+          super(width, height);
+          made.push([width, height]);
+        }
+      };
+    });
+    await use((state, width, height, full = false) =>
+      page.evaluate(
+        async ({ state, width, height, full }) => {
+          const w = window as any;
+          w.canvases.length = 0;
+          const hole = await w.rasterizeHole(state, width, height);
+          const canvases = [...w.canvases];
+          const fullPng = full ? await w.rasterizeHoleFullSize(state, width, height) : null;
+          return {
+            canvases,
+            region: hole && { rect: hole.rect, ...('rgba' in hole ? { rgba: Array.from(hole.rgba as Uint8Array) } : { png: Array.from(hole.png as Uint8Array) }) },
+            full: fullPng && Array.from(fullPng as Uint8Array),
+          };
+        },
+        { state, width, height, full },
+      ),
+    );
+  },
 });
-
-after(() => browser?.close());
 
 const mask = (ops: MaskOp[], visible = true): MaskLayer => ({
   kind: 'mask', id: `m${Math.random()}`, name: 'Mask', visible, color: '#ff0000', opacity: 0.5, ops,
@@ -60,25 +79,6 @@ const mask = (ops: MaskOp[], visible = true): MaskLayer => ({
 const doc = (...layers: MaskLayer[]): DocState => ({ layers, activeId: null, masksMade: layers.length, removalsMade: 0 });
 const stroke = (size: number, ...points: number[]): MaskOp => ({ kind: 'stroke', erase: false, size, points });
 const erase = (size: number, ...points: number[]): MaskOp => ({ kind: 'stroke', erase: true, size, points });
-
-/** rasterizeHole (and, with `full`, rasterizeHoleFullSize) in the page, for a photo of width x height. */
-async function rasterize(state: DocState, width: number, height: number, full = false): Promise<Outcome> {
-  return page.evaluate(
-    async ({ state, width, height, full }) => {
-      const w = window as any;
-      w.canvases.length = 0;
-      const hole = await w.rasterizeHole(state, width, height);
-      const canvases = [...w.canvases];
-      const fullPng = full ? await w.rasterizeHoleFullSize(state, width, height) : null;
-      return {
-        canvases,
-        region: hole && { rect: hole.rect, ...('rgba' in hole ? { rgba: Array.from(hole.rgba as Uint8Array) } : { png: Array.from(hole.png as Uint8Array) }) },
-        full: fullPng && Array.from(fullPng as Uint8Array),
-      };
-    },
-    { state, width, height, full },
-  );
-}
 
 /** A region (RGBA bytes up to RAW_REGION_MAX_PIXELS, a PNG above), checked to be rect-sized and opaque, as a PNG. */
 async function regionPng(region: NonNullable<Outcome['region']>): Promise<Buffer> {
@@ -130,7 +130,7 @@ async function assertSameAsFullSize(outcome: Outcome, width: number, height: num
   assert.ok(onEdge <= Math.max(2, 0.02 * (await count(edge))), `only a few edge pixels rounded differently (${onEdge})`);
 }
 
-test('a stroke in the corner of a 24-megapixel photo sends a small region near it, and never draws the whole photo', async () => {
+test('a stroke in the corner of a 24-megapixel photo sends a small region near it, and never draws the whole photo', async ({ rasterize }) => {
   const [W, H] = [6000, 4000];
   const size = 40;
   const out = await rasterize(doc(mask([stroke(size, 5900, 3850, 5950, 3900, 5980, 3960)])), W, H);
@@ -147,7 +147,7 @@ test('a stroke in the corner of a 24-megapixel photo sends a small region near i
   assert.ok(largest <= rect.width * (rect.height + 8), `no canvas much larger than the region (largest ${largest} px)`);
 });
 
-test('an invert makes the region the whole photo; the same mask as rasterizing the whole photo', async () => {
+test('an invert makes the region the whole photo; the same mask as rasterizing the whole photo', async ({ rasterize }) => {
   const [W, H] = [320, 240];
   const out = await rasterize(doc(mask([stroke(30, 100, 100, 140, 120), { kind: 'invert' }])), W, H, true);
   assert.deepEqual(out.region?.rect, { x: 0, y: 0, width: W, height: H });
@@ -157,7 +157,7 @@ test('an invert makes the region the whole photo; the same mask as rasterizing t
   assert.equal(hole.data[(10 * W + 10)], 255, 'everything else is the hole');
 });
 
-test('a region over the raw limit travels as a PNG of its rect: the same mask', async () => {
+test('a region over the raw limit travels as a PNG of its rect: the same mask', async ({ rasterize }) => {
   const [W, H] = [2400, 1800]; // 4.3 MP: an invert makes the region the whole photo
   const out = await rasterize(doc(mask([stroke(60, 600, 500, 1400, 900), { kind: 'invert' }])), W, H, true);
   assert.deepEqual(out.region?.rect, { x: 0, y: 0, width: W, height: H });
@@ -165,7 +165,7 @@ test('a region over the raw limit travels as a PNG of its rect: the same mask', 
   await assertSameAsFullSize(out, W, H);
 });
 
-test('a clear resets its layer, erasing never grows the region, hidden layers are left out', async () => {
+test('a clear resets its layer, erasing never grows the region, hidden layers are left out', async ({ rasterize }) => {
   const [W, H] = [640, 480];
   const first = stroke(20, 50, 50, 90, 60); // cleared below
   const kept = stroke(20, 400, 300, 460, 320);
@@ -183,7 +183,7 @@ test('a clear resets its layer, erasing never grows the region, hidden layers ar
   await assertSameAsFullSize(out, W, H);
 });
 
-test('rows erased away are trimmed from the region; nothing left, or nothing visible, is no hole at all', async () => {
+test('rows erased away are trimmed from the region; nothing left, or nothing visible, is no hole at all', async ({ rasterize }) => {
   const [W, H] = [400, 300];
   // Two dabs; the lower one erased: the region ends near the upper one.
   const out = await rasterize(doc(mask([stroke(20, 100, 50), stroke(20, 100, 200), erase(40, 100, 200)])), W, H, true);
@@ -200,7 +200,7 @@ test('rows erased away are trimmed from the region; nothing left, or nothing vis
   assert.equal((await rasterize(doc(mask([stroke(20, 100, 200)], false)), W, H)).region, null, 'hidden');
 });
 
-test('a lasso and a click of the brush at the photo\'s edge', async () => {
+test('a lasso and a click of the brush at the photo\'s edge', async ({ rasterize }) => {
   const [W, H] = [300, 200];
   const lasso: MaskOp = { kind: 'lasso', erase: false, points: [10, 150, 60, 120, 80, 200, 10, 200] };
   const out = await rasterize(doc(mask([lasso]), mask([stroke(16, 299, 0)])), W, H, true);

@@ -1,44 +1,22 @@
 // Batch Process Folder in the browser, against the real engine: paths typed, a small temp folder,
 // progress to the end, the summary, the files on disk; the editor usable throughout.
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
-import type { Browser } from 'playwright-core';
 import sharp from 'sharp';
-import { startWebHostForTests, type TestWebHost } from '../helpers/web-host';
-import { EditorPage, launchChromium } from './editor-page';
+import { kodak, test } from './fixtures';
 
-const root = path.resolve(import.meta.dirname, '../..');
-const kodak = path.resolve(root, '../shared/data/eval/kodak24');
 const PHOTOS = ['kodim01.png', 'kodim02.png', 'kodim03.png'];
 
-let host: TestWebHost; // the built renderer, the real engine and model
-let browser: Browser;
-let dir: string;
-
-before(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'holefill-ui-batch-'));
-  host = await startWebHostForTests();
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await host?.close();
-  await rm(dir, { recursive: true, force: true });
-});
-
 /** Three small photos and, under the same names, masks with a white box in the middle. */
-async function makeFolders(): Promise<{ input: string; masks: string }> {
+async function makeFolders(dir: string): Promise<{ input: string; masks: string }> {
   const input = path.join(dir, 'photos');
   const masks = path.join(dir, 'masks');
   await mkdir(input);
   await mkdir(masks);
   const box = await sharp({ create: { width: 40, height: 30, channels: 3, background: '#fff' } }).png().toBuffer();
   for (const name of PHOTOS) {
-    await sharp(path.join(kodak, name)).resize(160, 120).toFile(path.join(input, name));
+    await sharp(kodak(name)).resize(160, 120).toFile(path.join(input, name));
     await sharp({ create: { width: 160, height: 120, channels: 3, background: '#000' } })
       .composite([{ input: box, left: 60, top: 45 }])
       .png()
@@ -47,9 +25,8 @@ async function makeFolders(): Promise<{ input: string; masks: string }> {
   return { input, masks };
 }
 
-test('Batch Process Folder runs a small folder to the end and shows the summary', async () => {
-  const { input, masks } = await makeFolders();
-  const editor = await EditorPage.open(browser, host.url);
+test('Batch Process Folder runs a small folder to the end and shows the summary', async ({ editor, workDir }) => {
+  const { input, masks } = await makeFolders(workDir);
   await editor.button('Batch…').click();
   const dialog = editor.page.getByRole('dialog', { name: 'Batch Process Folder' });
 
@@ -76,5 +53,4 @@ test('Batch Process Folder runs a small folder to the end and shows the summary'
   await dialog.getByRole('button', { name: 'Close' }).click();
   await dialog.waitFor({ state: 'detached' });
   assert.deepEqual(editor.errors, []);
-  await editor.close();
 });

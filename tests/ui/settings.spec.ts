@@ -5,31 +5,26 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import { test, type Page } from '@playwright/test';
 import type { AppInfo } from '../../main/contract/app-api';
 import { decodeWire, encodeWire } from '../../main/contract/wire';
 import { autoThreads, logicalCores } from '../../main/threads';
 import { int8Support } from '../../main/engine/precision';
 import { callApi } from '../helpers/http';
 import { startWebHostForTests, type TestWebHost } from '../helpers/web-host';
-import { launchChromium } from './editor-page';
 
 /** Restarting the engine loads the model again on a busy 2-core machine: generous, never a timing. */
 const ENGINE_TIMEOUT = 180_000;
 
 let userData: string; // shared by both runs of the host: the settings must survive the restart
-let host: TestWebHost;
-let browser: Browser;
+let host: TestWebHost; // its own, not the shared fixture's: this test restarts it
 
-before(async () => {
+test.beforeAll(async () => {
   userData = await mkdtemp(path.join(os.tmpdir(), 'holefill-ui-settings-'));
   host = await startWebHostForTests(undefined, { userData });
-  browser = await launchChromium();
 });
 
-after(async () => {
-  await browser?.close();
+test.afterAll(async () => {
   await host?.close();
   await rm(userData, { recursive: true, force: true });
 });
@@ -42,9 +37,8 @@ async function appInfo(of: TestWebHost): Promise<AppInfo> {
 
 const statusProvider = (page: Page) => page.getByLabel('Status').getByTitle('Execution provider in use');
 
-test('Settings: CPU and 1 thread applied run the engine with them, show in the status bar, and persist', { timeout: 600_000 }, async () => {
+test('Settings: CPU and 1 thread applied run the engine with them, show in the status bar, and persist', async ({ page }) => {
   assert.equal(autoThreads() > 1, true, 'this test needs automatic threads to differ from 1 (2 physical cores here)');
-  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   const errors: string[] = [];
   page.on('pageerror', (err) => errors.push(err.message));
 
@@ -117,7 +111,6 @@ test('Settings: CPU and 1 thread applied run the engine with them, show in the s
   const unchanged = await appInfo(host);
   assert.deepEqual([unchanged.threads, unchanged.settings], [1, info.settings]);
   assert.deepEqual(errors, []);
-  await page.close();
 
   // The next start of the host (same userData) runs the engine with the saved settings.
   await host.close();

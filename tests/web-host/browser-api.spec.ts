@@ -3,11 +3,9 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { test } from 'node:test';
 import { build } from 'esbuild';
-import { chromium } from 'playwright-core';
-import { maskRegion, tempDir, writePhoto } from '../helpers/temp';
-import { startWebHostForTests } from '../helpers/web-host';
+import { maskRegion, writePhoto } from '../helpers/temp';
+import { test } from '../ui/fixtures';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
@@ -23,18 +21,9 @@ async function apiBundle(): Promise<string> {
   return out.outputFiles[0]!.text;
 }
 
-test('the browser API client speaks the web host\'s protocol with the real engine', { timeout: 300_000 }, async (t) => {
-  const dir = await tempDir(t);
-  const host = await startWebHostForTests(t);
-  const photo = await writePhoto(path.join(dir, 'drop.jpg'), 160, 120);
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-  });
-  t.after(() => browser.close());
-  const context = await browser.newContext();
-  await context.addInitScript({ content: await apiBundle() });
-  const page = await context.newPage();
+test('the browser API client speaks the web host\'s protocol with the real engine', async ({ page, webHost: host, workDir }) => {
+  const photo = await writePhoto(path.join(workDir, 'drop.jpg'), 160, 120);
+  await page.addInitScript({ content: await apiBundle() });
   const problems: string[] = [];
   page.on('pageerror', (e) => problems.push(e.message));
 

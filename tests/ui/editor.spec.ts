@@ -1,46 +1,17 @@
 // The editor in Debian's Chromium against the real web host, engine and model: open, paint, Remove Object,
 // export, then judge the exported pixels against the original with sharp.
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from '@playwright/test';
 import sharp from 'sharp';
 import type { MaskRegion } from '../../main/contract/app-api';
 import { decodeWire, encodeWire } from '../../main/contract/wire';
-import { startWebHostForTests, type TestWebHost } from '../helpers/web-host';
-import { EditorPage, launchChromium, type PhotoPoint } from './editor-page';
+import type { PhotoPoint } from './editor-page';
+import { BRUSH, kodim23, PHOTO_SIZE as SIZE, test } from './fixtures';
 import { and, changedPixels, count, not, strokeMask } from './pixels';
 
 const root = path.resolve(import.meta.dirname, '../..');
-const kodim23 = path.resolve(root, '../shared/data/eval/kodak24/kodim23.png'); // 500 x 500
-const SIZE = 500;
-const BRUSH = 24;
-
-let host: TestWebHost; // the built renderer, the real engine and model
-let browser: Browser;
-let dir: string;
-
-before(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'holefill-ui-'));
-  host = await startWebHostForTests();
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await host?.close();
-  await rm(dir, { recursive: true, force: true });
-});
-
-async function editorWithPhoto(): Promise<EditorPage> {
-  const editor = await EditorPage.open(browser, host.url);
-  await editor.openPhoto(kodim23);
-  await editor.waitForPhoto('kodim23.png');
-  await editor.setBrushSize(BRUSH);
-  return editor;
-}
 
 /** Remove Object's requests as the page sends them; with `hold`, answered "cancelled" instead of filled. */
 const isRemoveObject = (url: URL) => decodeURIComponent(url.pathname) === '/api/photo:removeObject';
@@ -102,8 +73,7 @@ async function assertOnlyStrokeChanged(exported: string, stroke: PhotoPoint[], u
   }
 }
 
-test('paint a stroke, Remove Object, export: only the pixels under the stroke change (and the README screenshot)', async () => {
-  const editor = await editorWithPhoto();
+test('paint a stroke, Remove Object, export: only the pixels under the stroke change (and the README screenshot)', async ({ photoEditor: editor, workDir: dir }) => {
   const sent = await watchRemoveObject(editor.page);
   const stroke: PhotoPoint[] = [[250, 175], [262, 190], [268, 210], [266, 232]];
   await editor.drag(stroke);
@@ -125,11 +95,9 @@ test('paint a stroke, Remove Object, export: only the pixels under the stroke ch
   await editor.exportPng(exported);
   await assertOnlyStrokeChanged(exported, stroke);
   assert.deepEqual(editor.errors, []);
-  await editor.close();
 });
 
-test('Remove Object sends only the painted region: a small rect at a corner stroke, the whole photo once inverted', async () => {
-  const editor = await editorWithPhoto();
+test('Remove Object sends only the painted region: a small rect at a corner stroke, the whole photo once inverted', async ({ photoEditor: editor }) => {
   const sent = await watchRemoveObject(editor.page, true); // the engine is not needed to judge the request
   const removeObject = async () => {
     const answered = editor.page.waitForResponse((r) => isRemoveObject(new URL(r.url())));
@@ -157,11 +125,9 @@ test('Remove Object sends only the painted region: a small rect at a corner stro
   assert.equal(all[Math.round(corner[1]![1]) * SIZE + Math.round(corner[1]![0])], 0, 'the stroke, inverted, is kept');
   assert.equal(all[(SIZE - 10) * SIZE + 10], 255, 'the far corner is now the hole');
   assert.equal(await editor.layers.getByRole('listitem').count(), 2, 'no result layer: the request was held');
-  await editor.close();
 });
 
-test('undo and redo step back and forth through painting and Remove Object', async () => {
-  const editor = await editorWithPhoto();
+test('undo and redo step back and forth through painting and Remove Object', async ({ photoEditor: editor, workDir: dir }) => {
   const undo = editor.button('Undo');
   const redo = editor.button('Redo');
   await editor.drag([[100, 100], [160, 120]]);
@@ -188,11 +154,9 @@ test('undo and redo step back and forth through painting and Remove Object', asy
   await editor.page.keyboard.press('Control+Shift+z');
   await editor.layer('Remove Object 1').waitFor();
   assert.deepEqual(editor.errors, []);
-  await editor.close();
 });
 
-test('a hidden mask layer is left out of Remove Object; the result survives a reload', async () => {
-  const editor = await editorWithPhoto();
+test('a hidden mask layer is left out of Remove Object; the result survives a reload', async ({ photoEditor: editor, workDir: dir }) => {
   const hidden: PhotoPoint[] = [[80, 80], [160, 90]];
   const shown: PhotoPoint[] = [[330, 420], [420, 440]];
   await editor.drag(hidden);
@@ -222,20 +186,16 @@ test('a hidden mask layer is left out of Remove Object; the result survives a re
   await editor.layer('Remove Object 1').waitFor();
   assert.equal(await editor.page.getByRole('dialog', { name: 'Open photo' }).count(), 0);
   assert.deepEqual(editor.errors, []);
-  await editor.close();
 });
 
-test('Remove Object with nothing painted explains what to do and adds no layer', async () => {
-  const editor = await editorWithPhoto();
+test('Remove Object with nothing painted explains what to do and adds no layer', async ({ photoEditor: editor }) => {
   await editor.button('Remove Object').click();
   await editor.alert.filter({ hasText: 'Nothing to remove' }).waitFor();
   await editor.alert.getByRole('button', { name: 'OK' }).click();
   assert.equal(await editor.layers.getByRole('listitem').count(), 2, 'Mask 1 and the photo only');
-  await editor.close();
 });
 
-test('an unsupported file shows a clear error and the painted mask is kept', async () => {
-  const editor = await editorWithPhoto();
+test('an unsupported file shows a clear error and the painted mask is kept', async ({ photoEditor: editor, workDir: dir }) => {
   await editor.drag([[200, 200], [260, 260]]);
   const notes = path.join(dir, 'notes.txt');
   await writeFile(notes, 'not a photo\n');
@@ -252,11 +212,9 @@ test('an unsupported file shows a clear error and the painted mask is kept', asy
   }
   await editor.waitForPhoto('kodim23.png');
   assert.equal(await editor.layerRow('Mask 1').getByText('empty').count(), 0, 'the stroke is still there');
-  await editor.close();
 });
 
-test('dropping a photo on the window opens it', async () => {
-  const editor = await EditorPage.open(browser, host.url);
+test('dropping a photo on the window opens it', async ({ editor }) => {
   const bytes = (await readFile(kodim23)).toString('base64');
   // What the browser does when a file from the desktop is dropped: dragover, then drop, with a DataTransfer.
   await editor.page.evaluate(async (base64) => {
@@ -270,11 +228,9 @@ test('dropping a photo on the window opens it', async () => {
   await editor.waitForPhoto('kodim23.png');
   await editor.layer('Mask 1').waitFor();
   assert.deepEqual(editor.errors, []);
-  await editor.close();
 });
 
-test('Export never writes over the original photo unless the person confirms', async () => {
-  const editor = await editorWithPhoto();
+test('Export never writes over the original photo unless the person confirms', async ({ photoEditor: editor }) => {
   await editor.button('Export').click();
   const dialog = editor.page.getByRole('dialog', { name: 'Export As' });
   const exportButton = dialog.getByRole('button', { name: 'Export', exact: true });
@@ -286,5 +242,4 @@ test('Export never writes over the original photo unless the person confirms', a
   assert.equal(await exportButton.isEnabled(), true);
   await dialog.getByRole('button', { name: 'Cancel' }).click(); // the shared photo stays as it is
   await dialog.waitFor({ state: 'detached' });
-  await editor.close();
 });
