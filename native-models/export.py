@@ -33,7 +33,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from pconv.layers import PartialConv2d  # noqa: E402
-from pconv.unet import PConvUNet, load_model  # noqa: E402
+from pconv.unet import PConvUNet, context_shift, load_model  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -319,7 +319,10 @@ class FusedPConvUNet(torch.nn.Module):
         self.last = FusedLastLayer(net.decoder[n - 1], net.decoder_bn[n - 1], "none", input_group=1, out_scale=0.5)
 
     def forward(self, image, mask):
-        x = image * mask
+        # The checkpoint's input parametrisation (pconv/unet.py context_shift), computed in the graph: the engine
+        # gives the crop as it is and gets the prediction back in the photo's colours.
+        shift = context_shift(image, mask, self.net.context, self.net.context_level)
+        x = (image + shift) * mask
         x_and_mask = torch.cat([x, mask], 1)   # the first and the last layer's input
         feats, masks = [x], [mask]
         h, m = x, mask
@@ -335,7 +338,7 @@ class FusedPConvUNet(torch.nn.Module):
                 m = F.interpolate(m, size=skip.shape[-2:], mode="nearest")
             h, m = layer([h, skip], [m, skip_mask])
         out = self.last([h, x_and_mask], [m, mask])
-        return torch.clamp(out + 0.5, 0.0, 1.0)
+        return torch.clamp(out + 0.5 - shift, 0.0, 1.0)
 
 
 def store_weights_fp16(model: onnx.ModelProto, min_size: int = 1024) -> onnx.ModelProto:
@@ -401,6 +404,7 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--checkpoint", default=os.path.join(HERE, "checkpoint", "pconv-unet.fp16.pt"))
     p.add_argument("--random-width", type=float, default=0.0, help="export an untrained net of this width")
+    p.add_argument("--random-context", default="none", help="the untrained net's input parametrisation")
     p.add_argument("--out", default=os.path.join(HERE, "pconv-unet.onnx"))
     p.add_argument("--plain", action="store_true", help="export PyTorch's modules as they are (slower graph)")
     p.add_argument("--layout", choices=("poly", "up"), default="poly",
@@ -411,11 +415,13 @@ def main(argv=None) -> int:
     torch.set_num_threads(2)
     if args.random_width:
         torch.manual_seed(0)
-        model, meta = PConvUNet(args.random_width).eval(), {"width": args.random_width, "images_seen": 0}
+        model = PConvUNet(args.random_width, context=args.random_context).eval()
+        meta = {"width": args.random_width, "images_seen": 0}
     else:
         ckpt = torch.load(args.checkpoint, map_location="cpu")
         model = load_model(args.checkpoint)
-        meta = {"width": ckpt["width"], **{k: v for k, v in ckpt.get("meta", {}).items() if k != "sessions"}}
+        meta = {"width": ckpt["width"], "context": model.context, "context_level": model.context_level,
+                **{k: v for k, v in ckpt.get("meta", {}).items() if k != "sessions"}}
     export(model, args.out, meta={"holefill": meta}, fused=not args.plain, layout=args.layout)
     print(f"exported {args.out} ({os.path.getsize(args.out) / 1e6:.1f} MB)")
     diff = parity(fp16_rounded(model), args.out)

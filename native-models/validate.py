@@ -5,8 +5,8 @@
                                               [--sets photos,bsds] [--masks-per-photo 2,1] [--limit N]
 
 Pairs: each photo of `val/photos/` (75) and BSDS500's `val-*` (100), made a 512x512 centre crop as eval.py does,
-with held-out NVIDIA masks (two per photo and bin for val/photos, one for BSDS500; never the masks eval.py pairs
-with the same index). For each pair and method: L1 (%), PSNR and SSIM over the whole image, as eval.py.
+with held-out NVIDIA masks (two per photo and bin for val/photos, one for BSDS500), taken in turn from each bin's 200
+starting past the 80 that eval.py pairs with its photos. For each pair and method: L1 (%), PSNR and SSIM over the whole image, as eval.py.
 
 Reported, per set and hole-ratio bin, and over all pairs:
   * the bin means for each network variant, Telea and Navier-Stokes, and ours minus the better classical method;
@@ -124,7 +124,7 @@ def validate(model, root: str, sets: list[str], masks_per_photo: list[int], vari
                 worst_list.sort(key=lambda t: t[0])
                 del worst_list[worst:]
         rows.append({"set": set_name, "photo": os.path.basename(photo), "mask": os.path.basename(mask_path),
-                     "bin": b, "scores": scores})
+                     "bin": b, "share": float(hole.mean()), "scores": scores})
         n += 1
         if n % 50 == 0:
             log(f"{n} pairs, {time.time() - t0:.0f}s")
@@ -168,6 +168,40 @@ def summarise(result: dict) -> dict:
                           "worst_gap": float(gaps.min())}
         out[g] = {"bins": per_bin, "overall": overall}
     return out
+
+
+def auto_policies(rows: list[dict], smalls=(0.0, 0.05, 0.1, 0.2, 0.3), larges=(0.3, 0.4, 0.5, 0.6)) -> list[dict]:
+    """'auto' (eval.py auto_scale: the crop magnified 2x when the hole fills at most `small` of it, 256 above
+    `large`, else 512) replayed from rows scored at scale=1024, scale=512 and scale=256, for each pair of
+    thresholds: the bins' PSNR and SSIM against the better classical method, and the case-by-case counts."""
+    for r in rows:  # reports written before rows carried the share
+        if "share" not in r:
+            path = os.path.join(default_data_root(), "masks", "nvidia-irregular", r["mask"])
+            r["share"] = float((cv2.imread(path, cv2.IMREAD_GRAYSCALE) > 127).mean())
+    out = []
+    for small in smalls:
+        for large in larges:
+            if large <= small:
+                continue
+            picked = []
+            for r in rows:
+                v = "scale=1024" if r["share"] <= small else "scale=256" if r["share"] > large else "scale=512"
+                picked.append({**r, "scores": {**r["scores"], "auto": r["scores"][v]}})
+            s = summarise({"rows": picked, "variants": ["auto"]})["all"]
+            bins = [e["variants"]["auto"] for e in s["bins"] if e]
+            out.append({"small": small, "large": large, **s["overall"]["auto"],
+                        "psnr_bins": [b["psnr_vs_best"] for b in bins], "ssim_bins": [b["ssim_vs_best"] for b in bins]})
+    return out
+
+
+def print_policies(policies: list[dict]) -> None:
+    print("| magnify up to | 256 above | PSNR vs best classical per bin (dB) | SSIM vs best classical per bin | "
+          "> 1 dB below | > 3 dB below | worst |")
+    print("|---|---|---|---|---|---|---|")
+    for p in policies:
+        print(f"| {p['small']:.2f} | {p['large']:.2f} | " + " / ".join(f"{v:+.2f}" for v in p["psnr_bins"]) + " | " +
+              " / ".join(f"{v:+.4f}" for v in p["ssim_bins"]) +
+              f" | {100 * p['below_1db']:.1f} % | {100 * p['below_3db']:.1f} % | {p['worst_gap']:+.1f} dB |")
 
 
 def markdown(summary: dict, result: dict, note: str) -> str:
@@ -237,7 +271,13 @@ def main(argv=None) -> int:
                    help="the worst pairs of the first variant ('' for none)")
     p.add_argument("--worst", type=int, default=16)
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--policies", default="", help="replay 'auto' thresholds from a --json of scale=1024,512,256 "
+                   "variants (no network runs)")
     args = p.parse_args(argv)
+    if args.policies:
+        rows = json.load(open(args.policies))["rows"]
+        print_policies(auto_policies(rows))
+        return 0
     torch.set_num_threads(args.threads)
     sets = args.sets.split(",")
     per_photo = [int(x) for x in args.masks_per_photo.split(",")][: len(sets)]

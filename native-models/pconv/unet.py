@@ -24,7 +24,7 @@ STRIDE = 2 ** len(ENCODER_CHANNELS)  # sides that are multiples of this keep eve
 CONTEXTS = ("none", "mean", "smooth")
 # The smooth base is the known pixels' mean over cells of 2**CONTEXT_LEVEL network pixels, holes filled from coarser
 # cells, bilinear between cells. Chosen on the validation photos (native-models/README.md).
-CONTEXT_LEVEL = 5
+CONTEXT_LEVEL = 6
 PYRAMID_LEVELS = 8  # as deep as the encoder: sides that are multiples of 256 halve exactly
 
 

@@ -73,15 +73,57 @@ class PartialConvArithmetic(unittest.TestCase):
 
 class UNetHoles(unittest.TestCase):
     def test_prediction_ignores_hole_contents(self):
-        torch.manual_seed(0)
-        net = PConvUNet(width=0.125).eval()
+        for context in ("none", "mean", "smooth"):
+            torch.manual_seed(0)
+            net = PConvUNet(width=0.125, context=context).eval()
+            x = torch.rand(1, 3, 256, 256)
+            m = torch.ones(1, 1, 256, 256)
+            m[..., 60:140, 90:200] = 0
+            x2 = x.clone()
+            x2[..., 60:140, 90:200] = torch.rand(1, 3, 80, 110)
+            with torch.no_grad():
+                self.assertTrue(torch.allclose(net(x, m), net(x2, m), atol=1e-6), context)
+
+
+class ContextBase(unittest.TestCase):
+    """The smooth context: a network with nothing to say returns the colours around the hole."""
+
+    def test_flat_context_gives_its_colour_everywhere(self):
+        from pconv.unet import context_base
         x = torch.rand(1, 3, 256, 256)
+        colour = torch.tensor([0.7, 0.2, 0.9]).view(1, 3, 1, 1)
         m = torch.ones(1, 1, 256, 256)
-        m[..., 60:140, 90:200] = 0
-        x2 = x.clone()
-        x2[..., 60:140, 90:200] = torch.rand(1, 3, 80, 110)
+        m[..., 40:220, 30:200] = 0
+        x = torch.where(m > 0, colour.expand_as(x), x)
+        base = context_base(x, m, level=5)
+        self.assertLess(float((base - colour).abs().max()), 1e-5)
+
+    def test_base_follows_each_side_of_the_hole(self):
+        """Sky above, grass below, a hole across both: the base is blue at the top of the hole and green at
+        the bottom, not one mean colour."""
+        from pconv.unet import context_base
+        x = torch.zeros(1, 3, 256, 256)
+        x[:, 2, :128] = 1.0   # blue top half
+        x[:, 1, 128:] = 1.0   # green bottom half
+        m = torch.ones(1, 1, 256, 256)
+        m[..., 64:192, 64:192] = 0
+        base = context_base(x, m, level=4)
+        top, bottom = base[0, :, 70, 128], base[0, :, 186, 128]
+        self.assertGreater(float(top[2]), 0.8)
+        self.assertGreater(float(bottom[1]), 0.8)
+
+    def test_a_silent_network_returns_the_base(self):
+        from pconv.unet import context_base
+        torch.manual_seed(0)
+        net = PConvUNet(width=0.125, context="smooth", context_level=4).eval()
+        last = net.decoder[-1]
         with torch.no_grad():
-            self.assertTrue(torch.allclose(net(x, m), net(x2, m), atol=1e-6))
+            last.conv.weight.zero_()
+            last.bias.zero_()
+        x, m = torch.rand(1, 3, 256, 256), torch.ones(1, 1, 256, 256)
+        m[..., 50:200, 80:180] = 0
+        with torch.no_grad():
+            self.assertTrue(torch.allclose(net(x, m), context_base(x, m, level=4), atol=1e-6))
 
     def test_sizes_that_are_not_multiples_of_256(self):
         net = PConvUNet(width=0.125).eval()
@@ -111,15 +153,17 @@ class TrainExportSmoke(unittest.TestCase):
             ship = os.path.join(tmp, "ship.fp16.pt")
             rc = train.main(["--loss", "full", "--width", "0.125", "--max-steps", "3", "--max-photos", "8",
                              "--max-masks", "40", "--log-every", "1", "--run-dir", tmp, "--ship", ship,
-                             "--threads", "1"])
+                             "--threads", "1", "--context", "smooth", "--colour-share", "0.5",
+                             "--blur-share", "0.5"])
             self.assertEqual(rc, 0)
             # Resuming continues the count of images seen.
             rc = train.main(["--loss", "pixel", "--resume", os.path.join(tmp, "last.pt"), "--max-steps", "2",
                              "--max-photos", "8", "--max-masks", "40", "--run-dir", tmp, "--ship", ship,
                              "--threads", "1"])
             self.assertEqual(rc, 0)
-            meta = torch.load(ship)["meta"]
-            self.assertEqual(meta["images_seen"], 5 * 8)
+            shipped = torch.load(ship)
+            self.assertEqual(shipped["meta"]["images_seen"], 5 * 8)
+            self.assertEqual(shipped["context"], "smooth")  # kept through the resume
             from pconv.unet import load_model
             model = export.fp16_rounded(load_model(ship))
             onnx_path = os.path.join(tmp, "model.onnx")

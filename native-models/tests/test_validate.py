@@ -1,0 +1,73 @@
+"""The validation harness (validate.py): its pairs, its case-by-case counts and its replay of 'auto', and the
+training augmentations it judges."""
+import os
+import random
+import sys
+import unittest
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+import validate  # noqa: E402
+from pconv.data import default_data_root, defocus, is_held_out_mask, mask_bin, recolour  # noqa: E402
+
+
+class Pairs(unittest.TestCase):
+    def test_pairs_use_held_out_masks_eval_does_not_use_and_cover_the_bins(self):
+        pairs = list(validate.val_pairs(default_data_root(), ["photos", "bsds"], [2, 1]))
+        self.assertEqual(len(pairs), 75 * 6 * 2 + 100 * 6)  # the issue's 900 val/photos pairs, and BSDS500's 600
+        for set_name, photo, mask, b in pairs:
+            self.assertTrue(is_held_out_mask(mask), mask)
+            self.assertEqual(mask_bin(mask), b)
+        first = int(os.path.basename(pairs[0][2])[:5])
+        self.assertEqual(first // 10, validate.MASK_OFFSET, "the first pair starts past the masks eval.py uses")
+        self.assertTrue(all("/val/photos/" in p or os.path.basename(p).startswith("val-") for _, p, _, _ in pairs))
+        self.assertEqual(len({(p, m) for _, p, m, _ in pairs}), len(pairs), "no pair twice")
+
+
+def row(share, ours_by_scale, telea, ns, b=0):
+    scores = {"Telea": (0, telea, 0.9), "Navier-Stokes": (0, ns, 0.9)}
+    scores.update({f"scale={s}": (0, v, 0.9) for s, v in ours_by_scale.items()})
+    return {"set": "photos", "photo": "p", "mask": "m", "bin": b, "share": share, "scores": scores}
+
+
+class CaseByCase(unittest.TestCase):
+    def test_shares_below_the_better_classical_fill_of_each_pair(self):
+        rows = [row(0.05, {512: 30.0}, 31.5, 30.2),   # 1.5 dB below Telea: > 1 dB
+                row(0.05, {512: 27.0}, 25.0, 30.5),   # 3.5 dB below Navier-Stokes: > 1 and > 3 dB
+                row(0.05, {512: 30.0}, 30.5, 29.0),   # 0.5 below: neither
+                row(0.05, {512: 33.0}, 30.0, 31.0)]   # ahead
+        s = validate.summarise({"rows": rows, "variants": ["scale=512"]})["all"]["overall"]["scale=512"]
+        self.assertAlmostEqual(s["below_1db"], 0.5)
+        self.assertAlmostEqual(s["below_3db"], 0.25)
+        self.assertAlmostEqual(s["worst_gap"], -3.5)
+
+    def test_auto_replay_picks_the_scale_by_hole_share(self):
+        rows = [row(0.02, {1024: 40.0, 512: 30.0, 256: 20.0}, 35.0, 35.0),
+                row(0.55, {1024: 20.0, 512: 22.0, 256: 30.0}, 25.0, 25.0, b=5)]
+        policies = {(p["small"], p["large"]): p for p in validate.auto_policies(rows, smalls=(0.0, 0.1), larges=(0.5, 0.6))}
+        self.assertEqual(policies[(0.1, 0.5)]["below_1db"], 0.0)   # 1024 for the small hole, 256 for the large one
+        self.assertEqual(policies[(0.0, 0.6)]["below_1db"], 1.0)   # 512 for both: both behind
+        self.assertAlmostEqual(policies[(0.1, 0.6)]["worst_gap"], -3.0)
+
+
+class Augmentations(unittest.TestCase):
+    def test_recolour_moves_hue_and_keeps_a_photo(self):
+        rng = random.Random(0)
+        sky = np.zeros((64, 64, 3), np.uint8)
+        sky[...] = (70, 130, 220)
+        outs = [recolour(sky, rng) for _ in range(40)]
+        self.assertTrue(all(o.dtype == np.uint8 and o.shape == sky.shape for o in outs))
+        dominant = {int(np.argmax(o[0, 0])) for o in outs}
+        self.assertGreater(len(dominant), 1, "some recoloured skies are no longer blue")
+        self.assertTrue(all(float(o.reshape(-1, 3).std(0).max()) < 1.0 for o in outs), "a flat patch stays flat")
+
+    def test_defocus_blurs(self):
+        rng = random.Random(0)
+        noise = np.random.default_rng(0).integers(0, 256, (64, 64, 3)).astype(np.uint8)
+        self.assertLess(float(defocus(noise, rng).std()), 0.5 * float(noise.std()))
+
+
+if __name__ == "__main__":
+    unittest.main()
