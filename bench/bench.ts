@@ -34,7 +34,7 @@ import { DEFAULT_INFER_SIZE, type InferSize } from '../main/contract/engine';
 import { DEFAULT_MODEL, EngineClient } from '../main/engine/client';
 import { fillAround, loadEnlarger, type Enlarger } from '../main/engine/enlarge';
 import { defaultThreads, loadModel, type LoadedModel, type Model } from '../main/engine/model';
-import { loadModelInThread } from '../main/engine/model-thread';
+import { loadModelInThread, WORKER_SPIN_US } from '../main/engine/model-thread';
 import { setUpLibvips } from '../main/engine/image-io';
 import { choosePrecision, int8ModelFor } from '../main/engine/precision';
 import { forgetPhotoPixels, openPhotoPixels } from '../main/engine/photo-cache';
@@ -217,7 +217,7 @@ async function benchModel(fp32: LoadedModel, int8: LoadedModel | null): Promise<
 
   add({
     section,
-    name: "the app's worker session (a thread of its own, idle threads sleep)",
+    name: `the app's worker session (a thread of its own, idle threads spin ${WORKER_SPIN_US} us, then sleep)`,
     value: median(tw),
     unit: 'ms',
     spread: spreadOf(tw),
@@ -644,7 +644,7 @@ async function main(): Promise<void> {
     }
     if (only.has('e2e')) {
       log('e2e...');
-      // The model as the app's worker holds it (a thread of its own, idle threads sleeping, not spinning on
+      // The model as the app's worker holds it (a thread of its own, idle threads spinning only briefly, not on
       // the cores the pipeline's libvips work runs on between inferences).
       const appFile = appModel === int8 ? INT8! : MODEL;
       const inThread = await loadModelInThread(INFERENCE_THREAD, { file: appFile, provider: 'cpu', threads });

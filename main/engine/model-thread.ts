@@ -123,6 +123,10 @@ function startThread(entry: string, data: ThreadData): Worker {
   return new Worker(source, { eval: true, workerData: data });
 }
 
+/** How long the worker's idle onnxruntime threads spin before they sleep (model.ts LoadOptions): long enough to
+ * bridge the gaps between one inference's operators, short enough that an idle worker sleeps at once. */
+export const WORKER_SPIN_US = 1000;
+
 /** The thread's side: load the model, then answer runs one by one. Called by the thread's entry file. */
 export function serveInference(): void {
   const data = workerData as ThreadData | undefined;
@@ -131,8 +135,7 @@ export function serveInference(): void {
   }
   const port = parentPort;
   const send = (message: FromThread, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
-  // Jobs decode and encode beside the inference: idle onnxruntime threads sleep rather than spin (LoadOptions).
-  loadModel(data.file, data.provider, data.threads, { spin: false }).then(
+  loadModel(data.file, data.provider, data.threads, { spinMicroseconds: WORKER_SPIN_US }).then(
     (model) => {
       const { provider, fallback, bytes } = model;
       send({ type: 'loaded', facts: { provider, fallback, bytes, inputs: [...model.inputs], outputs: [...model.outputs] } });
