@@ -10,7 +10,7 @@
 //
 // Sections:
 //   model    one 512x512 inference of the shipped model with onnxruntime-node on the CPU (median and spread),
-//            against the same weights run eagerly in PyTorch (bench/reference.py); its FLOP count and the
+//            against the same weights run eagerly in PyTorch (native-models/pconv/bench_reference.py); its FLOP count and the
 //            GFLOP/s reached, against the best single-precision matrix product measured on this machine in
 //            this run (onnxruntime MatMul, torch and numpy sgemm); the int8 model, if present, against fp32.
 //   scale    the model's time at the inference scales the engine uses (256, 512, 1024), against 512.
@@ -93,9 +93,9 @@ interface ReferenceInfo {
   weights: string;
 }
 
-/** bench/reference.py --serve: PyTorch and numpy measurements, one per request, interleaved with ours. */
+/** native-models/pconv/bench_reference.py --serve: PyTorch and numpy measurements, one per request, interleaved with ours. */
 async function startReference(args: string[]) {
-  const child = spawn(PYTHON, ['bench/reference.py', ...args, '--serve'], { cwd: repoRoot, stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(PYTHON, ['-m', 'pconv.bench_reference', ...args, '--serve'], { cwd: path.join(repoRoot, 'native-models'), stdio: ['pipe', 'pipe', 'inherit'] });
   const lines: string[] = [];
   const waiting: ((line: string) => void)[] = [];
   let buffered = '';
@@ -110,7 +110,7 @@ async function startReference(args: string[]) {
       else lines.push(line);
     }
   });
-  const exit = new Promise<never>((_, reject) => child.on('close', (code) => ((exited = true), reject(new Error(`bench/reference.py exited with ${code}`)))));
+  const exit = new Promise<never>((_, reject) => child.on('close', (code) => ((exited = true), reject(new Error(`pconv.bench_reference exited with ${code}`)))));
   exit.catch(() => {});
   const next = () => Promise.race([new Promise<string>((resolve) => (lines.length ? resolve(lines.shift()!) : waiting.push(resolve))), exit]);
   const ask = async (cmd: string) => {
@@ -165,7 +165,7 @@ async function benchModel(fp32: LoadedModel, int8: LoadedModel | null): Promise<
   }
   for (const feeds of mats.values()) await mm.run(feeds);
 
-  log('starting the PyTorch reference (bench/reference.py)...');
+  log('starting the PyTorch reference (native-models/pconv/bench_reference.py)...');
   const reference = await startReference(['--model', MODEL, '--size', '512', '--sgemm', SGEMM.join(','), '--threads', String(threads)]);
   // Every measurement of a round, ours and the references, back to back: a load that comes and goes
   // weighs on all of them alike. PyTorch eager is slow, so it runs in fewer rounds than the rest.
@@ -274,7 +274,7 @@ async function benchModel(fp32: LoadedModel, int8: LoadedModel | null): Promise<
       note: `max abs difference from fp32 on this tile: ${int8Diff.toFixed(3)}; offered only after the eval (<= 0.3 dB PSNR per hole bin)`,
     });
   } else {
-    notes.push(`No int8 model beside ${path.basename(MODEL)} (native-models/quantize.py makes one): the int8 figure is skipped.`);
+    notes.push(`No int8 model beside ${path.basename(MODEL)} (native-models/pconv/quantize.py makes one): the int8 figure is skipped.`);
   }
   return { fp32Ms: ortMs, int8Ms: int8 ? median(t8) : null, flops: py.flops };
 }

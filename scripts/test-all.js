@@ -20,7 +20,7 @@ function testFiles(dir) {
 const suites = [
   ['types', 'npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']],
   ['renderer-types', 'npx', ['svelte-check', '--tsconfig', 'renderer/tsconfig.json', '--fail-on-warnings'], 'renderer/tsconfig.json'],
-  ['python', '/usr/bin/python3', ['-m', 'unittest', 'discover', '-s', 'native-models/tests', '-p', 'test_*.py', '-v']],
+  ['python', '/usr/bin/python3', ['-m', 'unittest', 'discover', '-s', 'native-models/tests', '-t', 'native-models', '-p', 'test_*.py', '-v']],
   ['node', process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...testFiles('tests')]],
   ['playwright', ...withDisplay(process.execPath, ['node_modules/@playwright/test/cli.js', 'test'])],
 ];

@@ -1,11 +1,11 @@
 // The resampling around the network, in two small onnxruntime graphs (enlarge-graph.ts). On the way in, when
-// 'auto' asks for it, the crop magnified 2x (each pixel repeated, as native-models/eval.py scores it). On the
+// 'auto' asks for it, the crop magnified 2x (each pixel repeated, as native-models/pconv/evaluate.py scores it). On the
 // way out, the prediction back at its crop's scale, over the hole's rectangle only, as 8-bit RGB: a Gaussian
 // smoothing of the prediction first (sigma 1 network pixel, 2 on a magnified crop: one photo pixel; it removes the
 // decoder's fine grid texture; chosen on validation photos, native-models/pconv/unet.py), then the enlargement: on
 // a 10 % hole in a 24 MP photo that is 3 MP of output, which libvips' upsampling made in 63 ms against 41 here, and
 // libvips placed its samples differently from the pixel-centre geometry of OpenCV's INTER_LINEAR that
-// native-models/eval.py scores; this graph matches it to +-1.
+// native-models/pconv/evaluate.py scores; this graph matches it to +-1.
 import * as ort from 'onnxruntime-node';
 import type { Rect } from '../contract/app-api';
 import { ENLARGE_GRAPH, MAGNIFIED_SMOOTHING_KERNEL, MAGNIFY_GRAPH, SMOOTHING_KERNEL } from './enlarge-graph';

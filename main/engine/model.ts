@@ -1,5 +1,5 @@
 // The PConv network behind a small interface: an onnxruntime session created once and reused.
-// The graph's contract (native-models/export.py): image [N,3,H,W] RGB in [0,1], mask [N,1,H,W] with
+// The graph's contract (native-models/pconv/export.py): image [N,3,H,W] RGB in [0,1], mask [N,1,H,W] with
 // 1 = known and 0 = hole, output [N,3,H,W] in [0,1]; H and W multiples of 256.
 import { stat } from 'node:fs/promises';
 import * as ort from 'onnxruntime-node';

@@ -120,7 +120,7 @@ async function predictHole(model: Model, photo: RawImage, layers: readonly Layer
     );
   }
   // The prediction comes back enlarged to the crop's pixels over the hole only (enlarge.ts: INTER_LINEAR's
-  // geometry, as native-models/eval.py scores it); a magnified crop is enlarged on its way in, beside the network.
+  // geometry, as native-models/pconv/evaluate.py scores it); a magnified crop is enlarged on its way in, beside the network.
   const region = { x: hole.x - tile.crop.x, y: hole.y - tile.crop.y, width: hole.width, height: hole.height };
   const fill = await model.fill(tensors.image, tensors.mask, tile.width, tile.height, { cropWidth: tile.crop.width, cropHeight: tile.crop.height, region, magnify });
   return tensors.grey ? greyed(fill, hole) : fill;

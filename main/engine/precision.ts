@@ -1,5 +1,5 @@
 // Which arithmetic the model runs in. The int8 model (pconv-unet.int8.onnx beside the fp32 one, from
-// native-models/quantize.py: static QDQ, u8 activations x s8 weights) runs 1.8-1.9x faster on a CPU with int8
+// native-models/pconv/quantize.py: static QDQ, u8 activations x s8 weights) runs 1.8-1.9x faster on a CPU with int8
 // dot-product instructions, for at most 0.03 dB PSNR in any eval bin (native-models/README.md). Without those
 // instructions (x64 before VNNI) onnxruntime's u8s8 kernels can saturate, and GPU providers gain nothing from
 // QDQ: there `auto` keeps fp32.

@@ -1,6 +1,6 @@
 // The holes as the model sees them: the mask under a tile's crop, shrunk to the model's size so that every
 // model pixel a hole pixel touches is a hole (mask-ops.ts: exactly each block's OR at a whole-number reduction,
-// as native-models/eval.py shrinks them). Its cost follows the holes, not the crop: a 10 % hole in a
+// as native-models/pconv/evaluate.py shrinks them). Its cost follows the holes, not the crop: a 10 % hole in a
 // 24 MP photo has a 16 MP crop that is mostly keep.
 import sharp from 'sharp';
 import { insidePhoto, intersect, sameRect, type Box, type Tile } from './crops';

@@ -9,9 +9,9 @@ has no onnxruntime for Python). One node process serves a whole list of inputs
     #   images: HxWx3 uint8 RGB, or 3xHxW float32 in [0,1]; masks: HxW, 1 = known, 0 = hole (the model's
     #   convention); sides multiples of 256. Returns 3xHxW float32 predictions in [0,1] (not composited).
 
-    # A drop-in for the PyTorch model where code calls model(x, m) on NCHW tensors, e.g. eval.py:
+    # A drop-in for the PyTorch model where code calls model(x, m) on NCHW tensors, e.g. pconv/evaluate.py:
     with OnnxModel("native-models/pconv-unet.int8.onnx") as model:
-        result = eval.evaluate(model, root, ["sun-hays80", "kodak24"], [256, 512])
+        result = evaluate.evaluate(model, root, ["sun-hays80", "kodak24"], [256, 512])
 """
 from __future__ import annotations
 
@@ -22,9 +22,9 @@ import subprocess
 
 import numpy as np
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(HERE))          # the repository (node_modules lives there)
-SERVER = os.path.join(os.path.dirname(HERE), "tools", "ort_serve.mjs")
+from .paths import REPO, TOOLS
+
+SERVER = os.path.join(TOOLS, "ort_serve.mjs")
 
 
 class OrtSession:
@@ -34,7 +34,7 @@ class OrtSession:
         cmd = ["node", SERVER, os.path.abspath(model_path), "--threads", str(threads), "--level", level]
         if outputs:
             cmd += ["--outputs", ",".join(outputs)]
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=ROOT)
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=REPO)  # node_modules lives there
         self.last_ms = 0.0
 
     def _read(self, n: int) -> bytes:

@@ -1,13 +1,9 @@
 """Training holes: the hole-ratio mix the sampler gives, on the real NVIDIA masks."""
-import os
-import sys
 import unittest
 
 import numpy as np
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.dirname(HERE))
-from pconv.data import SMALL_HOLE, InpaintingData, default_data_root, load_nvidia_masks  # noqa: E402
+from pconv.data import SMALL_HOLE, InpaintingData, default_data_root, load_nvidia_masks
 
 
 class HoleSampling(unittest.TestCase):

@@ -12,10 +12,10 @@ import numpy as np
 import torch
 from PIL import Image
 
+from pconv.features import INPUT_SIZE, load_features
+
 NATIVE = Path(__file__).resolve().parents[1]
 ROOT = NATIVE.parent
-sys.path.insert(0, str(NATIVE))
-from pconv.features import INPUT_SIZE, load_features  # noqa: E402
 
 KODAK = ROOT.parent / "shared" / "data" / "eval" / "kodak24"
 PHOTOS = ["kodim01.png", "kodim05.png", "kodim15.png", "kodim23.png"]

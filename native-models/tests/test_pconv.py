@@ -1,16 +1,13 @@
 """The partial-convolution arithmetic, the U-Net's hole handling, and the train -> export -> run pipeline."""
 import os
-import sys
 import tempfile
 import unittest
 
 import numpy as np
 import torch
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.dirname(HERE))
-from pconv.layers import PartialConv2d  # noqa: E402
-from pconv.unet import PConvUNet  # noqa: E402
+from pconv.layers import PartialConv2d
+from pconv.unet import PConvUNet
 
 torch.set_num_threads(1)
 
@@ -147,8 +144,7 @@ class TrainExportSmoke(unittest.TestCase):
     """A few real training steps on real photos, then export and the onnxruntime-node parity check."""
 
     def test_train_export_parity(self):
-        import export
-        import train
+        from pconv import export, train
         with tempfile.TemporaryDirectory() as tmp:
             ship = os.path.join(tmp, "ship.fp16.pt")
             rc = train.main(["--loss", "full", "--width", "0.125", "--max-steps", "3", "--max-photos", "8",

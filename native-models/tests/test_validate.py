@@ -1,16 +1,13 @@
-"""The validation harness (validate.py): its pairs, its case-by-case counts and its replay of 'auto', and the
+"""The validation harness (pconv/validate.py): its pairs, its case-by-case counts and its replay of 'auto', and the
 training augmentations it judges."""
 import os
 import random
-import sys
 import unittest
 
 import numpy as np
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.dirname(HERE))
-import validate  # noqa: E402
-from pconv.data import default_data_root, defocus, is_held_out_mask, mask_bin, recolour  # noqa: E402
+from pconv import validate
+from pconv.data import default_data_root, defocus, is_held_out_mask, mask_bin, recolour
 
 
 class Pairs(unittest.TestCase):
@@ -21,7 +18,7 @@ class Pairs(unittest.TestCase):
             self.assertTrue(is_held_out_mask(mask), mask)
             self.assertEqual(mask_bin(mask), b)
         first = int(os.path.basename(pairs[0][2])[:5])
-        self.assertEqual(first // 10, validate.MASK_OFFSET, "the first pair starts past the masks eval.py uses")
+        self.assertEqual(first // 10, validate.MASK_OFFSET, "the first pair starts past the masks evaluate.py uses")
         self.assertTrue(all("/val/photos/" in p or os.path.basename(p).startswith("val-") for _, p, _, _ in pairs))
         self.assertEqual(len({(p, m) for _, p, m, _ in pairs}), len(pairs), "no pair twice")
 

@@ -1,5 +1,5 @@
 // The prediction's way back to the crop's pixels (enlarge.ts): a Gaussian smoothing (edges mirrored), then
-// OpenCV INTER_LINEAR's geometry (pixel centres, edges clamped), which native-models/eval.py scores, over any
+// OpenCV INTER_LINEAR's geometry (pixel centres, edges clamped), which native-models/pconv/evaluate.py scores, over any
 // rectangle of the crop.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -14,7 +14,7 @@ function prediction(width: number, height: number, seed: number): { chw: Float32
   return { chw: Float32Array.from(bytes, (v) => v / 255), bytes };
 }
 
-/** The prediction smoothed as eval.py does (cv2.sepFilter2D, BORDER_REFLECT_101), rounded to 8 bits, CHW. */
+/** The prediction smoothed as evaluate.py does (cv2.sepFilter2D, BORDER_REFLECT_101), rounded to 8 bits, CHW. */
 function smoothed(bytes: Uint8Array, width: number, height: number, sigma: number): Uint8Array {
   const radius = Math.round(4 * sigma);
   const taps = Array.from({ length: 2 * radius + 1 }, (_, i) => Math.exp(-((i - radius) ** 2) / (2 * sigma ** 2)));

@@ -1,5 +1,5 @@
-// The quality native-models/EVAL.md reports is the app's: the engine's 'auto' fill of an eval pair is eval.py's
-// PConv@auto fill of it (native-models/tools/eval_fill.py, the same ONNX run by onnxruntime-node), at each of
+// The quality native-models/EVAL.md reports is the app's: the engine's 'auto' fill of an eval pair is evaluate.py's
+// PConv@auto fill of it (native-models/pconv/eval_fill.py, the same ONNX run by onnxruntime-node), at each of
 // auto's three network sizes: to within rounding where the network sees the photo's own pixels; scaled down,
 // both scale only the known pixels (the hole as transparency) with Lanczos 3, libvips' in 8 bits and PIL's in
 // float (a few levels apart at most), while the
@@ -25,13 +25,14 @@ for (const { mask, scale, label, worstAllowed, meanAllowed } of [
   { mask: 6010, scale: 512, label: 'a 30-40 % hole, at 512', worstAllowed: 1, meanAllowed: 0.5 },
   { mask: 10010, scale: 256, label: 'a 50-60 % hole, at 256', worstAllowed: 16, meanAllowed: 1.25 }, // measured 14 and 0.99 (7 and 0.74 before both scaled known pixels only)
 ]) {
-  test(`the engine fills an eval pair as eval.py scores it: ${label}`, async (t) => {
+  test(`the engine fills an eval pair as evaluate.py scores it: ${label}`, async (t) => {
     const dir = await tempDir(t);
-    const { stdout } = await promisify(execFile)('/usr/bin/python3', [
-      path.join(repoRoot, 'native-models', 'tools', 'eval_fill.py'),
-      ...['--photo', kodak(5), '--mask', nvidiaMask(mask), '--out', dir, '--onnx', MODEL],
-    ]);
-    assert.equal(JSON.parse(stdout).scale, scale, "eval.py's auto picks this size for the pair");
+    const { stdout } = await promisify(execFile)(
+      '/usr/bin/python3',
+      ['-m', 'pconv.eval_fill', '--photo', kodak(5), '--mask', nvidiaMask(mask), '--out', dir, '--onnx', MODEL],
+      { cwd: path.join(repoRoot, 'native-models') },
+    );
+    assert.equal(JSON.parse(stdout).scale, scale, "evaluate.py's auto picks this size for the pair");
     const output = path.join(dir, 'engine-fill.png');
     const photo = path.join(dir, 'photo.png');
     await inpaintFile(model, { photo, mask: { kind: 'file', path: path.join(dir, 'hole.png') }, scaleMask: false, inferSize: 'auto', output, format: 'png', quality: 92, overwrite: false });
@@ -50,6 +51,6 @@ for (const { mask, scale, label, worstAllowed, meanAllowed } of [
     }
     assert.equal(outside, 0, 'pixels outside the hole are the photo\'s');
     assert.ok(holes > 0);
-    assert.ok(worst <= worstAllowed && sum / holes < meanAllowed, `hole pixels differ from eval.py's by up to ${worst} (mean ${(sum / holes).toFixed(3)})`);
+    assert.ok(worst <= worstAllowed && sum / holes < meanAllowed, `hole pixels differ from evaluate.py's by up to ${worst} (mean ${(sum / holes).toFixed(3)})`);
   });
 }

@@ -80,7 +80,7 @@ test('shrinkHoles never loses a hole: every cell touched by a hole pixel is a ho
   assert.ok(extra < 3 * holes, 'the margin stays about a pixel');
 });
 
-test('shrinkHoles at a whole-number reduction: each cell is a hole if and only if its block holds one (as eval.py), also with blocks past the edge', async () => {
+test('shrinkHoles at a whole-number reduction: each cell is a hole if and only if its block holds one (as evaluate.py), also with blocks past the edge', async () => {
   const rnd = seeded(7);
   for (const [fx, fy] of [[2, 2], [3, 3], [4, 4], [6, 6], [8, 8], [9, 9], [16, 16], [3, 5]] as const) {
     const [tw, th] = [37, 23];

@@ -1,8 +1,8 @@
-#!/usr/bin/env python3
-"""The bench's Python side (bench/bench.ts runs it): the references that need PyTorch or numpy.
+"""The bench's Python side (`npm run bench`'s model section, bench/model.ts, runs it): the references that need
+PyTorch or numpy.
 
-  /usr/bin/python3 bench/reference.py --model native-models/pconv-unet.onnx [--size 512] [--runs 7]
-                                      [--sgemm 2048,4096] [--threads 2] [--serve]
+  cd native-models && /usr/bin/python3 -m pconv.bench_reference --model pconv-unet.onnx [--size 512] [--runs 7]
+                                                               [--sgemm 2048,4096] [--threads 2] [--serve]
 
 Prints one JSON object:
   eager_ms     the shipped model's weights run eagerly in PyTorch (PConvUNet, no_grad, `threads` threads),
@@ -11,11 +11,11 @@ Prints one JSON object:
                the same threads, one per eager run (the practical ceiling of this CPU for dense fp32 arithmetic)
   flops        the model's FLOP count at size x size (2 x multiply-adds of its convolutions, masks excluded)
   graph_flops  the FLOPs the exported graph executes when it skips the decoder's upsampled pixels
-               (export.py's 'poly' layout: 16 instead of 36 multiply-adds per half-resolution pixel on the
+               (fused.py's 'poly' layout: 16 instead of 36 multiply-adds per half-resolution pixel on the
                upsampled input), else equal to flops
   weights      where the eager model's weights came from
 Eager runs and matrix products are interleaved so that a busy machine slows both alike; with --serve,
-bench.ts asks for each measurement in turn and interleaves them with its onnxruntime runs."""
+bench/model.ts asks for each measurement in turn and interleaves them with its onnxruntime runs."""
 from __future__ import annotations
 
 import argparse
@@ -24,9 +24,7 @@ import os
 import sys
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
-sys.path.insert(0, os.path.join(ROOT, "native-models"))
+from .paths import NATIVE
 
 
 def load_weights(net, model_path: str) -> str:
@@ -72,7 +70,7 @@ def model_flops(net, size: int) -> tuple[float, float]:
 
 def main() -> int:
     p = argparse.ArgumentParser()
-    p.add_argument("--model", default=os.path.join(ROOT, "native-models", "pconv-unet.onnx"))
+    p.add_argument("--model", default=os.path.join(NATIVE, "pconv-unet.onnx"))
     p.add_argument("--size", type=int, default=512)
     p.add_argument("--runs", type=int, default=7)
     p.add_argument("--sgemm", default="2048,4096")
@@ -84,7 +82,7 @@ def main() -> int:
 
     import numpy as np
     import torch
-    from pconv.unet import PConvUNet
+    from .unet import PConvUNet
     torch.set_num_threads(args.threads)
     width, layout = 0.5, "pytorch"
     try:
@@ -126,7 +124,7 @@ def main() -> int:
             sgemm_gflops("torch", n)
             sgemm_gflops("numpy", n)
         if args.serve:
-            # One measurement per request, so that bench.ts interleaves them with its own: a load that comes
+            # One measurement per request, so that bench/model.ts interleaves them with its own: a load that comes
             # and goes (a training job) then weighs on a figure and on its reference alike.
             print(json.dumps({"ready": True, **info}), flush=True)
             for line in sys.stdin:

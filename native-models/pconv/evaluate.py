@@ -1,7 +1,6 @@
-#!/usr/bin/env python3
 """Evaluate the model with the protocol of ../shared/data/README.md and write native-models/EVAL.md.
 
-  /usr/bin/python3 native-models/eval.py [--checkpoint C] [--scales 256,512,auto] [--sets sun-hays80,kodak24]
+  cd native-models && /usr/bin/python3 -m pconv.evaluate [--checkpoint C] [--scales 256,512,auto] [--sets sun-hays80,kodak24]
 
 Each eval photo is resized so its short side is 512 (Lanczos) and centre-cropped to 512x512; it is paired
 with one held-out NVIDIA mask per hole-ratio bin (mask k of the bin's 200 for photo k, so every pair is fixed);
@@ -23,11 +22,10 @@ import torch
 from PIL import Image
 from skimage.metrics import structural_similarity
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from pconv.data import HOLE_BINS, default_data_root, downscale_hole, is_held_out_mask, mask_bin  # noqa: E402
-from pconv.unet import MAGNIFIED_SMOOTHING_SIGMA, OUTPUT_SMOOTHING_SIGMA, load_model, smoothing_kernel  # noqa: E402
+from .data import HOLE_BINS, default_data_root, downscale_hole, is_held_out_mask, mask_bin
+from .paths import NATIVE, REPO
+from .unet import MAGNIFIED_SMOOTHING_SIGMA, OUTPUT_SMOOTHING_SIGMA, load_model, smoothing_kernel
 
-HERE = os.path.dirname(os.path.abspath(__file__))
 BIN_NAMES = [f"{int(lo * 100)}-{int(hi * 100)}%" for lo, hi in HOLE_BINS]
 
 
@@ -204,35 +202,35 @@ def markdown(result: dict, command: str, model_note: str) -> str:
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--data", default=default_data_root())
-    p.add_argument("--checkpoint", default=os.path.join(HERE, "checkpoint", "pconv-unet.fp16.pt"))
+    p.add_argument("--checkpoint", default=os.path.join(NATIVE, "checkpoint", "pconv-unet.fp16.pt"))
     p.add_argument("--onnx", default="", help="evaluate this ONNX graph through onnxruntime-node (what the app "
                    "runs) instead of the checkpoint in PyTorch; the checkpoint still names the training figures")
     p.add_argument("--scales", default="256,512,auto", help="network sizes, and 'auto': the engine's per-hole "
                    "choice (512; 256 above AUTO_LARGE_HOLE_SHARE holes, 1024 up to AUTO_SMALL_HOLE_SHARE)")
     p.add_argument("--sets", default="sun-hays80,kodak24")
     p.add_argument("--limit", type=int, default=0, help="photos per set (0: all)")
-    p.add_argument("--out", default=os.path.join(HERE, "EVAL.md"))
-    p.add_argument("--json", default=os.path.join(HERE, "eval.json"))
-    p.add_argument("--sheet", default=os.path.join(HERE, "contact-sheet.png"))
+    p.add_argument("--out", default=os.path.join(NATIVE, "EVAL.md"))
+    p.add_argument("--json", default=os.path.join(NATIVE, "eval.json"))
+    p.add_argument("--sheet", default=os.path.join(NATIVE, "contact-sheet.png"))
     args = p.parse_args(argv)
     torch.set_num_threads(2)
     ckpt = torch.load(args.checkpoint, map_location="cpu")
     ckpt_meta = ckpt.get("meta", {})
     scales = [s if s == "auto" else int(s) for s in args.scales.split(",")]
     if args.onnx:
-        from pconv.ort import OnnxModel
+        from .ort import OnnxModel
         with OnnxModel(args.onnx) as model:
             result = evaluate(model, args.data, args.sets.split(","), scales, limit=args.limit, sheet=args.sheet)
-        runs = f"`{os.path.relpath(args.onnx, os.path.dirname(HERE))}` run by onnxruntime-node"
+        runs = f"`{os.path.relpath(args.onnx, REPO)}` run by onnxruntime-node"
     else:
         model = load_model(args.checkpoint)
         result = evaluate(model, args.data, args.sets.split(","), scales, limit=args.limit, sheet=args.sheet)
         runs = "the checkpoint run by PyTorch"
-    note = (f"Model: {runs}; trained weights `{os.path.relpath(args.checkpoint, os.path.dirname(HERE))}`, "
+    note = (f"Model: {runs}; trained weights `{os.path.relpath(args.checkpoint, REPO)}`, "
             f"width {ckpt['width']}, "
             f"{ckpt_meta.get('images_seen', '?')} training images seen, "
             f"{ckpt_meta.get('train_seconds', 0) / 3600:.2f} h of training.")
-    command = "/usr/bin/python3 native-models/eval.py " + " ".join(argv if argv is not None else sys.argv[1:])
+    command = "/usr/bin/python3 -m pconv.evaluate " + " ".join(argv if argv is not None else sys.argv[1:])
     with open(args.out, "w") as f:
         f.write(markdown(result, command.strip(), note))
     if args.json:

@@ -1,8 +1,7 @@
-#!/usr/bin/env python3
 """The removal sheet: real removals drawn by hand on validation and sample photos, filled by the app's engine
 (`holefill inpaint`, its defaults) beside OpenCV's Telea, each shown at 100 % zoom around the hole.
 
-  /usr/bin/python3 native-models/removals.py [--model native-models/pconv-unet.onnx] [--out native-models/removal-sheet.jpg]
+  cd native-models && /usr/bin/python3 -m pconv.removals [--model pconv-unet.onnx] [--out removal-sheet.jpg]
 
 Objects on plain and textured backgrounds, people-sized blobs, thin wires and cables, a text watermark. Some
 objects are painted onto the photo first (cables, a kite, the watermark): there the truth under them is known
@@ -20,11 +19,9 @@ import tempfile
 import cv2
 import numpy as np
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from pconv.data import default_data_root  # noqa: E402
+from .data import default_data_root
+from .paths import NATIVE, REPO
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.dirname(HERE)
 VAL = "val/photos/"
 
 # (label, photo (under the data root, or repo-relative), painted objects, mask shapes, grow in px)
@@ -175,9 +172,9 @@ def row_of(label: str, shown: np.ndarray, telea: np.ndarray, ours: np.ndarray, h
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--data", default=default_data_root())
-    p.add_argument("--model", default=os.path.join(HERE, "pconv-unet.onnx"))
+    p.add_argument("--model", default=os.path.join(NATIVE, "pconv-unet.onnx"))
     p.add_argument("--engine-args", default="", help="more holefill inpaint options, e.g. '--infer-size 512'")
-    p.add_argument("--out", default=os.path.join(HERE, "removal-sheet.jpg"))
+    p.add_argument("--out", default=os.path.join(NATIVE, "removal-sheet.jpg"))
     p.add_argument("--only", default="", help="comma-separated row numbers (from 1)")
     args = p.parse_args(argv)
     only = {int(x) for x in args.only.split(",") if x}

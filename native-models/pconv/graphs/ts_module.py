@@ -1,5 +1,5 @@
-"""Shared by the tools that write ONNX graphs into the engine as TypeScript modules (enlarge_graph.py,
-mask_graph.py): the bytes as a literal, and writing the module or checking it is up to date."""
+"""Shared by the modules that write ONNX graphs into the engine as TypeScript modules (enlarge.py, mask.py): the
+bytes as a literal, and writing the module or checking it is up to date."""
 from __future__ import annotations
 
 import argparse
@@ -13,8 +13,8 @@ def buffer_literal(data: bytes) -> str:
     return 'Buffer.from(\n' + '\n'.join(f"  '{line}' +" for line in lines)[:-2] + ",\n  'base64',\n);\n"
 
 
-def write_or_check(out: str, text: str, doc: str, script: str) -> int:
-    """The script's command line: writes `text` to `out`, or with --check exits 1 when `out` differs from it."""
+def write_or_check(out: str, text: str, doc: str, module: str) -> int:
+    """The module's command line: writes `text` to `out`, or with --check exits 1 when `out` differs from it."""
     parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--check', action='store_true', help='exit 1 if the file differs from what would be written')
     args = parser.parse_args()
@@ -22,7 +22,7 @@ def write_or_check(out: str, text: str, doc: str, script: str) -> int:
     if args.check:
         with open(out, encoding='utf-8') as f:
             same = f.read() == text
-        print(f'{name} is up to date' if same else f'{name} differs: run native-models/tools/{script}')
+        print(f'{name} is up to date' if same else f'{name} differs: run `cd native-models && /usr/bin/python3 -m {module}`')
         return 0 if same else 1
     with open(out, 'w', encoding='utf-8') as f:
         f.write(text)

@@ -1,13 +1,11 @@
-#!/usr/bin/env python3
-"""The int8 model's quality bar: eval.py's protocol, run on the fp32 and the int8 ONNX models (through
-onnxruntime-node, pconv/ort.py) on the same pairs; passes when int8 costs at most 0.3 dB PSNR in every
+"""The int8 model's quality bar: evaluate.py's protocol, run on the fp32 and the int8 ONNX models (through
+onnxruntime-node, ort.py) on the same pairs; passes when int8 costs at most 0.3 dB PSNR in every
 hole-ratio bin of every set and scale.
 
-  /usr/bin/python3 native-models/tools/int8_check.py [--fp32 native-models/pconv-unet.onnx]
-        [--int8 native-models/pconv-unet.int8.onnx] [--scales 256,512,1024] [--sets sun-hays80,kodak24]
-        [--limit 0] [--max-drop 0.3] [--json native-models/runs/int8-check.json]
+  cd native-models && /usr/bin/python3 -m pconv.int8_check [--fp32 pconv-unet.onnx] [--int8 pconv-unet.int8.onnx]
+        [--scales 256,512,1024] [--sets sun-hays80,kodak24] [--limit 0] [--max-drop 0.3] [--json runs/int8-check.json]
 
-Uses eval.py's own functions (pairs, load_eval_photo, model_fill, metrics), so the pairs, the resizing and
+Uses evaluate.py's own functions (pairs, load_eval_photo, model_fill, metrics), so the pairs, the resizing and
 the compositing are exactly the eval's. Exit code 0 when the bar is met, 1 when not."""
 from __future__ import annotations
 
@@ -20,12 +18,10 @@ import time
 import cv2
 import numpy as np
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-NATIVE = os.path.dirname(HERE)
-sys.path.insert(0, NATIVE)
-import eval as protocol  # noqa: E402  (native-models/eval.py)
-from pconv.data import default_data_root  # noqa: E402
-from pconv.ort import OnnxModel  # noqa: E402
+from . import evaluate as protocol
+from .data import default_data_root
+from .ort import OnnxModel
+from .paths import NATIVE
 
 
 def main(argv=None) -> int:

@@ -1,12 +1,11 @@
-#!/usr/bin/env python3
 """Score the model on the validation photos, where every choice is made (never on eval/).
 
-  /usr/bin/python3 native-models/validate.py [--checkpoint C | --onnx M] [--scales auto] [--variants ...]
-                                              [--sets photos,bsds] [--masks-per-photo 2,1] [--limit N]
+  cd native-models && /usr/bin/python3 -m pconv.validate [--checkpoint C | --onnx M] [--scales auto] [--variants ...]
+                                                          [--sets photos,bsds] [--masks-per-photo 2,1] [--limit N]
 
-Pairs: each photo of `val/photos/` (75) and BSDS500's `val-*` (100), made a 512x512 centre crop as eval.py does,
+Pairs: each photo of `val/photos/` (75) and BSDS500's `val-*` (100), made a 512x512 centre crop as evaluate.py does,
 with held-out NVIDIA masks (two per photo and bin for val/photos, one for BSDS500), taken in turn from each bin's 200
-starting past the 80 that eval.py pairs with its photos. For each pair and method: L1 (%), PSNR and SSIM over the whole image, as eval.py.
+starting past the 80 that evaluate.py pairs with its photos. For each pair and method: L1 (%), PSNR and SSIM over the whole image, as evaluate.py.
 
 Reported, per set and hole-ratio bin, and over all pairs:
   * the bin means for each network variant, Telea and Navier-Stokes, and ours minus the better classical method;
@@ -32,14 +31,13 @@ import numpy as np
 import torch
 from PIL import Image
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import eval as protocol  # noqa: E402  (eval.py: the crop, the metrics, the engine's fill path, the classical fills)
-from pconv.data import HOLE_BINS, default_data_root  # noqa: E402
-from pconv.unet import load_model  # noqa: E402
+from . import evaluate as protocol  # the crop, the metrics, the engine's fill path, the classical fills
+from .data import HOLE_BINS, default_data_root
+from .paths import NATIVE, REPO
+from .unet import load_model
 
-HERE = os.path.dirname(os.path.abspath(__file__))
 SETS = {"photos": ("val/photos/*", ""), "bsds": ("train/bsds500/val-*", "")}
-# eval.py pairs photo k with held-out mask k of each bin (k < 80); these start past them.
+# evaluate.py pairs photo k with held-out mask k of each bin (k < 80); these start past them.
 MASK_OFFSET = 80
 BELOW_1DB, BELOW_3DB = 1.0, 3.0
 
@@ -98,7 +96,7 @@ def classical(root: str, cache_path: str):
 
 def validate(model, root: str, sets: list[str], masks_per_photo: list[int], variants: list[dict], limit: int = 0,
              cache_path: str = "", worst: int = 16, log=print) -> dict:
-    fill_classical, save_cache = classical(root, cache_path or os.path.join(HERE, "runs", "val-classical.json"))
+    fill_classical, save_cache = classical(root, cache_path or os.path.join(NATIVE, "runs", "val-classical.json"))
     rows = []          # one per pair: set, photo, mask, bin, {method: (l1, psnr, ssim)}
     kept = {}          # the images of the worst pairs so far, per variant
     base_context = (getattr(model, "context", "none"), getattr(model, "context_level", None))
@@ -171,7 +169,7 @@ def summarise(result: dict) -> dict:
 
 
 def auto_policies(rows: list[dict], smalls=(0.0, 0.05, 0.1, 0.2, 0.3), larges=(0.3, 0.4, 0.5, 0.6)) -> list[dict]:
-    """'auto' (eval.py auto_scale: the crop magnified 2x when the hole fills at most `small` of it, 256 above
+    """'auto' (evaluate.py auto_scale: the crop magnified 2x when the hole fills at most `small` of it, 256 above
     `large`, else 512) replayed from rows scored at scale=1024, scale=512 and scale=256, for each pair of
     thresholds: the bins' PSNR and SSIM against the better classical method, and the case-by-case counts."""
     for r in rows:  # reports written before rows carried the share
@@ -258,7 +256,7 @@ def write_worst_sheet(result: dict, variant: str, root: str, path: str) -> None:
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--data", default=default_data_root())
-    p.add_argument("--checkpoint", default=os.path.join(HERE, "checkpoint", "pconv-unet.fp16.pt"))
+    p.add_argument("--checkpoint", default=os.path.join(NATIVE, "checkpoint", "pconv-unet.fp16.pt"))
     p.add_argument("--onnx", default="", help="score this ONNX graph through onnxruntime-node (what the app runs)")
     p.add_argument("--scales", default="auto", help="network sizes when no --variants are given")
     p.add_argument("--variants", default="", help="comma-separated: ctx=..+level=..+scale=.. (see above)")
@@ -267,7 +265,7 @@ def main(argv=None) -> int:
     p.add_argument("--limit", type=int, default=0, help="photos per set, spread over the set (0: all)")
     p.add_argument("--out", default="", help="markdown report (printed in any case)")
     p.add_argument("--json", default="", help="every pair's scores")
-    p.add_argument("--sheet", default=os.path.join(HERE, "runs", "val-worst.png"),
+    p.add_argument("--sheet", default=os.path.join(NATIVE, "runs", "val-worst.png"),
                    help="the worst pairs of the first variant ('' for none)")
     p.add_argument("--worst", type=int, default=16)
     p.add_argument("--threads", type=int, default=2)
@@ -285,20 +283,20 @@ def main(argv=None) -> int:
     texts = args.variants.split(",") if args.variants else [f"scale={s}" for s in args.scales.split(",")]
     variants = [parse_variant(t, "auto") for t in texts]
     if args.onnx:
-        from pconv.ort import OnnxModel
+        from .ort import OnnxModel
         if any("ctx" in v or "level" in v for v in variants):
             raise SystemExit("ctx and level variants need the checkpoint (PyTorch); an ONNX graph has its own")
         with OnnxModel(args.onnx) as model:
             result = validate(model, args.data, sets, per_photo, variants, args.limit, worst=args.worst)
-        runs = f"`{os.path.relpath(args.onnx, os.path.dirname(HERE))}` run by onnxruntime-node"
+        runs = f"`{os.path.relpath(args.onnx, REPO)}` run by onnxruntime-node"
     else:
         model = load_model(args.checkpoint)
         result = validate(model, args.data, sets, per_photo, variants, args.limit, worst=args.worst)
         meta = torch.load(args.checkpoint, map_location="cpu").get("meta", {})
-        runs = (f"`{os.path.relpath(args.checkpoint, os.path.dirname(HERE))}` run by PyTorch "
+        runs = (f"`{os.path.relpath(args.checkpoint, REPO)}` run by PyTorch "
                 f"({meta.get('images_seen', '?')} training images, context {model.context})")
     summary = summarise(result)
-    command = "/usr/bin/python3 native-models/validate.py " + " ".join(argv if argv is not None else sys.argv[1:])
+    command = "/usr/bin/python3 -m pconv.validate " + " ".join(argv if argv is not None else sys.argv[1:])
     text = markdown(summary, result, f"Validation of {runs}: `{command.strip()}` ({time.strftime('%Y-%m-%d %H:%M')}).")
     print(text)
     if args.out:

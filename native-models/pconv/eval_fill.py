@@ -1,11 +1,10 @@
-#!/usr/bin/env python3
-"""eval.py's fill of one pair, written as files, so the engine can be held to what eval.py scores
+"""evaluate.py's fill of one pair, written as files, so the engine can be held to what evaluate.py scores
 (tests/engine/eval-parity.test.ts):
 
-  /usr/bin/python3 native-models/tools/eval_fill.py --photo P --mask M --out DIR [--onnx native-models/pconv-unet.onnx]
+  cd native-models && /usr/bin/python3 -m pconv.eval_fill --photo P --mask M --out DIR [--onnx pconv-unet.onnx]
 
-Writes DIR/photo.png (the photo as eval.py sees it: 512x512), DIR/hole.png (the mask, 255 = hole) and
-DIR/eval-fill.png (PConv@auto: eval.py's model_fill at auto_scale, the ONNX model run by onnxruntime-node), and
+Writes DIR/photo.png (the photo as evaluate.py sees it: 512x512), DIR/hole.png (the mask, 255 = hole) and
+DIR/eval-fill.png (PConv@auto: evaluate.py's model_fill at auto_scale, the ONNX model run by onnxruntime-node), and
 prints {"scale": S, "hole_share": F} as JSON."""
 from __future__ import annotations
 
@@ -18,10 +17,9 @@ import cv2
 import numpy as np
 from PIL import Image
 
-HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, HERE)
-from eval import auto_scale, load_eval_photo, model_fill  # noqa: E402
-from pconv.ort import OnnxModel  # noqa: E402
+from .evaluate import auto_scale, load_eval_photo, model_fill
+from .ort import OnnxModel
+from .paths import NATIVE
 
 
 def main(argv=None) -> int:
@@ -29,7 +27,7 @@ def main(argv=None) -> int:
     p.add_argument("--photo", required=True)
     p.add_argument("--mask", required=True)
     p.add_argument("--out", required=True)
-    p.add_argument("--onnx", default=os.path.join(HERE, "pconv-unet.onnx"))
+    p.add_argument("--onnx", default=os.path.join(NATIVE, "pconv-unet.onnx"))
     args = p.parse_args(argv)
     img = load_eval_photo(args.photo)
     hole = (cv2.imread(args.mask, cv2.IMREAD_GRAYSCALE) > 127).astype(np.uint8)

@@ -1,8 +1,6 @@
-#!/usr/bin/env python3
 """Static int8 quantization of the exported model (QDQ), calibrated on TRAINING photos.
 
-  /usr/bin/python3 native-models/quantize.py [--model native-models/pconv-unet.onnx]
-                                             [--out native-models/pconv-unet.int8.onnx] [--count 50]
+  cd native-models && /usr/bin/python3 -m pconv.quantize [--model pconv-unet.onnx] [--out pconv-unet.int8.onnx] [--count 50]
 
 Debian has no onnxruntime for Python (so no onnxruntime.quantization); this does the same job:
  1. The fp32 graph is constant-folded by onnxruntime-node at its 'basic' level (tools/ort_optimize.mjs):
@@ -12,14 +10,14 @@ Debian has no onnxruntime for Python (so no onnxruntime.quantization); this does
     weights, and uint8 activations (input and output) with a per-tensor scale and zero point.
     onnxruntime's CPU provider fuses DequantizeLinear -> Conv -> QuantizeLinear into QLinearConv
     (u8 x s8, VNNI where the CPU has it).
- 3. The activation ranges come from running the fp32 graph (onnxruntime-node, pconv/ort.py) on `--count`
+ 3. The activation ranges come from running the fp32 graph (onnxruntime-node, ort.py) on `--count`
     training crops (../shared/data/train, never eval/) with training masks (NVIDIA's non-held-out ones and
     the project's generated holes): for each tensor, the clipping range that minimises the quantization
     error over the values seen.
  4. `--check` (default on) compares the int8 model with the fp32 one on other training crops.
 
-The int8 model is offered by the engine only after native-models/eval.py's protocol shows it costs at
-most 0.3 dB PSNR in every hole-ratio bin (see tools/README.md for how to run that with pconv/ort.py).
+The int8 model is offered by the engine only after evaluate.py's protocol shows it costs at most 0.3 dB
+PSNR in every hole-ratio bin (int8_check.py; the model card says how to run it).
 On CPUs without AVX512-VNNI (or AVX-VNNI) onnxruntime's u8s8 kernels can saturate; --reduce-range
 stores 7-bit weights, which avoids it at some cost in quality."""
 from __future__ import annotations
@@ -37,16 +35,15 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
-from pconv.data import InpaintingData, default_data_root, list_photos, load_nvidia_masks, load_photo  # noqa: E402
-from pconv.ort import OrtSession  # noqa: E402
+from .data import InpaintingData, default_data_root, list_photos, load_nvidia_masks, load_photo
+from .ort import OrtSession
+from .paths import NATIVE, REPO, TOOLS
 
 
 def fold(model_path: str, out_path: str) -> onnx.ModelProto:
     """The graph after onnxruntime's portable ('basic') optimizations: constants folded."""
-    subprocess.run(["node", os.path.join(HERE, "tools", "ort_optimize.mjs"), os.path.abspath(model_path), out_path,
-                    "basic"], check=True, cwd=os.path.dirname(HERE))
+    subprocess.run(["node", os.path.join(TOOLS, "ort_optimize.mjs"), os.path.abspath(model_path), out_path,
+                    "basic"], check=True, cwd=REPO)
     return onnx.load(out_path)
 
 
@@ -70,7 +67,7 @@ def _kept(node: onnx.NodeProto, kernel: tuple[int, ...], fp32_layers) -> bool:
 def quantizable_convs(model: onnx.ModelProto, fp32_layers=DEFAULT_FP32_LAYERS) -> list[onnx.NodeProto]:
     """The feature convolutions: a float weight initializer with at least 3 input channels (masks-only
     convolutions have 1-2), outside the last layer (its output is the picture; it stays fp32) and the
-    layers named in fp32_layers (export.py's module names: enc.0-7, dec.0-6)."""
+    layers named in fp32_layers (fused.py's module names: enc.0-7, dec.0-6)."""
     inits = {i.name: i for i in model.graph.initializer}
     convs = []
     for node in model.graph.node:
@@ -293,14 +290,14 @@ def quantize(model_path: str, out_path: str, root: str, count: int = 50, size: i
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--model", default=os.path.join(HERE, "pconv-unet.onnx"))
-    p.add_argument("--out", default=os.path.join(HERE, "pconv-unet.int8.onnx"))
+    p.add_argument("--model", default=os.path.join(NATIVE, "pconv-unet.onnx"))
+    p.add_argument("--out", default=os.path.join(NATIVE, "pconv-unet.int8.onnx"))
     p.add_argument("--data", default=default_data_root())
     p.add_argument("--count", type=int, default=50, help="training crops to calibrate on")
     p.add_argument("--size", type=int, default=256, help="their side (a multiple of 256)")
     p.add_argument("--ranges", default="p99.99", help="activation ranges: pN (percentile), mse or max")
     p.add_argument("--fp32-layers", default=",".join(DEFAULT_FP32_LAYERS),
-                   help="layers kept in fp32: export.py's names (enc.0-7, dec.0-6), NAME:KxK for those convs of a "
+                   help="layers kept in fp32: fused.py's names (enc.0-7, dec.0-6), NAME:KxK for those convs of a "
                         "layer with a KxK kernel; comma-separated, '' for none")
     p.add_argument("--reduce-range", action="store_true", help="7-bit weights (CPUs without VNNI)")
     p.add_argument("--no-check", action="store_true")

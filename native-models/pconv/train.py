@@ -1,7 +1,6 @@
-#!/usr/bin/env python3
 """Train the PConv U-Net on this machine's CPU, within a wall-clock budget, resumably.
 
-  /usr/bin/python3 native-models/train.py --minutes 90 --loss full --resume native-models/checkpoint/pconv-unet.fp16.pt
+  cd native-models && /usr/bin/python3 -m pconv.train --minutes 90 --loss full --resume checkpoint/pconv-unet.fp16.pt
 
 Progress lines carry every loss term and images/s. Every --checkpoint-minutes the full state goes to
 RUN_DIR/last.pt (fp32 with Adam's moments, for resuming on this machine) and the fp16 weights go to
@@ -18,12 +17,10 @@ import time
 import numpy as np
 import torch
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from pconv.data import InpaintingData, default_data_root, list_photos, load_nvidia_masks, load_photo  # noqa: E402
-from pconv.losses import WEIGHTS, InpaintingLoss  # noqa: E402
-from pconv.unet import CONTEXT_LEVEL, PConvUNet  # noqa: E402
-
-HERE = os.path.dirname(os.path.abspath(__file__))
+from .data import InpaintingData, default_data_root, list_photos, load_nvidia_masks, load_photo
+from .losses import WEIGHTS, InpaintingLoss
+from .paths import NATIVE
+from .unet import CONTEXT_LEVEL, PConvUNet
 
 
 def parse_args(argv=None):
@@ -56,13 +53,13 @@ def parse_args(argv=None):
                    help="share of crops recoloured (hue, saturation, gamma, brightness, contrast)")
     p.add_argument("--blur-share", type=float, default=0.0, help="share of crops defocused (Gaussian blur)")
     p.add_argument("--resume", default="", help="a last.pt of a run or a shipped fp16 checkpoint")
-    p.add_argument("--run-dir", default=os.path.join(HERE, "runs", "main"))
-    p.add_argument("--ship", default=os.path.join(HERE, "checkpoint", "pconv-unet.fp16.pt"),
+    p.add_argument("--run-dir", default=os.path.join(NATIVE, "runs", "main"))
+    p.add_argument("--ship", default=os.path.join(NATIVE, "checkpoint", "pconv-unet.fp16.pt"),
                    help="where the fp16 weights are written at every checkpoint ('' for none)")
     p.add_argument("--checkpoint-minutes", type=float, default=5.0)
     p.add_argument("--snapshots", action="store_true",
                    help="also keep the fp16 weights of every checkpoint (RUN_DIR/images-N.fp16.pt), to choose one on "
-                        "validation (validate.py)")
+                        "validation (pconv/validate.py)")
     p.add_argument("--warmup-steps", type=int, default=100,
                    help="linear lr warm-up: Adam's first steps move every weight by about lr, whatever the gradient")
     p.add_argument("--max-photos", type=int, default=0, help="use only this many photos (smoke tests)")
@@ -86,7 +83,7 @@ def atomic_save(obj, path: str) -> None:
 def validation_set(root: str, n: int = 24, size: int = 256):
     """Fixed pairs from BSDS500's val split (kept out of training) for a quick signal while training;
     checkpoint choice on the eval sets is not allowed."""
-    from pconv.data import random_hole
+    from .data import random_hole
     rng = random.Random(1234)
     imgs, masks = [], []
     for path in list_photos(root, "val")[:n]:
@@ -151,7 +148,7 @@ def main(argv=None) -> int:
 
     features = None
     if args.loss == "full":
-        from pconv.features import load_features
+        from .features import load_features
         features = load_features()
     criterion = InpaintingLoss(features, {"style": args.style_weight, "perceptual": args.perceptual_weight,
                                           "tv": args.tv_weight})
