@@ -11,7 +11,7 @@ import type { MaskWindow } from './image-io';
 import { holeShare, tileHoles } from './tile-mask';
 
 /** A cell's side in photo pixels: with planTile's context (half its side around it) a piece's tile is not scaled
- * (224 would scale it by 1.25, and cost a thin wire 0.6 dB: native-models/tools/thin_holes.py). */
+ * (224 would scale it by 1.25, and cost a thin wire 0.6 dB: native-models/README.md, Thin holes). */
 const PIECE = 160;
 /** Groups whose crop is scaled down less than this are filled whole (on a 512x512 photo, as evaluate.py scores, all are). */
 const SPLIT_REDUCTION = 1.5;

@@ -123,16 +123,17 @@ class PConvUNet(nn.Module):
 
 
 # The engine smooths the network's prediction with a Gaussian of this sigma (network pixels) as it enlarges it to
-# the photo's pixels (main/engine/enlarge-graph.ts, made by tools/enlarge_graph.py; eval.py does the same): a
+# the photo's pixels (main/engine/enlarge-graph.ts, made by graphs/enlarge.py; evaluate.py does the same): a
 # smoother reconstruction filter than bilinear alone, which removes the fine grid texture and noise the decoder
 # leaves in fills. Chosen on BSDS500's val photos (kept out of training; never the eval sets), with
-# tools/val_smoothing.py on session 4's model: on 180 pairs at 512, sigma 0.5 / 0.75 / 1.0 raised SSIM by
-# 0.0014-0.0036 / 0.0023-0.0061 / 0.0027-0.0073 and PSNR by 0.02-0.19 dB (sigma 1.0) in every hole bin;
+# tools/val_smoothing.py (a study since removed; the model card has its tables) on session 4's model: on 180 pairs
+# at 512, sigma 0.5 / 0.75 / 1.0 raised SSIM by 0.0014-0.0036 / 0.0023-0.0061 / 0.0027-0.0073 and PSNR by
+# 0.02-0.19 dB (sigma 1.0) in every hole bin;
 # averaging a horizontally flipped second run of the network gained less than sigma 1.0, at twice the cost.
 # On session 5's model 1.25 / 1.5 added only 0.0002-0.0009 SSIM to 1.0. Training does not see it (the losses are
 # the paper's).
 OUTPUT_SMOOTHING_SIGMA = 1.0
-# A crop the network sees magnified 2x ('auto' on small holes: eval.py model_fill at twice the size) is smoothed by
+# A crop the network sees magnified 2x ('auto' on small holes: evaluate.py model_fill at twice the size) is smoothed by
 # the same in photo pixels: twice the sigma in network pixels. Chosen on the same val photos
 # (`tools/val_smoothing.py --magnify --bins 0,1,2 --photos 60 --sigmas 1.0,1.5,2.0,2.5,3.0`, session 6's model):
 # SSIM 1-10 % / 10-20 % / 20-30 % at sigma 1: 0.9707 / 0.9273 / 0.8718, 1.5: 0.9709 / 0.9277 / 0.8723,

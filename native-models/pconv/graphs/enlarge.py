@@ -41,7 +41,7 @@ def graph_bytes() -> bytes:
         helper.make_node('Expand', ['kernel_row', 'per_channel'], ['gauss_w']),
         helper.make_node('Reshape', ['kernel', 'as_column'], ['kernel_column']),
         helper.make_node('Expand', ['kernel_column', 'per_channel'], ['gauss_h']),
-        # Separable Gaussian, edges mirrored (OpenCV's BORDER_REFLECT_101, as eval.py smooths).
+        # Separable Gaussian, edges mirrored (OpenCV's BORDER_REFLECT_101, as evaluate.py smooths).
         helper.make_node('Pad', ['pred', 'pads_w'], ['pred_w'], mode='reflect'),
         helper.make_node('Conv', ['pred_w', 'gauss_w'], ['across'], group=3),
         helper.make_node('Pad', ['across', 'pads_h'], ['across_h'], mode='reflect'),
@@ -87,7 +87,7 @@ def graph_bytes() -> bytes:
 
 
 def magnify_graph_bytes() -> bytes:
-    """The network's input magnified 2x, as eval.py's PConv@1024 on a 512 image: image and mask each pixel repeated
+    """The network's input magnified 2x, as evaluate.py's PConv@1024 on a 512 image: image and mask each pixel repeated
     2x2. Nothing smoother: a bilinear image would carry the hole's own pixels (the object being removed) into the
     known pixels around it; measured leak-free (the hole grown by a pixel to cover the interpolation) it scored
     worse than repeating (native-models/README.md, Inference scale)."""
