@@ -21,6 +21,7 @@ export default defineConfig({
   forbidOnly: true,
   reporter: [['list']],
   use: {
+    actionTimeout: 60_000, // a click that cannot happen fails in a minute; waits for the engine say their own
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',
   },

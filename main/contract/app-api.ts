@@ -152,13 +152,14 @@ export const AppInfo = z.object({
 export type AppInfo = z.infer<typeof AppInfo>;
 
 /**
- * What the renderer keeps in the recovery file after every Remove Object: its layers (mask layers as
- * full-resolution PNG bytes plus display properties; result layers by resultId). Main adds the photo path
- * and the result patches it holds for that document, so the whole document survives a crash.
+ * What the renderer keeps in the recovery file after every change to the open document: its session (the layers,
+ * their order, visibility and opacity, the selection, and the undo and redo history; renderer/editor/recovery.ts
+ * owns its shape and checks it when it comes back). Main adds the photo path and the result patches it holds for
+ * that document, so the whole document survives a crash.
  */
 export const DocumentState = z.object({
   docId: DocId,
-  layers: z.array(z.unknown()).max(1000),
+  session: z.unknown(),
 });
 export type DocumentState = z.infer<typeof DocumentState>;
 
@@ -169,7 +170,8 @@ export type StoredResult = z.infer<typeof StoredResult>;
 /** A document offered back after a crash. Main has reopened it: `photo.docId` is live, its results loaded. */
 export const RecoveredDocument = z.object({
   photo: PhotoInfo,
-  layers: z.array(z.unknown()).max(1000),
+  /** As the renderer saved it; a recovery file from before sessions holds the layers array alone. */
+  session: z.unknown(),
   results: z.array(StoredResult).max(500),
   savedAt: z.string(),
 });

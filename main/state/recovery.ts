@@ -1,6 +1,6 @@
-// The recovery file: after every Remove Object (and whenever the renderer saves its layers) the open
-// document is written to userData/recovery/, so after a crash Holefill can offer it back whole:
-// the photo path, the renderer's mask and result layers, and the result patches themselves.
+// The recovery file: after every Remove Object (and whenever the renderer saves its session, which it does
+// after every change) the open document is written to userData/recovery/, so after a crash Holefill can offer
+// it back whole: the photo path, the renderer's session (layers and undo history), and the result patches.
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
@@ -10,20 +10,25 @@ import { readJsonOr, writeFileAtomic, WriteQueue } from './atomic-file';
 import type { OpenDocument } from './documents';
 
 const SafeId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/); // ids become file names
-const RecoveryFile = z.object({
-  version: z.literal(1),
+const Common = {
   docId: SafeId,
   photoPath: z.string().min(1),
   results: z.array(z.object({ resultId: SafeId, rect: Rect })).max(500),
-  layers: z.array(z.unknown()).max(1000), // wire form: bytes as {$bytes}
   savedAt: z.string(),
-});
+};
+const RecoveryFile = z.union([
+  z.object({ version: z.literal(2), ...Common, session: z.unknown() }), // wire form: bytes as {$bytes}
+  z.object({ version: z.literal(1), ...Common, layers: z.array(z.unknown()).max(1000) }), // before sessions
+]);
 type RecoveryFile = z.infer<typeof RecoveryFile>;
+
+/** The renderer's part of a file, either version, in wire form. */
+const sessionOf = (file: RecoveryFile): unknown => (file.version === 2 ? file.session : file.layers);
 
 export interface Recovered {
   docId: string;
   photoPath: string;
-  layers: unknown[];
+  session: unknown;
   results: StoredResult[];
   savedAt: string;
 }
@@ -45,14 +50,14 @@ export class RecoveryStore {
     return path.join(this.#dir, 'results', `${SafeId.parse(resultId)}.png`);
   }
 
-  /** After a Remove Object: the document's results as they are now; the renderer's layers are kept if same doc. */
+  /** After a Remove Object: the document's results as they are now; the renderer's session is kept if same doc. */
   saveDocument(doc: OpenDocument): Promise<void> {
-    return this.#queue.run(() => this.#write(doc, (old) => (old?.docId === doc.docId ? old.layers : [])));
+    return this.#queue.run(() => this.#write(doc, (old) => (old?.docId === doc.docId ? sessionOf(old) : null)));
   }
 
-  /** recovery:save: the renderer's layers for this document. */
-  saveLayers(doc: OpenDocument, layers: unknown[]): Promise<void> {
-    return this.#queue.run(() => this.#write(doc, () => toWire(layers) as unknown[]));
+  /** recovery:save: the renderer's session for this document. */
+  saveSession(doc: OpenDocument, session: unknown): Promise<void> {
+    return this.#queue.run(() => this.#write(doc, () => toWire(session)));
   }
 
   async load(): Promise<Recovered | null> {
@@ -63,8 +68,7 @@ export class RecoveryStore {
       const patch = await readFile(this.#patchFile(r.resultId)).catch(() => null);
       if (patch) results.push({ ...r, patch: new Uint8Array(patch) });
     }
-    const layers = fromWire(file.layers) as unknown[];
-    return { docId: file.docId, photoPath: file.photoPath, layers, results, savedAt: file.savedAt };
+    return { docId: file.docId, photoPath: file.photoPath, session: fromWire(sessionOf(file)), results, savedAt: file.savedAt };
   }
 
   clear(): Promise<void> {
@@ -78,14 +82,14 @@ export class RecoveryStore {
     return readJsonOr<RecoveryFile | null>(this.#file, RecoveryFile, null);
   }
 
-  async #write(doc: OpenDocument, layersFrom: (old: RecoveryFile | null) => unknown[]): Promise<void> {
+  async #write(doc: OpenDocument, sessionFrom: (old: RecoveryFile | null) => unknown): Promise<void> {
     const old = await this.#read();
     if (old?.docId !== doc.docId) {
       // Another document: its patches are no longer wanted.
       await rm(path.join(this.#dir, 'results'), { recursive: true, force: true });
       this.#written.clear();
     }
-    const layers = layersFrom(old);
+    const session = sessionFrom(old);
     await mkdir(path.join(this.#dir, 'results'), { recursive: true });
     for (const r of doc.results.values()) {
       if (this.#written.has(r.resultId)) continue;
@@ -93,11 +97,11 @@ export class RecoveryStore {
       this.#written.add(r.resultId);
     }
     const file: RecoveryFile = {
-      version: 1,
+      version: 2,
       docId: doc.docId,
       photoPath: doc.path,
       results: [...doc.results.values()].map(({ resultId, rect }) => ({ resultId, rect })),
-      layers,
+      session,
       savedAt: new Date().toISOString(),
     };
     await writeFileAtomic(this.#file, JSON.stringify(file));

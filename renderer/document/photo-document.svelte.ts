@@ -8,6 +8,16 @@ const HISTORY_LIMIT = 200;
 /** What the editor keeps of PhotoInfo: the preview bytes live in the canvas once decoded. */
 export type PhotoMeta = Omit<PhotoInfo, 'preview'>;
 
+/** Everything the person would find again after a crash: the state, what undo and redo reach, and more. */
+export interface Session {
+  state: DocState;
+  past: readonly DocState[];
+  future: readonly DocState[];
+  /** Every result the document was ever given, reachable or not (see editor/recovery.ts). */
+  knownResults: readonly string[];
+  exportedKey: string;
+}
+
 export class PhotoDocument {
   readonly photo: PhotoMeta;
   readonly preview: Blob;
@@ -17,17 +27,29 @@ export class PhotoDocument {
   #mergeKey: string | null = null;
   /** The visible results at the last export: unsaved work is anything else. */
   exportedKey: string = $state('');
+  #knownResults = new Set<string>();
+  /** Told after every change to the state or the history (the editor saves the recovery file then). */
+  onChange: () => void = () => {};
 
   readonly canUndo = $derived(this.#past.length > 0);
   readonly canRedo = $derived(this.#future.length > 0);
   readonly resultsKey = $derived(visibleResults(this.state).map((r) => r.resultId).join(','));
   readonly hasUnexportedResults = $derived(this.resultsKey !== '' && this.resultsKey !== this.exportedKey);
 
-  constructor(info: PhotoInfo, state?: DocState) {
+  /** A new document, or one restored from its session (editor/recovery.ts) as it was left. */
+  constructor(info: PhotoInfo, session?: Session) {
     const { preview, ...photo } = info;
     this.photo = photo;
     this.preview = new Blob([preview as Uint8Array<ArrayBuffer>], { type: 'image/jpeg' });
-    this.state = state ?? addMaskLayer(emptyState());
+    this.state = session?.state ?? addMaskLayer(emptyState());
+    this.#past = [...(session?.past ?? [])];
+    this.#future = [...(session?.future ?? [])];
+    this.#knownResults = new Set(session?.knownResults);
+    this.exportedKey = session?.exportedKey ?? '';
+  }
+
+  session(): Session {
+    return { state: this.state, past: this.#past, future: this.#future, knownResults: [...this.#knownResults], exportedKey: this.exportedKey };
   }
 
   /**
@@ -43,11 +65,14 @@ export class PhotoDocument {
     this.#future = [];
     this.#mergeKey = mergeKey ?? null;
     this.state = next;
+    for (const layer of next.layers) if (layer.kind === 'result') this.#knownResults.add(layer.resultId);
+    this.onChange();
   }
 
   /** Changes the selection without an undo step: selecting is not an edit. */
   select(layerId: string): void {
     this.state = { ...this.state, activeId: layerId };
+    this.onChange();
   }
 
   undo(): void {
@@ -57,6 +82,7 @@ export class PhotoDocument {
     this.#future = [this.state, ...this.#future];
     this.#mergeKey = null;
     this.state = previous;
+    this.onChange();
   }
 
   redo(): void {
@@ -66,9 +92,11 @@ export class PhotoDocument {
     this.#past = [...this.#past, this.state];
     this.#mergeKey = null;
     this.state = next;
+    this.onChange();
   }
 
   markExported(): void {
     this.exportedKey = this.resultsKey;
+    this.onChange();
   }
 }

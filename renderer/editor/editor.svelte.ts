@@ -23,7 +23,7 @@ import { PhotoDocument } from '../document/photo-document.svelte';
 import { rasterizeHole } from '../document/rasterize';
 import { BatchRun } from './batch.svelte';
 import { errorMessage, isCancelled } from './errors';
-import { restoreLayers, saveLayers } from './recovery';
+import { restoreSession, saveSession, type RestoredSession } from './recovery';
 
 export type DialogName = 'open' | 'export' | 'batch' | 'about' | 'settings';
 
@@ -67,7 +67,8 @@ export class Editor {
   dialog: DialogName | null = $state(null);
   error: { title: string; message: string } | null = $state.raw(null);
   confirmation: Confirmation | null = $state.raw(null);
-  recovered: RecoveredDocument | null = $state.raw(null);
+  /** A session a crash (or a closed tab) left behind, as it would be restored, until restored or discarded. */
+  recovered: { document: RecoveredDocument; session: RestoredSession } | null = $state.raw(null);
   /** A short line in the status bar about what just happened. */
   notice = $state('');
   recent: string[] = $state.raw([]);
@@ -96,7 +97,8 @@ export class Editor {
       this.fail('Holefill could not reach its engine', err);
     }
     try {
-      this.recovered = await api.invoke('recovery:load', {});
+      const document = await api.invoke('recovery:load', {});
+      this.recovered = document && { document, session: restoreSession(document) };
     } catch (err) {
       this.fail('The last session could not be restored', err);
     }
@@ -229,9 +231,10 @@ export class Editor {
     const recovered = this.recovered;
     this.recovered = null;
     if (!recovered) return;
+    const { document, session } = recovered;
     try {
-      this.setDocument(new PhotoDocument(recovered.photo, restoreLayers(recovered)));
-      this.notice = `Restored ${recovered.photo.name} from ${new Date(recovered.savedAt).toLocaleString()}`;
+      this.setDocument(new PhotoDocument(document.photo, session));
+      this.notice = `Restored ${document.photo.name} from ${new Date(document.savedAt).toLocaleString()}`;
     } catch (err) {
       this.fail('Could not restore the last session', err);
     }
@@ -244,6 +247,7 @@ export class Editor {
 
   private setDocument(doc: PhotoDocument): void {
     this.doc = doc;
+    doc.onChange = () => this.#saveRecovery(doc);
     // About 3% of the long side: a useful first brush on any photo size.
     this.brushSize = Math.round(Math.max(8, Math.max(doc.photo.width, doc.photo.height) * 0.03));
     this.lastRun = null;
@@ -346,7 +350,6 @@ export class Editor {
       doc.edit((s) => addResult(s, { ...result, patch: result.patch }, used));
       this.lastRun = { provider: result.provider, elapsedMs: result.elapsedMs };
       this.notice = '';
-      void this.saveRecovery(doc);
     } catch (err) {
       if (isCancelled(err)) this.notice = 'Remove Object cancelled';
       else this.fail('Remove Object failed', err); // the masks are untouched: nothing to redo
@@ -361,11 +364,31 @@ export class Editor {
     await api.invoke('job:cancel', { jobId: this.removal.jobId }).catch(() => {});
   }
 
-  private async saveRecovery(doc: PhotoDocument): Promise<void> {
+  // ---- the recovery file ---------------------------------------------------------------------------
+
+  #saving = false;
+  #saveAgain: PhotoDocument | null = null;
+
+  /**
+   * After every change: the document's session to main's recovery file. One write at a time; changes made
+   * while one is on its way are written together after it, so the newest session always lands last.
+   */
+  async #saveRecovery(doc: PhotoDocument): Promise<void> {
+    if (this.#saving) {
+      this.#saveAgain = doc;
+      return;
+    }
+    this.#saving = true;
     try {
-      await api.invoke('recovery:save', { docId: doc.photo.docId, layers: saveLayers(doc.state) });
+      for (let next: PhotoDocument | null = doc; next; next = this.#saveAgain) {
+        this.#saveAgain = null;
+        if (next !== this.doc) continue; // another photo was opened meanwhile
+        await api.invoke('recovery:save', { docId: next.photo.docId, session: saveSession(next.session()) });
+      }
     } catch (err) {
       this.notice = `Recovery state not saved: ${errorMessage(err)}`;
+    } finally {
+      this.#saving = false;
     }
   }
 

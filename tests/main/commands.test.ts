@@ -2,7 +2,7 @@
 // exercised in tests/web-host/real-engine.test.ts).
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import sharp from 'sharp';
@@ -182,7 +182,7 @@ test('settings are saved atomically in userData and survive a restart', async (t
   assert.deepEqual(ok<{ settings: unknown }>(await dispatch(next.ctx, 'app:info', {})).settings, info.settings);
 });
 
-test('after a crash the document comes back: photo, layers and result patches', async (t) => {
+test('after a crash the document comes back: photo, the renderer\'s session and result patches', async (t) => {
   const dir = await tempDir(t);
   const userData = path.join(dir, 'user');
   const photo = await writePhoto(path.join(dir, 'p.jpg'), 64, 48);
@@ -190,19 +190,36 @@ test('after a crash the document comes back: photo, layers and result patches', 
   ok(await dispatch(ctx, 'photo:choose', {}));
   const info = ok<PhotoInfo>(await dispatch(ctx, 'photo:open', { path: photo }));
   const result = ok<ResultPatch>(await dispatch(ctx, 'photo:removeObject', { docId: info.docId, jobId: 'j', mask: await maskRegion(64, 48), resultIds: [] }));
-  const layers = [{ kind: 'result', resultId: result.resultId }, { kind: 'mask', png: new Uint8Array([1, 2, 3]) }];
-  ok(await dispatch(ctx, 'recovery:save', { docId: info.docId, layers }));
+  const session = { version: 2, layers: [{ kind: 'result', resultId: result.resultId }, { kind: 'mask', png: new Uint8Array([1, 2, 3]) }], past: [0] };
+  ok(await dispatch(ctx, 'recovery:save', { docId: info.docId, session }));
+  // A later Remove Object keeps the session the renderer saved.
+  ok(await dispatch(ctx, 'photo:removeObject', { docId: info.docId, jobId: 'j2', mask: await maskRegion(64, 48), resultIds: [] }));
 
   // A new run, as after a crash: nothing in memory, nothing granted but the recent list.
   const next = await testContext({ userData });
-  const recovered = ok<{ photo: PhotoInfo; layers: unknown[]; results: ResultPatch[] }>(await dispatch(next.ctx, 'recovery:load', {}));
+  const recovered = ok<{ photo: PhotoInfo; session: unknown; results: ResultPatch[] }>(await dispatch(next.ctx, 'recovery:load', {}));
   assert.equal(recovered.photo.path, photo);
-  assert.deepEqual(recovered.layers, layers);
-  assert.deepEqual(recovered.results.map((r) => r.resultId), [result.resultId]);
+  assert.deepEqual(recovered.session, session);
+  assert.equal(recovered.results.length, 2, 'both results main made, for the renderer to sort out');
+  assert.equal(recovered.results[0]!.resultId, result.resultId);
   assert.deepEqual(Buffer.from(recovered.results[0]!.patch), Buffer.from(result.patch));
   // The reopened document is live: its results can be exported by id.
   ok(await dispatch(next.ctx, 'photo:removeObject', { docId: recovered.photo.docId, jobId: 'k', mask: await maskRegion(64, 48), resultIds: [result.resultId] }));
 
   ok(await dispatch(next.ctx, 'recovery:clear', {}));
   assert.equal(ok(await dispatch(next.ctx, 'recovery:load', {})), null);
+});
+
+test('a recovery file from before sessions (version 1, the layers alone) still comes back', async (t) => {
+  const dir = await tempDir(t);
+  const userData = path.join(dir, 'user');
+  const photo = await writePhoto(path.join(dir, 'p.jpg'), 64, 48);
+  const layers = [{ kind: 'mask', id: 'm', name: 'Mask 1', visible: true, color: '#ff0000', opacity: 0.5, ops: [] }];
+  const file = { version: 1, docId: 'doc-1', photoPath: photo, results: [], layers, savedAt: new Date().toISOString() };
+  await mkdir(path.join(userData, 'recovery'), { recursive: true });
+  await writeFile(path.join(userData, 'recovery', 'document.json'), JSON.stringify(file));
+  const { ctx } = await testContext({ userData });
+  const recovered = ok<{ photo: PhotoInfo; session: unknown }>(await dispatch(ctx, 'recovery:load', {}));
+  assert.equal(recovered.photo.path, photo);
+  assert.deepEqual(recovered.session, layers);
 });

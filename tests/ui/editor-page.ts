@@ -90,6 +90,11 @@ export class EditorPage {
     return this.layers.getByRole('radio', { name, exact: true });
   }
 
+  /** The layers' names as the panel lists them, top first (the photo row, last, has no name to choose). */
+  async layerNames(): Promise<string[]> {
+    return (await this.layers.getByRole('radio').evaluateAll((radios) => radios.map((r) => r.parentElement?.textContent ?? ''))).map((t) => t.trim());
+  }
+
   layerRow(name: string): Locator {
     return this.layers.getByRole('listitem').filter({ has: this.page.getByRole('radio', { name, exact: true }) });
   }

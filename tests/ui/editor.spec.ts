@@ -8,7 +8,7 @@ import sharp from 'sharp';
 import type { MaskRegion } from '../../main/contract/app-api';
 import { decodeWire, encodeWire } from '../../main/contract/wire';
 import type { PhotoPoint } from './editor-page';
-import { BRUSH, kodim23, PHOTO_SIZE as SIZE, test } from './fixtures';
+import { BRUSH, expect, kodim23, PHOTO_SIZE as SIZE, test } from './fixtures';
 import { and, changedPixels, count, not, strokeMask } from './pixels';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -156,6 +156,14 @@ test('undo and redo step back and forth through painting and Remove Object', asy
   assert.deepEqual(editor.errors, []);
 });
 
+/** Resolves when main has written a session to the recovery file that `holds` says is the one wanted. */
+function sessionSaved(page: Page, holds: (session: any) => boolean): Promise<unknown> {
+  return page.waitForResponse((r) => {
+    if (decodeURIComponent(new URL(r.url()).pathname) !== '/api/recovery:save' || !r.ok()) return false;
+    return holds((decodeWire(r.request().postData() ?? 'null') as { session: unknown }).session);
+  });
+}
+
 test('a hidden mask layer is left out of Remove Object; the result survives a reload', async ({ photoEditor: editor, workDir: dir }) => {
   const hidden: PhotoPoint[] = [[80, 80], [160, 90]];
   const shown: PhotoPoint[] = [[330, 420], [420, 440]];
@@ -166,11 +174,20 @@ test('a hidden mask layer is left out of Remove Object; the result survives a re
   await editor.visibility('Mask 1').uncheck();
 
   await editor.removeObject(1);
+  // Opening another photo over results not yet exported asks first; keeping works.
+  await editor.button('Open').click();
+  const ask = editor.page.getByRole('alertdialog', { name: 'Discard unexported results?' });
+  await ask.getByRole('button', { name: 'Keep working' }).click();
+  await editor.layer('Remove Object 1').waitFor();
+  assert.equal(await editor.page.getByRole('dialog', { name: 'Open photo' }).count(), 0);
+
   const exported = path.join(dir, 'hidden.png');
+  const saved = sessionSaved(editor.page, (session) => session?.exportedKey !== '');
   await editor.exportPng(exported);
   await assertOnlyStrokeChanged(exported, shown, [hidden]);
+  await saved;
 
-  // Recovery: a reload (as after a crash) offers the document back with its result.
+  // Recovery: a reload (as after a crash) offers the document back with its result, exported as it was.
   await editor.page.reload();
   const restore = editor.page.getByRole('dialog', { name: 'Restore your last session?' });
   await restore.getByRole('button', { name: 'Restore' }).click();
@@ -178,13 +195,55 @@ test('a hidden mask layer is left out of Remove Object; the result survives a re
   await editor.layer('Remove Object 1').waitFor();
   assert.equal(await editor.visibility('Mask 1').isChecked(), false);
   assert.equal(await editor.visibility('Mask 2').isChecked(), false);
-
-  // Opening another photo over results not exported from this session asks first; keeping works.
   await editor.button('Open').click();
-  const ask = editor.page.getByRole('alertdialog', { name: 'Discard unexported results?' });
-  await ask.getByRole('button', { name: 'Keep working' }).click();
-  await editor.layer('Remove Object 1').waitFor();
-  assert.equal(await editor.page.getByRole('dialog', { name: 'Open photo' }).count(), 0);
+  await editor.page.getByRole('dialog', { name: 'Open photo' }).getByRole('button', { name: 'Cancel' }).click();
+  assert.equal(await ask.count(), 0, 'the result was exported before the reload: nothing to ask');
+  assert.deepEqual(editor.errors, []);
+});
+
+test('Restore brings back the session exactly as it was left: undone results stay undone, a hidden one stays hidden, undo and redo reach what they did', async ({ photoEditor: editor, workDir: dir }) => {
+  const page = editor.page;
+  await editor.drag([[250, 175], [262, 190], [268, 210]]);
+  for (let round = 0; round < 2; round++) {
+    await editor.removeObject(1);
+    await page.keyboard.press('Control+z');
+    await editor.layer('Remove Object 1').waitFor({ state: 'detached' });
+  }
+  await editor.removeObject(1); // main now holds three results; the document shows one
+  // The result hidden, and that change on disk: the saved present state has its one result hidden.
+  const saved = sessionSaved(page, (session) => {
+    const present = session?.states?.[session.present];
+    const results = present?.layers.map((i: number) => session.layers[i]).filter((l: { kind: string }) => l.kind === 'result');
+    return results?.length === 1 && results[0].visible === false;
+  });
+  await editor.visibility('Remove Object 1').uncheck();
+  await saved;
+
+  await page.reload(); // as after a crash
+  const restore = page.getByRole('dialog', { name: 'Restore your last session?' });
+  await expect(restore).toContainText('1 Remove Object result (1 hidden)');
+  await restore.getByRole('button', { name: 'Restore' }).click();
+  await editor.waitForPhoto('kodim23.png');
+  expect(await editor.layerNames()).toEqual(['Mask 2', 'Remove Object 1', 'Mask 1']);
+  await expect(editor.visibility('Remove Object 1')).not.toBeChecked();
+  await expect(editor.visibility('Mask 1')).not.toBeChecked();
+
+  // Export writes the visible results: none, so the original, pixel for pixel.
+  const exported = path.join(dir, 'restored.png');
+  await editor.exportPng(exported);
+  assert.equal(await count(await changedPixels(kodim23, exported)), 0, 'no hidden or undone result was exported');
+
+  // Undo reaches what it reached before the reload: the hide, then the Remove Object; redo comes back.
+  await page.keyboard.press('Control+z');
+  await expect(editor.visibility('Remove Object 1')).toBeChecked();
+  await page.keyboard.press('Control+z');
+  await editor.layer('Remove Object 1').waitFor({ state: 'detached' });
+  await expect(editor.visibility('Mask 1')).toBeChecked();
+  expect(await editor.layerNames()).toEqual(['Mask 1']);
+  await page.keyboard.press('Control+Shift+z');
+  await page.keyboard.press('Control+Shift+z');
+  await expect(editor.visibility('Remove Object 1')).not.toBeChecked();
+  expect(await editor.layerNames()).toEqual(['Mask 2', 'Remove Object 1', 'Mask 1']);
   assert.deepEqual(editor.errors, []);
 });
 

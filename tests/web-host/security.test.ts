@@ -69,7 +69,7 @@ test('a wrong Host (DNS rebinding) or a foreign Origin is refused, even with the
 });
 
 test('an oversize body is refused, declared or streamed, and the host keeps working', async () => {
-  const big = JSON.stringify({ docId: 'd', layers: ['x'.repeat(80 * 1024)] });
+  const big = JSON.stringify({ docId: 'd', session: ['x'.repeat(80 * 1024)] });
   const declared = await callApi(host.port, host.token, 'recovery:save', JSON.parse(big));
   assert.equal(declared.status, 413);
   assert.equal(code(declared), 'too-large');
