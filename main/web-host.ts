@@ -68,6 +68,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     dialogs: null,
     reveal: null,
     grantsTypedPaths: true,
+    uploadsDir: uploads,
     emit: (channel, payload) => hub.emit(channel, payload),
     log,
   });

@@ -3,6 +3,7 @@
 import type { AppInfo, EventChannel, EventPayload, Req, RequestChannel, Res } from '../contract/app-api';
 import type { Grants } from '../grants';
 import type { Documents } from '../state/documents';
+import type { ExportMemory } from '../state/export-memory';
 import type { RecentList } from '../state/recent';
 import type { RecoveryStore } from '../state/recovery';
 import type { SettingsStore } from '../state/settings';
@@ -27,6 +28,8 @@ export interface CommandContext {
   settings: SettingsStore;
   recent: RecentList;
   recovery: RecoveryStore;
+  /** Where and in what format the person last exported. */
+  exports: ExportMemory;
   dialogs: Dialogs | null;
   /** Shows a file in the system's file manager (Electron); the web host has none. */
   reveal: ((path: string) => Promise<void>) | null;
@@ -35,6 +38,8 @@ export interface CommandContext {
    * secret token, so a typed path is the person's choice. Electron never grants them.
    */
   grantsTypedPaths: boolean;
+  /** The web host's folder of uploaded copies (dropped or picked photos): no place to suggest saving to. */
+  uploadsDir: string | null;
   emit<C extends EventChannel>(channel: C, payload: EventPayload<C>): void;
   /** In-flight Remove Object jobs and batches, by id, so they can be cancelled. */
   jobs: Map<string, AbortController>;

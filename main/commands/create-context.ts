@@ -1,6 +1,7 @@
 // Builds the command context both hosts use: the stores in the userData folder, grants, documents.
 import { Grants } from '../grants';
 import { Documents } from '../state/documents';
+import { ExportMemory } from '../state/export-memory';
 import { RecentList } from '../state/recent';
 import { RecoveryStore } from '../state/recovery';
 import { SettingsStore } from '../state/settings';
@@ -8,10 +9,11 @@ import type { CommandContext } from './context';
 
 export type ContextOptions = Pick<CommandContext, 'host' | 'version' | 'engine' | 'dialogs' | 'reveal' | 'grantsTypedPaths' | 'emit' | 'log'> & {
   userData: string;
+  uploadsDir?: string;
 };
 
 export async function createContext(options: ContextOptions): Promise<CommandContext> {
-  const { userData, ...rest } = options;
+  const { userData, uploadsDir, ...rest } = options;
   const grants = new Grants();
   const recent = await RecentList.load(userData);
   // The person chose every photo on the recent list in an earlier run: Open Recent may read them again.
@@ -22,6 +24,8 @@ export async function createContext(options: ContextOptions): Promise<CommandCon
     recent,
     settings: await SettingsStore.load(userData),
     recovery: new RecoveryStore(userData),
+    exports: await ExportMemory.load(userData),
+    uploadsDir: uploadsDir ?? null,
     documents: new Documents(),
     jobs: new Map(),
     batches: new Map(),

@@ -7,6 +7,7 @@ import { batchCount } from './batch-count';
 import { batchStart } from './batch-start';
 import type { Command } from './context';
 import { dropGrant } from './drop-grant';
+import { exportDefaults } from './export-defaults';
 import { fileChoose } from './file-choose';
 import { folderChoose } from './folder-choose';
 import { folderGrant } from './folder-grant';
@@ -30,6 +31,7 @@ export const commands: { [C in RequestChannel]: Command<C> } = {
   'photo:open': photoOpen,
   'photo:removeObject': photoRemoveObject,
   'photo:export': photoExport,
+  'export:defaults': exportDefaults,
   'job:cancel': jobCancel,
   'recent:list': recentList,
   'folder:choose': folderChoose,

@@ -1,26 +1,28 @@
 import path from 'node:path';
 import { Failure } from '../app-error';
 import type { ImageFormat } from '../contract/app-api';
+import { formatOfName, nameProblem, withFormat } from '../contract/formats';
 import type { Command, CommandContext } from './context';
 import { requireDialogs } from './dialogs';
+import { exportSuggestion } from './export-defaults';
+import type { OpenDocument } from '../state/documents';
 
-const extensions: Record<ImageFormat, string> = { png: '.png', jpeg: '.jpg', webp: '.webp', tiff: '.tif' };
-
-/** "photo.jpg" -> "photo-holefill.png" beside it: the suggestion never names the original. */
-function suggestedName(photo: string, format: ImageFormat): string {
-  const base = path.basename(photo, path.extname(photo));
-  return path.join(path.dirname(photo), `${base}-holefill${extensions[format]}`);
-}
-
-/** The export target: from the save dialog (granted there), or a path already granted for writing. */
-async function chooseTarget(ctx: CommandContext, photo: string, requested: string | null, format: ImageFormat, overwrite: boolean) {
+/**
+ * The export target and the format its bytes will have. From the save dialog (granted there), the name the
+ * person typed decides: its extension chooses the format, and a name without one gets the format's. A path
+ * from the renderer must already be granted for writing, and its extension must name the format asked for.
+ */
+async function chooseTarget(ctx: CommandContext, doc: OpenDocument, requested: string | null, format: ImageFormat, overwrite: boolean) {
   if (requested === null) {
-    const chosen = await requireDialogs(ctx).saveExport(suggestedName(photo, format));
-    return chosen === null ? null : ctx.grants.grant(chosen, 'export');
+    const chosen = await requireDialogs(ctx).saveExport(exportSuggestion(ctx, doc, format).path);
+    if (chosen === null) return null;
+    const named = formatOfName(chosen);
+    const target = named === 'none' ? withFormat(chosen, format) : chosen;
+    return { target: ctx.grants.grant(target, 'export'), format: named === 'none' || named === 'unsupported' ? format : named };
   }
   // Writing over the open photo itself is allowed only when the person confirmed it.
-  if (overwrite && sameFile(requested, photo)) return photo;
-  return ctx.grants.require(requested, 'write');
+  const target = overwrite && sameFile(requested, doc.path) ? doc.path : ctx.grants.require(requested, 'write');
+  return { target, format };
 }
 
 const sameFile = (a: string, b: string) => path.resolve(a) === path.resolve(b);
@@ -28,8 +30,11 @@ const sameFile = (a: string, b: string) => path.resolve(a) === path.resolve(b);
 export const photoExport: Command<'photo:export'> = async (ctx, req) => {
   const doc = ctx.documents.get(req.docId);
   const layers = ctx.documents.results(req.docId, req.resultIds);
-  const target = await chooseTarget(ctx, doc.path, req.path, req.format, req.overwriteOriginal);
-  if (target === null) return null;
+  const chosen = await chooseTarget(ctx, doc, req.path, req.format, req.overwriteOriginal);
+  if (chosen === null) return null;
+  const { target, format } = chosen;
+  const problem = nameProblem(target, format);
+  if (problem) throw new Failure('invalid-request', `Not exported to ${path.basename(target)}: ${problem}`);
   if (sameFile(target, doc.path) && !req.overwriteOriginal) {
     throw new Failure('conflict', 'That is the original photo: confirm overwriting it, or choose another name.');
   }
@@ -37,9 +42,10 @@ export const photoExport: Command<'photo:export'> = async (ctx, req) => {
     photo: doc.path,
     layers,
     target,
-    format: req.format,
+    format,
     quality: req.quality,
     allowOverwritePhoto: req.overwriteOriginal,
   });
-  return { path: written };
+  await ctx.exports.remember(written, format).catch((err) => ctx.log(`last export not remembered: ${err}`));
+  return { path: written, format };
 };

@@ -213,8 +213,11 @@ export const requests = {
       quality: z.number().int().min(1).max(100),
       overwriteOriginal: z.boolean(), // the person confirmed writing over the photo itself
     }),
-    res: z.object({ path: z.string() }).nullable(),
+    /** What was written: in Electron's save dialog, a name typed with another extension chooses that format. */
+    res: z.object({ path: z.string(), format: ImageFormat }).nullable(),
   },
+  /** Where Export As starts, and in what format: the last export's folder and format, else the photo's. */
+  'export:defaults': { req: z.object({ docId: DocId }), res: z.object({ path: z.string(), format: ImageFormat }) },
   'recent:list': { req: z.object({}), res: z.array(GrantedPath) },
   'folder:choose': { req: z.object({ purpose: z.enum(['input', 'masks', 'output']) }), res: GrantedPath.nullable() },
   'file:choose': { req: z.object({ purpose: z.enum(['mask']) }), res: GrantedPath.nullable() },

@@ -12,17 +12,6 @@ export function baseName(path: string): string {
   return path.split(/[\\/]/).filter(Boolean).at(-1) ?? path;
 }
 
-export function dirName(path: string): string {
-  const index = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
-  return index <= 0 ? path.slice(0, index + 1) || '/' : path.slice(0, index);
-}
-
-/** "/a/photo.jpg", "png" -> "/a/photo-holefill.png": the default export target, never the original. */
-export function exportPath(photo: string, extension: string): string {
-  const name = baseName(photo).replace(/\.[^.]*$/, '');
-  return joinPath(dirName(photo), `${name}-holefill.${extension}`);
-}
-
 export const samePath = (a: string, b: string): boolean =>
   a.replace(/[\\/]+$/, '') === b.replace(/[\\/]+$/, '');
 

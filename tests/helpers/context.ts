@@ -16,6 +16,7 @@ export async function testContext(options: {
   host?: 'electron' | 'web';
   dialogs?: Partial<Dialogs>;
   engine?: EnginePort;
+  uploadsDir?: string;
 }): Promise<TestContext> {
   const events: TestContext['events'] = [];
   const logs: string[] = [];
@@ -26,6 +27,7 @@ export async function testContext(options: {
     version: '0.0.0-test',
     engine: options.engine ?? fakeEngine(),
     userData: options.userData,
+    ...(options.uploadsDir ? { uploadsDir: options.uploadsDir } : {}),
     dialogs: host === 'web' ? null : { openPhoto: none, openFolder: none, openMaskFile: none, saveExport: none, ...options.dialogs },
     reveal: host === 'web' ? null : async () => {},
     grantsTypedPaths: host === 'web',

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import sharp from 'sharp';
@@ -116,6 +117,67 @@ test('export refuses a target that was not granted for writing', async (t) => {
     docId: info.docId, resultIds: [], path: elsewhere, format: 'png', quality: 90, overwriteOriginal: false,
   }), 'not-granted');
   assert.equal(existsSync(elsewhere), false);
+});
+
+test('export: a file\'s bytes always match its name, and the next export starts in the last folder and format', async (t) => {
+  const dir = await tempDir(t);
+  const userData = path.join(dir, 'user');
+  const photo = await writePhoto(path.join(dir, 'p.jpg'));
+  const { ctx } = await testContext({ userData, host: 'web' });
+  const info = ok<PhotoInfo>(await dispatch(ctx, 'photo:open', { path: ok<string>(await dispatch(ctx, 'folder:grant', { path: photo, purpose: 'photo' })) }));
+  const exportTo = async (name: string, format: string) => {
+    const target = ok<string>(await dispatch(ctx, 'folder:grant', { path: path.join(dir, name), purpose: 'export' }));
+    return dispatch(ctx, 'photo:export', { docId: info.docId, resultIds: [], path: target, format, quality: 90, overwriteOriginal: false });
+  };
+
+  assert.match(failed(await exportTo('a.jpg', 'png'), 'invalid-request'), /a\.jpg: The name ends in \.jpg, a JPEG name, but the format is PNG/);
+  assert.match(failed(await exportTo('a.bmp', 'png'), 'invalid-request'), /cannot write \.bmp files/);
+  assert.match(failed(await exportTo('a', 'png'), 'invalid-request'), /has no extension/);
+  assert.deepEqual(await readdir(dir), ['p.jpg', 'user'], 'nothing written');
+
+  const written = ok<{ path: string; format: string }>(await exportTo('out/../a.webp', 'webp'));
+  assert.deepEqual(written, { path: path.join(dir, 'a.webp'), format: 'webp' });
+  assert.equal((await sharp(written.path).metadata()).format, 'webp');
+
+  // The next Export As, in this run and the next, starts where this one wrote, in its format.
+  const expected = { path: path.join(dir, 'p-holefill.webp'), format: 'webp' };
+  assert.deepEqual(ok(await dispatch(ctx, 'export:defaults', { docId: info.docId })), expected);
+  const next = await testContext({ userData, host: 'web' });
+  const again = ok<PhotoInfo>(await dispatch(next.ctx, 'photo:open', { path: ok<string>(await dispatch(next.ctx, 'folder:grant', { path: photo, purpose: 'photo' })) }));
+  assert.deepEqual(ok(await dispatch(next.ctx, 'export:defaults', { docId: again.docId })), expected);
+});
+
+test('export: an uploaded photo suggests the home folder, never the web host\'s temp copy; a fresh one its own folder and format', async (t) => {
+  const dir = await tempDir(t);
+  const uploads = path.join(dir, 'uploads');
+  await mkdir(path.join(uploads, 'one'), { recursive: true });
+  const dropped = await writePhoto(path.join(uploads, 'one', 'beach.jpg'));
+  const own = await writePhoto(path.join(dir, 'own.jpg'));
+  const { ctx } = await testContext({ userData: path.join(dir, 'user'), host: 'web', uploadsDir: uploads });
+  const open = async (p: string) => ok<PhotoInfo>(await dispatch(ctx, 'photo:open', { path: ok<string>(await dispatch(ctx, 'folder:grant', { path: p, purpose: 'photo' })) }));
+  assert.deepEqual(ok(await dispatch(ctx, 'export:defaults', { docId: (await open(dropped)).docId })), { path: path.join(os.homedir(), 'beach-holefill.jpg'), format: 'jpeg' });
+  assert.deepEqual(ok(await dispatch(ctx, 'export:defaults', { docId: (await open(own)).docId })), { path: path.join(dir, 'own-holefill.jpg'), format: 'jpeg' });
+});
+
+test('export through the save dialog: the name typed there chooses the format; one without an extension gets the format\'s', async (t) => {
+  const dir = await tempDir(t);
+  const photo = await writePhoto(path.join(dir, 'p.jpg'));
+  const saves = [path.join(dir, 'typed.png'), path.join(dir, 'bare')];
+  const offered: string[] = [];
+  const { ctx } = await testContext({
+    userData: path.join(dir, 'user'),
+    dialogs: { openPhoto: async () => photo, saveExport: async (suggested) => (offered.push(suggested), saves.shift() ?? null) },
+  });
+  ok(await dispatch(ctx, 'photo:choose', {}));
+  const info = ok<PhotoInfo>(await dispatch(ctx, 'photo:open', { path: photo }));
+  const exportAs = async () => ok<{ path: string; format: string }>(await dispatch(ctx, 'photo:export', {
+    docId: info.docId, resultIds: [], path: null, format: 'jpeg', quality: 90, overwriteOriginal: false,
+  }));
+  assert.deepEqual(await exportAs(), { path: path.join(dir, 'typed.png'), format: 'png' });
+  assert.equal((await sharp(path.join(dir, 'typed.png')).metadata()).format, 'png');
+  assert.deepEqual(await exportAs(), { path: path.join(dir, 'bare.jpg'), format: 'jpeg' });
+  assert.equal((await sharp(path.join(dir, 'bare.jpg')).metadata()).format, 'jpeg');
+  assert.deepEqual(offered, [path.join(dir, 'p-holefill.jpg'), path.join(dir, 'p-holefill.jpg')], 'the dialog starts in the last folder, named for the format');
 });
 
 test('batch:start checks every path before starting anything', async (t) => {

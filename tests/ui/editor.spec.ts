@@ -1,13 +1,14 @@
 // The editor in Debian's Chromium against the real web host, engine and model: open, paint, Remove Object,
 // export, then judge the exported pixels against the original with sharp.
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
 import sharp from 'sharp';
 import type { MaskRegion } from '../../main/contract/app-api';
 import { decodeWire, encodeWire } from '../../main/contract/wire';
-import type { PhotoPoint } from './editor-page';
+import { ENGINE_TIMEOUT, type PhotoPoint } from './editor-page';
 import { BRUSH, expect, kodim23, PHOTO_SIZE as SIZE, test } from './fixtures';
 import { and, changedPixels, count, not, strokeMask } from './pixels';
 
@@ -301,4 +302,57 @@ test('Export never writes over the original photo unless the person confirms', a
   assert.equal(await exportButton.isEnabled(), true);
   await dialog.getByRole('button', { name: 'Cancel' }).click(); // the shared photo stays as it is
   await dialog.waitFor({ state: 'detached' });
+});
+
+test('Export: a typed extension chooses the format, the bytes match the name, and the next export starts in the same folder and format', async ({ photoEditor: editor, workDir: dir }) => {
+  const page = editor.page;
+  const dialog = page.getByRole('dialog', { name: 'Export As' });
+  const format = dialog.getByLabel('Format');
+  const saveTo = dialog.getByLabel('Save to');
+  const exportButton = dialog.getByRole('button', { name: 'Export', exact: true });
+  const exportTo = async (name: string) => {
+    await exportButton.click();
+    await dialog.waitFor({ state: 'detached', timeout: ENGINE_TIMEOUT });
+    await page.getByRole('status').filter({ hasText: `Exported ${path.join(dir, name)}` }).waitFor();
+  };
+
+  await editor.button('Export').click();
+  await format.selectOption('png');
+  await saveTo.fill(path.join(dir, 'first.jpg'));
+  await expect(format).toHaveValue('jpeg');
+  await exportTo('first.jpg');
+  assert.equal((await sharp(path.join(dir, 'first.jpg')).metadata()).format, 'jpeg');
+
+  await editor.button('Export').click();
+  await expect(format).toHaveValue('jpeg'); // remembered
+  await expect(saveTo).toHaveValue(path.join(dir, 'kodim23-holefill.jpg')); // in the folder last exported to
+  await format.selectOption('tiff');
+  await expect(saveTo).toHaveValue(path.join(dir, 'kodim23-holefill.tif'), { timeout: 5000 });
+  await saveTo.fill(path.join(dir, 'second.png'));
+  await expect(format).toHaveValue('png');
+  await exportTo('second.png');
+  assert.equal((await sharp(path.join(dir, 'second.png')).metadata()).format, 'png');
+
+  await editor.button('Export').click();
+  await saveTo.fill(path.join(dir, 'third.bmp'));
+  await expect(dialog.getByRole('alert')).toHaveText(/Holefill cannot write \.bmp files/);
+  await expect(exportButton).toBeDisabled();
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  assert.deepEqual(editor.errors, []);
+});
+
+test('Export after a photo was dropped starts in a folder the person can find, not the web host\'s temporary copy', async ({ editor }) => {
+  await editor.page.evaluate(async (base64) => {
+    const file = new File([Uint8Array.from(atob(base64), (c) => c.charCodeAt(0))], 'kodim23.png', { type: 'image/png' });
+    const data = new DataTransfer();
+    data.items.add(file);
+    for (const type of ['dragenter', 'dragover', 'drop']) document.body.dispatchEvent(new DragEvent(type, { dataTransfer: data, bubbles: true, cancelable: true }));
+  }, (await readFile(kodim23)).toString('base64'));
+  await editor.waitForPhoto('kodim23.png');
+  await editor.button('Export').click();
+  const saveTo = editor.page.getByRole('dialog', { name: 'Export As' }).getByLabel('Save to');
+  await expect(saveTo).toHaveValue(/kodim23-holefill\.png$/);
+  const suggested = await saveTo.inputValue();
+  assert.doesNotMatch(suggested, /holefill-web-drops-/, `a folder that outlives the web host: ${suggested}`);
+  assert.ok(existsSync(path.dirname(suggested)), `an existing folder: ${suggested}`);
 });
