@@ -84,15 +84,18 @@ def main() -> int:
     import torch
     from .unet import PConvUNet
     torch.set_num_threads(args.threads)
-    width, layout = 0.5, "pytorch"
+    width, layout, context, level = 0.5, "pytorch", "none", None
     try:
         import onnx
         meta = {m.key: m.value for m in onnx.load(args.model, load_external_data=False).metadata_props}
-        width = float(json.loads(meta.get("holefill", "{}")).get("width", width))
+        holefill = json.loads(meta.get("holefill", "{}"))
+        width = float(holefill.get("width", width))
+        context, level = holefill.get("context", context), holefill.get("context_level", level)
         layout = json.loads(meta.get("holefill_graph", "{}")).get("layout", layout)
     except Exception:  # noqa: BLE001 - the width stays the shipped one
         pass
-    net = PConvUNet(width).eval()
+    # The graph computes the checkpoint's context (its smooth base) too: the eager run does the same work.
+    net = PConvUNet(width, context=context, **({"context_level": level} if level else {})).eval()
     weights = load_weights(net, args.model)
     flops, upsampled = model_flops(net, args.size)
     graph_flops = flops - upsampled * (1 - 16 / 36) if layout == "poly" else flops
