@@ -48,7 +48,7 @@ export function engineAdapter(client: EngineClient, log: (message: string) => vo
       });
       return result.output;
     },
-    countImages: (dir, recursive) => countImages(dir, recursive),
+    countImages: (query) => countImages(query),
     runBatch: ({ batchId, signal, onProgress, ...options }) => runBatch(client, options, { batchId, signal, onProgress }),
     close: () => client.close(),
   };

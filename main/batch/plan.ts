@@ -42,12 +42,7 @@ export async function planBatch(options: BatchOptions): Promise<BatchPlan> {
   const masksDir = options.masks.kind === 'folder' ? await requireFolder(options.masks.dir, 'masks folder') : null;
   const maskFiles = masksDir ? await listImages(masksDir, options.recursive, []) : [];
   const masksByName = new Map(maskFiles.map((f) => [withoutExtension(f).toLowerCase(), path.join(masksDir!, f)]));
-
-  // Never read our own outputs (or the masks) back as photos.
-  const exclude = [outputDir, ...(masksDir && masksDir !== inputDir ? [masksDir] : [])].filter((d) => d !== inputDir);
-  let photos = await listImages(inputDir, options.recursive, exclude);
-  if (masksDir === inputDir) photos = photos.filter((f) => !MASK_SUFFIXES.slice(1).some((s) => withoutExtension(f).endsWith(s)));
-  if (inPlace) photos = photos.filter((f) => !withoutExtension(f).endsWith(IN_PLACE_SUFFIX)); // a rerun must not eat its outputs
+  const photos = await photosIn({ inputDir, recursive: options.recursive, outputDir, masksDir, inPlace });
 
   const inputs = new Set([...photos.map((f) => path.join(inputDir, f)), ...maskFiles.map((f) => path.join(masksDir!, f))]);
   const items = photos.map((file): BatchItem => {
@@ -59,9 +54,34 @@ export async function planBatch(options: BatchOptions): Promise<BatchPlan> {
   return { items, inputDir, outputDir };
 }
 
-/** How many photos a batch over `dir` would process (the dialog shows it before starting). */
-export async function countImages(dir: string, recursive: boolean): Promise<number> {
-  return (await listImages(await requireFolder(dir, 'input folder'), recursive, [])).length;
+/** What a batch reads as photos: the images under inputDir, never its own outputs, nor the masks. */
+interface PhotoQuery {
+  inputDir: string;
+  recursive: boolean;
+  /** null: not chosen yet. A folder that does not exist yet is fine: nothing is read from it. */
+  outputDir: string | null;
+  masksDir: string | null;
+  /** The outputs go into the input folder itself (allowed by the person): they are named "-holefill". */
+  inPlace: boolean;
+}
+
+async function photosIn({ inputDir, recursive, outputDir, masksDir, inPlace }: PhotoQuery): Promise<string[]> {
+  const exclude = [outputDir, masksDir].filter((d): d is string => d !== null && d !== inputDir);
+  let photos = await listImages(inputDir, recursive, exclude);
+  if (masksDir === inputDir) photos = photos.filter((f) => !MASK_SUFFIXES.slice(1).some((s) => withoutExtension(f).endsWith(s)));
+  if (inPlace) photos = photos.filter((f) => !withoutExtension(f).endsWith(IN_PLACE_SUFFIX)); // a rerun must not eat its outputs
+  return photos;
+}
+
+/**
+ * How many photos a batch would process (the dialog shows it before starting): the same photos planBatch takes,
+ * so a default output folder inside the input one (`inpainted/`) is never counted, whatever is in it.
+ */
+export async function countImages(query: { inputDir: string; recursive: boolean; outputDir: string | null; masksDir: string | null }): Promise<number> {
+  const inputDir = await requireFolder(query.inputDir, 'input folder');
+  const resolve = (dir: string | null) => (dir === null ? null : path.resolve(dir));
+  const [outputDir, masksDir] = [resolve(query.outputDir), resolve(query.masksDir)];
+  return (await photosIn({ inputDir, recursive: query.recursive, outputDir, masksDir, inPlace: outputDir === inputDir })).length;
 }
 
 function maskFor(file: string, options: BatchOptions, masksByName: Map<string, string>): MaskInput | null {

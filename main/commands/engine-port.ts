@@ -67,7 +67,8 @@ export interface EnginePort {
   inpaint(job: InpaintJob): Promise<InpaintResult>;
   /** Flattens photo + layers at full resolution and writes target atomically; returns the written path. */
   exportImage(job: ExportJob): Promise<string>;
-  countImages(dir: string, recursive: boolean): Promise<number>;
+  /** The photos a batch would read under inputDir, leaving out the output and mask folders. */
+  countImages(query: { inputDir: string; recursive: boolean; outputDir: string | null; masksDir: string | null }): Promise<number>;
   runBatch(job: BatchJob): Promise<BatchSummary>;
   close(): Promise<void>;
 }

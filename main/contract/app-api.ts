@@ -230,7 +230,11 @@ export const requests = {
   'drop:grant': { req: z.object({ path: GrantedPath }), res: GrantedPath },
   /** The renderer says whether it holds work not yet exported, so quitting can ask first. */
   'app:unsaved': { req: z.object({ unsaved: z.boolean() }), res: z.object({}) },
-  'batch:count': { req: z.object({ inputDir: GrantedPath, recursive: z.boolean() }), res: z.object({ count: z.number().int() }) },
+  /** The photos a batch would read: never those in its output folder or its mask folder (only compared, not read). */
+  'batch:count': {
+    req: z.object({ inputDir: GrantedPath, recursive: z.boolean(), outputDir: GrantedPath.nullable(), masksDir: GrantedPath.nullable() }),
+    res: z.object({ count: z.number().int() }),
+  },
   'batch:start': { req: BatchOptions, res: z.object({ batchId: JobId }) },
   'batch:cancel': { req: z.object({ batchId: JobId }), res: z.object({ cancelled: z.boolean() }) },
   'folder:reveal': { req: z.object({ path: GrantedPath }), res: z.object({}) },

@@ -5,7 +5,28 @@ import { api } from '../api';
 
 export type BatchProgress = EventPayload<'batch:progress'>;
 
+/**
+ * The Batch dialog's choices. They outlive the dialog and "New batch", so the next run starts from the last
+ * one's. "If a result exists" starts at Skip, as on the command line: running a batch again continues where
+ * it stopped instead of writing every photo a second time.
+ */
+export class BatchSettings {
+  inputDir = $state('');
+  recursive = $state(false);
+  maskKind: 'folder' | 'single' | 'painted' = $state('folder');
+  maskDir = $state('');
+  maskFile = $state('');
+  scaleToFit = $state(true);
+  /** Empty: the default, a new "inpainted" folder inside the input folder. */
+  chosenOutput = $state('');
+  format: BatchOptions['format'] = $state('same');
+  quality = $state(92);
+  existing: BatchOptions['existing'] = $state('skip');
+  allowInputDir = $state(false);
+}
+
 export class BatchRun {
+  readonly settings = new BatchSettings();
   batchId: string | null = $state(null);
   progress: BatchProgress | null = $state.raw(null);
   summary: BatchSummary | null = $state.raw(null);

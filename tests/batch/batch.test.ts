@@ -328,8 +328,9 @@ test('planning: recursive listing mirrors subfolders, masks pair by relative nam
   await writeFile(path.join(input, '.hidden.png'), 'x');
   await copyFile(path.join(input, 'a.png'), path.join(masks, 'a.png'));
   await copyFile(path.join(input, 'a.png'), path.join(masks, 'sub', 'b.png'));
-  assert.equal(await countImages(input, false), 1);
-  assert.equal(await countImages(input, true), 2);
+  const count = (recursive: boolean) => countImages({ inputDir: input, recursive, outputDir: null, masksDir: null });
+  assert.equal(await count(false), 1);
+  assert.equal(await count(true), 2);
   const plan = await planBatch(options(input, { kind: 'folder', dir: masks }, path.join(root, 'out'), { recursive: true, format: 'webp' }));
   assert.deepEqual(
     plan.items.map((i) => [i.file, i.mask?.kind === 'file' ? path.relative(masks, i.mask.path) : null, path.relative(root, i.output)]),
@@ -338,4 +339,22 @@ test('planning: recursive listing mirrors subfolders, masks pair by relative nam
       ['sub/b.jpg', 'sub/b.png', 'out/sub/b.webp'],
     ],
   );
+});
+
+test('counting reads what planning reads: never the output folder inside the input folder, nor the masks', async (t) => {
+  const root = await tempDir(t);
+  const input = path.join(root, 'in');
+  const output = path.join(input, 'inpainted'); // the dialog's default
+  const masks = path.join(input, 'masks');
+  await mkdir(path.join(output, 'sub'), { recursive: true });
+  await mkdir(masks);
+  await photoFile(path.join(input, 'a.png'), kodak(1));
+  await photoFile(path.join(output, 'a.png'), kodak(1)); // last run's outputs
+  await photoFile(path.join(output, 'sub', 'b.png'), kodak(2));
+  await photoFile(path.join(masks, 'a.png'), kodak(3));
+  const count = await countImages({ inputDir: input, recursive: true, outputDir: output, masksDir: masks });
+  const plan = await planBatch(options(input, { kind: 'folder', dir: masks }, output, { recursive: true }));
+  assert.deepEqual(plan.items.map((i) => i.file), ['a.png']);
+  assert.equal(count, plan.items.length);
+  assert.equal(await countImages({ inputDir: input, recursive: true, outputDir: null, masksDir: null }), 4, 'without them every image below counts');
 });

@@ -115,7 +115,7 @@ test('malformed messages are rejected with an error and change nothing', async (
   assert.deepEqual(engine.calls.filter((c) => c === 'configure'), [], 'the engine was never reconfigured');
   const badGrant = await callApi(host.port, host.token, 'folder:grant', { path: dir, purpose: 'everything' });
   assert.equal(badGrant.status, 400);
-  assert.equal(code(await callApi(host.port, host.token, 'batch:count', { inputDir: dir, recursive: false })), 'not-granted');
+  assert.equal(code(await callApi(host.port, host.token, 'batch:count', { inputDir: dir, recursive: false, outputDir: null, masksDir: null })), 'not-granted');
 });
 
 test('a path that was not granted is refused; typing it grants it', async () => {
