@@ -190,13 +190,19 @@ export class Editor {
 
   async openDropped(file: File): Promise<void> {
     if (this.busy || !(await this.mayDiscard())) return;
+    await this.openFile(file);
+  }
+
+  /** A file the page holds (dropped, or picked in the browser's Open dialog): granted, then opened. */
+  async openFile(file: File): Promise<boolean> {
     try {
-      const path = await api.grantDroppedFile(file);
-      if (path) await this.openPath(path, { confirmed: true });
-      else this.fail('Could not open the dropped item', new Error(`${file.name || 'It'} is not a file on disk.`));
+      const path = await api.grantDroppedFile(file); // the browser uploads a copy to the web host
+      if (path) return await this.openPath(path, { confirmed: true });
+      this.fail('Could not open the dropped item', new Error(`${file.name || 'It'} is not a file on disk.`));
     } catch (err) {
       this.fail('Could not open the photo', err);
     }
+    return false;
   }
 
   /** Opens a granted path. On failure the current document stays exactly as it was. */

@@ -2,7 +2,7 @@
 // exercised in tests/web-host/real-engine.test.ts).
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -231,6 +231,19 @@ test('typed paths are granted only in the web host', async (t) => {
   failed(await dispatch(web.ctx, 'folder:grant', { path: path.join(dir, 'missing.jpg'), purpose: 'photo' }), 'not-found');
   assert.equal(ok<string>(await dispatch(web.ctx, 'folder:grant', { path: photo, purpose: 'photo' })), photo);
   ok<PhotoInfo>(await dispatch(web.ctx, 'photo:open', { path: photo }));
+});
+
+test('typed paths read as a shell reads them: ~ and relative paths start from the home folder; a folder for a photo says so', async (t) => {
+  // A folder in the home folder, as the person's own photos would be; removed afterwards.
+  const home = await mkdtemp(path.join(os.homedir(), '.holefill-test-'));
+  t.after(() => rm(home, { recursive: true, force: true }));
+  const photo = await writePhoto(path.join(home, 'p.jpg'));
+  const { ctx } = await testContext({ userData: path.join(home, 'user'), host: 'web' });
+  const grant = (typed: string) => dispatch(ctx, 'folder:grant', { path: typed, purpose: 'photo' });
+  assert.equal(ok<string>(await grant(`~/${path.basename(home)}/p.jpg`)), photo);
+  assert.equal(ok<string>(await grant(`${path.basename(home)}/p.jpg`)), photo);
+  assert.match(failed(await grant(home), 'not-found'), /is a folder: type the path of a file in it, or choose the photo with "Choose file…"/);
+  assert.match(failed(await dispatch(ctx, 'folder:grant', { path: photo, purpose: 'input' }), 'not-found'), /is a file, not a folder/);
 });
 
 test('settings are saved atomically in userData and survive a restart', async (t) => {

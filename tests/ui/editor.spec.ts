@@ -2,7 +2,8 @@
 // export, then judge the exported pixels against the original with sharp.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
 import sharp from 'sharp';
@@ -355,4 +356,34 @@ test('Export after a photo was dropped starts in a folder the person can find, n
   const suggested = await saveTo.inputValue();
   assert.doesNotMatch(suggested, /holefill-web-drops-/, `a folder that outlives the web host: ${suggested}`);
   assert.ok(existsSync(path.dirname(suggested)), `an existing folder: ${suggested}`);
+});
+
+test('Open in the browser: a file picker beside a wide path field; ~ paths; a folder explained', async ({ editor }) => {
+  const page = editor.page;
+  await editor.button('Open').click();
+  const dialog = page.getByRole('dialog', { name: 'Open photo' });
+  const field = dialog.getByLabel('Path');
+  const width = (await field.boundingBox())!.width;
+  assert.ok(width > 400, `room for a path: ${width} px`);
+  const chooser = page.waitForEvent('filechooser');
+  await dialog.getByRole('button', { name: 'Choose file…' }).click();
+  await (await chooser).setFiles(kodim23);
+  await editor.waitForPhoto('kodim23.png');
+  await expect(dialog).toBeHidden();
+
+  // A folder in the home folder, as the person's own photos would be; removed afterwards.
+  const home = await mkdtemp(path.join(os.homedir(), '.holefill-ui-'));
+  try {
+    await copyFile(kodim23, path.join(home, 'at-home.png'));
+    const typed = `~/${path.basename(home)}`;
+    await editor.openPhoto(typed);
+    await expect(editor.alert).toContainText(`${home} is a folder: type the path of a file in it, or choose the photo with "Choose file…"`);
+    await editor.alert.getByRole('button', { name: 'OK' }).click();
+    await field.fill(`${typed}/at-home.png`);
+    await dialog.getByRole('button', { name: 'Open', exact: true }).click();
+    await editor.waitForPhoto('at-home.png');
+  } finally {
+    await rm(home, { recursive: true, force: true });
+  }
+  assert.deepEqual(editor.errors.filter((e) => !/404/.test(e)), []);
 });
