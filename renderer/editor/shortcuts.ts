@@ -23,12 +23,21 @@ function menuCommand(e: KeyboardEvent): MenuCommand | null {
   return null;
 }
 
-/** Text fields keep their keys; so do open modal dialogs (they handle Escape themselves). */
+/** Inputs that take typed text (a slider, a checkbox or a colour well does not). */
+const TEXT_INPUT = 'input:not([type]), input[type="text"], input[type="search"], input[type="number"], input[type="url"], input[type="email"], input[type="password"], input[type="tel"]';
+
+/**
+ * Text fields keep their keys; so do open modal dialogs (they handle Escape themselves). Anything else with
+ * the focus (a slider just dragged, a checkbox just clicked) leaves the editing shortcuts working.
+ */
 function typingOrInDialog(e: KeyboardEvent): boolean {
   const target = e.target as HTMLElement | null;
-  if (target?.closest('input, textarea, select, [contenteditable="true"]')) return true;
+  if (target?.closest(`${TEXT_INPUT}, textarea, select, [contenteditable="true"]`)) return true;
   return document.querySelector('dialog[open][data-modal]') !== null;
 }
+
+/** Space and arrows belong to a focused control (a checkbox toggles, a slider moves). */
+const onControl = (e: KeyboardEvent) => (e.target as HTMLElement | null)?.closest('input') !== null;
 
 export function onKeyDown(editor: Editor, e: KeyboardEvent): void {
   if (typingOrInDialog(e)) return;
@@ -42,7 +51,7 @@ export function onKeyDown(editor: Editor, e: KeyboardEvent): void {
   }
   if (e.ctrlKey || e.metaKey || e.altKey) return;
   const key = e.key.toLowerCase();
-  if (key === ' ') {
+  if (key === ' ' && !onControl(e)) {
     e.preventDefault(); // no page scroll, no button "click"
     editor.spaceHeld = true;
   } else if (key === '\\') {

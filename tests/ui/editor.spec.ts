@@ -387,3 +387,33 @@ test('Open in the browser: a file picker beside a wide path field; ~ paths; a fo
   }
   assert.deepEqual(editor.errors.filter((e) => !/404/.test(e)), []);
 });
+
+test('Keyboard: editing shortcuts work after a slider or a checkbox was used; Escape closes a menu; another title switches menus', async ({ photoEditor: editor }) => {
+  const page = editor.page;
+  await editor.drag([[100, 100], [160, 120]]);
+  const opacity = page.getByRole('slider', { name: 'Opacity' });
+  const shown = page.getByRole('complementary', { name: 'Layers' }).getByRole('status');
+  await opacity.fill('80');
+  await expect(opacity).toBeFocused();
+  await expect(shown).toHaveText('80%');
+  await page.keyboard.press('Control+z');
+  await expect(shown).toHaveText('50%');
+  await editor.visibility('Mask 1').uncheck();
+  await page.keyboard.press('Control+z');
+  await expect(editor.visibility('Mask 1')).toBeChecked();
+  await page.keyboard.press('Control+z');
+  await editor.layerRow('Mask 1').getByText('empty').waitFor(); // the stroke undone too
+
+  const menu = (name: string) => page.getByRole('menu', { name });
+  await page.getByRole('button', { name: 'File', exact: true }).click();
+  await expect(menu('File')).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(menu('File')).toBeHidden();
+  await page.getByRole('button', { name: 'File', exact: true }).click();
+  await page.getByRole('button', { name: 'Edit', exact: true }).click();
+  await expect(menu('Edit')).toBeVisible();
+  await expect(menu('File')).toBeHidden();
+  await page.getByRole('button', { name: 'Edit', exact: true }).click();
+  await expect(menu('Edit')).toBeHidden();
+  assert.deepEqual(editor.errors, []);
+});
