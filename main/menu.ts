@@ -80,6 +80,8 @@ export function menuTemplate(state: MenuState, actions: MenuActions): MenuItemCo
       item('zoomOut', 'Zoom Out', actions, 'CmdOrCtrl+-'),
       item('zoomFit', 'Fit to Window', actions, 'CmdOrCtrl+0'),
       item('zoom100', 'Actual Size (100%)', actions, 'CmdOrCtrl+1'),
+      { type: 'separator' },
+      item('compare', 'Compare Before and After', actions),
     ],
   };
   const help: MenuItemConstructorOptions = {

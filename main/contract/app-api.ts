@@ -180,7 +180,7 @@ export type RecoveredDocument = z.infer<typeof RecoveredDocument>;
 /** What a native menu item asks the renderer to do. */
 export const MenuCommand = z.enum([
   'open', 'removeObject', 'export', 'batch', 'undo', 'redo',
-  'zoomIn', 'zoomOut', 'zoomFit', 'zoom100', 'about', 'settings',
+  'zoomIn', 'zoomOut', 'zoomFit', 'zoom100', 'compare', 'about', 'settings',
 ]);
 export type MenuCommand = z.infer<typeof MenuCommand>;
 

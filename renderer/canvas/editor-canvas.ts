@@ -26,6 +26,7 @@ export class EditorCanvas {
   #photo: FabricImage | null = null;
   #views = new Map<string, MaskView | ResultView>();
   #before = false;
+  #split: number | null = null; // compare: the photo alone left of this share of the width
   #fitted = true; // refit on resize until the person zooms or pans
   #overlay: Overlay | null = null;
   #state: DocState | null = null;
@@ -48,7 +49,10 @@ export class EditorCanvas {
     this.fabric.on('before:render', ({ ctx }) => {
       ctx.imageSmoothingQuality = 'high'; // a zoomed-out photo without shimmering edges
     });
-    this.fabric.on('after:render', ({ ctx }) => this.#drawOverlay(ctx as CanvasRenderingContext2D));
+    this.fabric.on('after:render', ({ ctx }) => {
+      this.#drawBefore(ctx as CanvasRenderingContext2D);
+      this.#drawOverlay(ctx as CanvasRenderingContext2D);
+    });
   }
 
   get zoom(): number {
@@ -137,6 +141,13 @@ export class EditorCanvas {
     if (this.#state) this.sync(this.#state);
   }
 
+  /** Compare: the photo as it was left of `at` (a share of the width), the picture as it is right of it. */
+  setSplit(at: number | null): void {
+    if (at === this.#split) return;
+    this.#split = at;
+    this.fabric.requestRenderAll();
+  }
+
   setOverlay(overlay: Overlay | null): void {
     this.#overlay = overlay;
     this.fabric.requestRenderAll();
@@ -206,6 +217,18 @@ export class EditorCanvas {
   #inverse(): TMat2D {
     const [a, , , d, e, f] = this.fabric.viewportTransform;
     return [1 / a, 0, 0, 1 / d, -e / a, -f / d];
+  }
+
+  /** Over the finished scene, left of the divider: the photo alone again, hiding results and masks there. */
+  #drawBefore(ctx: CanvasRenderingContext2D): void {
+    if (this.#split === null || !this.#photo) return;
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(0, 0, this.fabric.width * this.#split, this.fabric.height);
+    ctx.clip();
+    ctx.transform(...this.fabric.viewportTransform);
+    this.#photo.render(ctx);
+    ctx.restore();
   }
 
   #drawOverlay(ctx: CanvasRenderingContext2D): void {

@@ -58,6 +58,11 @@ export class Editor {
   spaceHeld = $state(false);
   /** `\` is held: the photo as it was. */
   showingBefore = $state(false);
+  /**
+   * Compare: the photo as it was left of a divider, as it is now right of it. Where the divider stands, as a
+   * share of the canvas's width; null when not comparing.
+   */
+  compareAt: number | null = $state(null);
   view: Viewport = $state.raw({ zoom: 1, x: 0, y: 0 });
   readonly zoom = $derived(this.view.zoom);
   /** Start-up finished: the host is known and any crashed session has been offered back. */
@@ -118,6 +123,7 @@ export class Editor {
       zoomOut: () => this.canvas?.zoomBy(0.8),
       zoomFit: () => this.canvas?.fit(),
       zoom100: () => this.canvas?.actualSize(),
+      compare: () => this.toggleCompare(),
       about: () => this.openDialog('about'),
       settings: () => this.openDialog('settings'),
     };
@@ -251,8 +257,18 @@ export class Editor {
     await api.invoke('recovery:clear', {}).catch(() => {});
   }
 
+  toggleCompare(): void {
+    this.compareAt = this.compareAt === null && this.doc ? 0.5 : null;
+  }
+
+  /** Moves the compare divider, kept a little inside the canvas so it can always be grabbed again. */
+  moveCompare(at: number): void {
+    if (this.compareAt !== null) this.compareAt = Math.min(0.98, Math.max(0.02, at));
+  }
+
   private setDocument(doc: PhotoDocument): void {
     this.doc = doc;
+    this.compareAt = null;
     doc.onChange = () => this.#saveRecovery(doc);
     // About 3% of the long side: a useful first brush on any photo size.
     this.brushSize = Math.round(Math.max(8, Math.max(doc.photo.width, doc.photo.height) * 0.03));

@@ -23,7 +23,7 @@ test('File, Edit, View and Help hold the commands the brief names, with their ac
   const byId = (id: string) => items.find((i) => i.id === id);
   assert.equal(byId('removeObject')?.accelerator, 'CmdOrCtrl+Shift+R');
   assert.equal(byId('removeObject')?.label, 'Remove Object');
-  for (const id of ['open', 'export', 'batch', 'undo', 'redo', 'zoomIn', 'zoomOut', 'zoomFit', 'zoom100', 'about']) {
+  for (const id of ['open', 'export', 'batch', 'undo', 'redo', 'zoomIn', 'zoomOut', 'zoomFit', 'zoom100', 'compare', 'about']) {
     assert.ok(byId(id), `${id} is in the menu`);
   }
   assert.equal(byId('provider')?.label, 'Execution provider: cpu');

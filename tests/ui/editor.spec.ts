@@ -417,3 +417,56 @@ test('Keyboard: editing shortcuts work after a slider or a checkbox was used; Es
   await expect(menu('Edit')).toBeHidden();
   assert.deepEqual(editor.errors, []);
 });
+
+test('Compare: a control splits the canvas into before and after at a divider that the mouse and the keyboard move', async ({ photoEditor: editor }) => {
+  const page = editor.page;
+  await editor.drag([[80, 250], [420, 250]]); // a mask stroke across the photo, tinted on screen
+  const layers = await editor.layers.getByRole('listitem').count();
+  /** The canvas's pixel (RGB) where a photo point is shown. */
+  const shownAt = async (point: PhotoPoint) => {
+    const [x, y] = await editor.screenPoint(point);
+    const box = (await editor.canvas.boundingBox())!;
+    return editor.canvas.evaluate((canvas: HTMLCanvasElement, [cx, cy]) => {
+      const [px, py] = [Math.round(cx * devicePixelRatio), Math.round(cy * devicePixelRatio)];
+      return [...canvas.getContext('2d')!.getImageData(px, py, 1, 1).data.slice(0, 3)];
+    }, [x - box.x, y - box.y] as const);
+  };
+  const left: PhotoPoint = [150, 250];
+  const right: PhotoPoint = [350, 250];
+  const tinted = { left: await shownAt(left), right: await shownAt(right) };
+
+  const compare = page.getByRole('button', { name: 'Compare' });
+  await compare.click();
+  await expect(compare).toHaveAttribute('aria-pressed', 'true');
+  const divider = page.getByRole('separator', { name: 'Before and after divider' });
+  await expect(divider).toHaveAttribute('aria-valuenow', '50');
+  await expect(page.getByText('Before', { exact: true })).toBeVisible();
+  await expect(page.getByText('After', { exact: true })).toBeVisible();
+  await expect.poll(() => shownAt(left), 'left of the divider: the photo as it was, without the mask').not.toEqual(tinted.left);
+  expect(await shownAt(right), 'right of it: as it is now').toEqual(tinted.right);
+
+  // Dragged right past the second point, the divider shows that one as it was too.
+  const handle = (await divider.boundingBox())!;
+  const [toX] = await editor.screenPoint([400, 250]);
+  await page.mouse.move(handle.x + handle.width / 2, handle.y + handle.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(toX, handle.y + handle.height / 2, { steps: 5 });
+  await page.mouse.up();
+  expect(Number(await divider.getAttribute('aria-valuenow'))).toBeGreaterThan(50);
+  await expect.poll(() => shownAt(right)).not.toEqual(tinted.right);
+
+  // The keyboard moves it back left of the second point.
+  const before = Number(await divider.getAttribute('aria-valuenow'));
+  await divider.focus();
+  for (let i = 0; i < 4; i++) await page.keyboard.press('Shift+ArrowLeft');
+  expect(Number(await divider.getAttribute('aria-valuenow'))).toBeLessThan(before);
+  await expect.poll(() => shownAt(right)).toEqual(tinted.right);
+
+  await compare.click();
+  await expect(divider).toBeHidden();
+  await expect.poll(() => shownAt(left)).toEqual(tinted.left);
+  assert.equal(await editor.layers.getByRole('listitem').count(), layers, 'no layer added');
+  await page.keyboard.press('Control+z');
+  await editor.layerRow('Mask 1').getByText('empty').waitFor(); // the one stroke was the only edit: the divider painted nothing
+  assert.deepEqual(editor.errors, []);
+});
