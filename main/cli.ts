@@ -33,21 +33,22 @@ function help(): string {
 /** Runs the command line and returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
   const [name, ...args] = argv;
-  if (!name || name === '--help' || name === '-h' || name === 'help') {
-    console.log(help());
-    return name ? EXIT.ok : EXIT.usage;
+  if (name === '--help' || name === '-h' || name === 'help') return (console.log(help()), EXIT.ok);
+  if (!name) {
+    process.stderr.write(`holefill: which command? ${commands.map((c) => c.name).join(', ')}. Run "holefill --help" for what each does.\n`);
+    return EXIT.usage;
   }
   if (name === '--version' || name === '-v') return (console.log(version()), EXIT.ok);
   const command = commands.find((c) => c.name === name);
   if (!command) {
-    process.stderr.write(`holefill: unknown command "${name}"\n\n${help()}\n`);
+    process.stderr.write(`holefill: unknown command "${name}"; the commands are ${commands.map((c) => c.name).join(', ')}. Run "holefill --help" for more.\n`);
     return EXIT.usage;
   }
   try {
     return await command.run(args);
   } catch (err) {
     if (err instanceof UsageError) {
-      process.stderr.write(`holefill ${name}: ${err.message}\n\n${command.usage}\n`);
+      process.stderr.write(`holefill ${name}: ${err.message} Run "holefill ${name} --help" for its options.\n`);
       return EXIT.usage;
     }
     process.stderr.write(`holefill: ${describe(err)}\n`);

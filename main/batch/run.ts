@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { BatchOptions, BatchProgress, BatchSummary } from '../contract/app-api';
 import type { InferSize } from '../contract/engine';
 import type { EngineClient } from '../engine/client';
-import { asEngineError } from '../engine/errors';
+import { asEngineError, type EngineError } from '../engine/errors';
 import { JOBS_IN_FLIGHT } from '../engine/serial-model';
 import { planBatch, type BatchItem } from './plan';
 
@@ -105,7 +105,7 @@ export async function runBatch(engine: BatchEngine, options: BatchOptions, run: 
     const outcome = output
       .then((chosen) => processOne(engine, item, chosen, options, run.inferSize))
       // Whatever goes wrong with one photo is that photo's failure, never the batch's (nor its neighbour's).
-      .catch((err: unknown): FileResult => ({ file: item.file, status: 'failed', reason: asEngineError(err).message }))
+      .catch((err: unknown): FileResult => failed(item, asEngineError(err)))
       .then((result) => {
         const took = performance.now() - t0;
         if (--active === 0) busyMs += performance.now() - busySince;
@@ -162,7 +162,7 @@ async function processOne(engine: BatchEngine, item: BatchItem, output: string |
     const error = asEngineError(err);
     // Appeared since we looked (another run writing the same folder): leave it, as 'skip' asks.
     if (error.code === 'output-exists' && options.existing === 'skip') return { file: item.file, status: 'skipped', reason: 'The output already exists.', output };
-    return { file: item.file, status: 'failed', reason: error.message };
+    return failed(item, error);
   }
 }
 
@@ -179,3 +179,5 @@ async function chooseOutput(output: string, existing: BatchOptions['existing'], 
 }
 
 const exists = (file: string) => stat(file).then(() => true, () => false);
+
+const failed = (item: BatchItem, error: EngineError): FileResult => ({ file: item.file, status: 'failed', reason: error.message, code: error.code });

@@ -1,7 +1,7 @@
 // holefill batch INPUT_DIR --masks MASK_DIR -o OUTPUT_DIR
 import type { BatchOptions } from '../contract/app-api';
 import { runBatch, type FileResult } from '../batch';
-import { announceProvider, describe, ENGINE_OPTIONS, ENGINE_USAGE, engineFrom, EXIT, parse, parseQuality, seconds, UsageError, type Command } from './common';
+import { announceProvider, describe, ENGINE_OPTIONS, ENGINE_USAGE, engineFrom, EXIT, fixFor, parse, parseQuality, seconds, UsageError, type Command, type Fixes } from './common';
 
 const usage = `Usage: holefill batch INPUT_DIR (--masks MASK_DIR | --mask ONE.png) -o OUTPUT_DIR [options]
 
@@ -26,6 +26,12 @@ Ctrl-C starts no new photo and stops once those in progress are done; press it a
 ${ENGINE_USAGE}`;
 
 const FORMATS = ['same', 'png', 'jpeg', 'webp'] as const;
+
+/** The options that get past a refusal; a size mismatch only with --mask (a folder's masks are never scaled). */
+const fixes = (oneMask: boolean): Fixes => ({
+  'would-overwrite-input': 'Add --allow-input-dir to write there (the outputs are then named "photo-holefill.ext").',
+  ...(oneMask ? { 'mask-size': 'Add --scale-mask to scale the mask to each photo.' } : {}),
+});
 
 export const batchCommand: Command = {
   name: 'batch',
@@ -64,6 +70,7 @@ export const batchCommand: Command = {
       allowInputDir: values['allow-input-dir'] ?? false,
     };
 
+    const FIXES = fixes(options.masks.kind === 'single');
     const engine = engineFrom(values);
     const abort = new AbortController();
     const onInterrupt = () => {
@@ -80,16 +87,17 @@ export const batchCommand: Command = {
       const summary = await runBatch(engine, options, {
         signal: abort.signal,
         onProgress: (p) => (total = p.total),
-        onFile: (result, ms) => process.stderr.write(progressLine(result, ms, ++finished, total)),
+        onFile: (result, ms) => process.stderr.write(progressLine(result, ms, ++finished, total, FIXES)),
       });
       console.log(
         `${summary.total} photo${summary.total === 1 ? '' : 's'}: ${summary.succeeded} succeeded, ${summary.skipped} skipped, ` +
           `${summary.failed} failed${summary.cancelled ? ', cancelled' : ''} (${seconds(performance.now() - started)}); outputs in ${summary.outputDir}`,
       );
-      for (const f of summary.files) if (f.status === 'failed') console.log(`FAILED ${f.file}: ${f.reason}`);
+      if (summary.skipped && options.existing === 'skip') console.log('Skipped photos already have an output: --overwrite replaces them, --rename keeps both.');
+      for (const f of summary.files) if (f.status === 'failed') console.log(`FAILED ${f.file}: ${withFix(f, FIXES)}`);
       return summary.failed === 0 && !summary.cancelled ? EXIT.ok : EXIT.failed;
     } catch (err) {
-      process.stderr.write(`holefill: ${describe(err)}\n`);
+      process.stderr.write(`holefill: ${describe(err, FIXES)}\n`);
       return EXIT.failed;
     } finally {
       process.off('SIGINT', onInterrupt);
@@ -98,8 +106,10 @@ export const batchCommand: Command = {
   },
 };
 
-function progressLine(result: FileResult, ms: number, done: number, total: number): string {
+function progressLine(result: FileResult, ms: number, done: number, total: number, fixes: Fixes): string {
   const counter = `[${String(done).padStart(String(total).length)}/${total}]`;
-  const outcome = result.status === 'succeeded' ? `ok (${seconds(ms)})` : result.status === 'skipped' ? `skipped: ${result.reason}` : `FAILED: ${result.reason}`;
+  const outcome = result.status === 'succeeded' ? `ok (${seconds(ms)})` : result.status === 'skipped' ? `skipped: ${result.reason}` : `FAILED: ${withFix(result, fixes)}`;
   return `${counter} ${result.file}: ${outcome}\n`;
 }
+
+const withFix = (result: FileResult, fixes: Fixes) => [result.reason, fixFor(result.code, fixes)].filter(Boolean).join(' ');

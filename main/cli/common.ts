@@ -3,6 +3,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { Precision, Provider } from '../contract/app-api';
 import { InferSize } from '../contract/engine';
 import { EngineClient } from '../engine/client';
+import type { EngineErrorCode } from '../contract/engine';
 import { EngineError } from '../engine/errors';
 
 export interface Command {
@@ -17,7 +18,7 @@ export interface Command {
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
 
-/** A mistake in the command line: printed with the command's usage, exit code 2. */
+/** A mistake in the command line: printed on one line with where to find the usage, exit code 2. */
 export class UsageError extends Error {}
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -27,7 +28,9 @@ export function parse<O extends Options>(args: string[], options: O) {
   try {
     return parseArgs({ args, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
   } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : String(err));
+    // node's own messages run on ("... place it at the end of the command after '--', ..."): the first sentence.
+    const first = (err instanceof Error ? err.message : String(err)).split(/\.\s/)[0]!.replace(/\.?$/, '.');
+    throw new UsageError(first);
   }
 }
 
@@ -100,8 +103,15 @@ export function parseQuality(value: string | boolean | undefined, fallback: numb
 
 export const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
-/** An error for the person: the engine's sentence, never a stack. */
-export function describe(err: unknown): string {
-  if (err instanceof EngineError || err instanceof UsageError) return err.message;
-  return err instanceof Error ? err.message : String(err);
+/** For an engine refusal that an option of this command gets past: the sentence naming the option. */
+export type Fixes = Partial<Record<EngineErrorCode, string>>;
+
+/** An error for the person: the engine's sentence, never a stack, and the option that helps if there is one. */
+export function describe(err: unknown, fixes: Fixes = {}): string {
+  const message = err instanceof Error ? err.message : String(err);
+  const fix = err instanceof EngineError ? fixes[err.code] : undefined;
+  return fix ? `${message} ${fix}` : message;
 }
+
+/** The sentence naming the option for an engine error code, if the command has one. */
+export const fixFor = (code: string | undefined, fixes: Fixes): string | undefined => (code ? fixes[code as EngineErrorCode] : undefined);

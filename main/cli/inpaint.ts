@@ -1,7 +1,7 @@
 // holefill inpaint PHOTO --mask MASK -o OUT
 import path from 'node:path';
 import { formatFromPath } from '../engine/output';
-import { announceProvider, describe, ENGINE_OPTIONS, ENGINE_USAGE, engineFrom, EXIT, parse, parseQuality, seconds, UsageError, type Command } from './common';
+import { announceProvider, describe, ENGINE_OPTIONS, ENGINE_USAGE, engineFrom, EXIT, parse, parseQuality, seconds, UsageError, type Command, type Fixes } from './common';
 
 const usage = `Usage: holefill inpaint PHOTO --mask MASK -o OUT [options]
 
@@ -16,6 +16,11 @@ Options:
   --overwrite        replace OUT if it exists
   --quality Q        JPEG/WebP quality, 1-100 (default 92; WebP 100 is lossless)
 ${ENGINE_USAGE}`;
+
+const FIXES: Fixes = {
+  'mask-size': 'Add --scale-mask to scale the mask to the photo.',
+  'output-exists': 'Add --overwrite to replace it, or choose another -o.',
+};
 
 export const inpaintCommand: Command = {
   name: 'inpaint',
@@ -54,7 +59,7 @@ export const inpaintCommand: Command = {
       console.log(`Wrote ${done.output} (${done.width}x${done.height}, ${holes}, ${provider}, ${seconds(done.elapsedMs)})`);
       return EXIT.ok;
     } catch (err) {
-      process.stderr.write(`holefill: ${describe(err)}\n`);
+      process.stderr.write(`holefill: ${describe(err, FIXES)}\n`);
       return EXIT.failed;
     } finally {
       await engine.close();

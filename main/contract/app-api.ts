@@ -100,6 +100,8 @@ export const BatchFileResult = z.object({
   file: z.string(),
   status: z.enum(['succeeded', 'skipped', 'failed']),
   reason: z.string().optional(),
+  /** Why it failed, as the engine's error code (the command line suggests the option that helps). */
+  code: z.string().optional(),
   output: z.string().optional(),
 });
 

@@ -132,6 +132,7 @@ const WRITE_PROBLEMS: [RegExp | string, string][] = [
   ['EPERM', 'permission denied'],
   [/permission denied/i, 'permission denied'],
   ['EDQUOT', 'the disk quota is exceeded'],
+  [/unable to open for write/i, 'no file can be created there'], // libvips, for any other reason (/proc, /sys)
 ];
 
 /** Why a write failed, in words, when it is the destination's fault (null: some other error). */

@@ -33,10 +33,12 @@ test('holefill --help lists the commands; no command or an unknown one is a usag
   const help = await holefill(['--help'], dir);
   assert.equal(help.code, 0);
   for (const c of ['inpaint', 'batch', 'info']) assert.match(help.stdout, new RegExp(`^  ${c}\\s`, 'm'));
-  assert.equal((await holefill([], dir)).code, 2);
+  const none = await holefill([], dir);
+  assert.equal(none.code, 2);
+  assert.equal(none.stderr, 'holefill: which command? inpaint, batch, info, web. Run "holefill --help" for what each does.\n', 'one line, not the whole help');
   const unknown = await holefill(['paint'], dir);
   assert.equal(unknown.code, 2);
-  assert.match(unknown.stderr, /unknown command "paint"/);
+  assert.equal(unknown.stderr, 'holefill: unknown command "paint"; the commands are inpaint, batch, info, web. Run "holefill --help" for more.\n');
   const inpaintHelp = await holefill(['inpaint', '--help'], dir);
   assert.match(inpaintHelp.stdout, /Usage: holefill inpaint PHOTO --mask MASK -o OUT/);
 });
@@ -79,9 +81,11 @@ test('holefill inpaint: bad input and bad output give a clear message and exit 1
     [['inpaint', 'missing.jpg', '--mask', 'mask.png', '-o', 'o.png'], /The photo "missing.jpg" does not exist/],
     [['inpaint', 'photo.png', '--mask', 'nomask.png', '-o', 'o.png'], /The mask "nomask.png" does not exist/],
     [['inpaint', 'text.png', '--mask', 'mask.png', '-o', 'o.png'], /The photo "text.png" is not an image Holefill can read/],
-    [['inpaint', 'photo.png', '--mask', 'big-mask.png', '-o', 'o.png'], /The mask "big-mask.png" is 640x480 but the photo is 500x500/],
+    [['inpaint', 'photo.png', '--mask', 'big-mask.png', '-o', 'o.png'], /The mask "big-mask.png" is 640x480 but the photo is 500x500.*\. Add --scale-mask to scale the mask to the photo\.$/m],
     [['inpaint', 'photo.png', '--mask', 'mask.png', '-o', 'no-dir/o.png'], /The output folder .*no-dir does not exist/],
-    [['inpaint', 'photo.png', '--mask', 'mask.png', '-o', 'taken.png'], /The output "taken.png" already exists/],
+    [['inpaint', 'photo.png', '--mask', 'mask.png', '-o', 'taken.png'], /The output "taken.png" already exists.*\. Add --overwrite to replace it/],
+    // A place no file can be created: the output is named, and nothing is said to be wrong with the photo.
+    [['inpaint', 'photo.png', '--mask', 'mask.png', '-o', '/proc/o.png'], /^holefill: Cannot write "o\.png": no file can be created there \(\/proc\)\.$/m],
     [['inpaint', 'photo.png', '--mask', 'mask.png', '-o', 'photo.png', '--overwrite'], /Refusing to write over "photo.png"/],
   ];
   for (const [args, message] of failures) {
@@ -89,6 +93,7 @@ test('holefill inpaint: bad input and bad output give a clear message and exit 1
     assert.equal(run.code, 1, `${args.join(' ')}: ${run.stderr}`);
     assert.match(run.stderr, message);
     assert.doesNotMatch(run.stderr, /\n\s+at /, 'no stack traces');
+    assert.doesNotMatch(run.stderr, /damaged/, 'the photo is fine');
   }
   const usages: [string[], RegExp][] = [
     [['inpaint', 'photo.png', '-o', 'o.png'], /--mask MASK is required/],
@@ -101,6 +106,8 @@ test('holefill inpaint: bad input and bad output give a clear message and exit 1
     const run = await holefill(args, dir);
     assert.equal(run.code, 2, `${args.join(' ')}: ${run.stderr}`);
     assert.match(run.stderr, message);
+    // One line, and where the options are: not the whole help.
+    assert.match(run.stderr, /^holefill inpaint: [^\n]+ Run "holefill inpaint --help" for its options\.\n$/);
   }
   assert.ok(!existsSync(path.join(dir, 'o.png')));
 });
@@ -116,6 +123,7 @@ test('holefill batch: progress on stderr, a summary and each failure on stdout, 
   await writeFile(path.join(dir, 'in', 'broken.jpg'), 'not a jpeg');
   await fitMask(30, 160, 120, path.join(dir, 'masks', 'broken.png'));
   await sharp(kodak(3)).resize(160, 120).toFile(path.join(dir, 'in', 'lonely.png'));
+  await rectMask(640, 480, [{ x: 1, y: 1, width: 5, height: 5 }], path.join(dir, 'big-mask.png'));
 
   const run = await holefill(['batch', 'in', '--masks', 'masks', '-o', 'out'], dir);
   assert.equal(run.code, 1);
@@ -127,6 +135,9 @@ test('holefill batch: progress on stderr, a summary and each failure on stdout, 
 
   const rerun = await holefill(['batch', 'in', '--masks', 'masks', '-o', 'out'], dir);
   assert.match(rerun.stdout, /^4 photos: 0 succeeded, 2 skipped, 2 failed/m);
+  assert.match(rerun.stdout, /^Skipped photos already have an output: --overwrite replaces them, --rename keeps both\.$/m);
+  const wrongSize = await holefill(['batch', 'in', '--mask', 'big-mask.png', '-o', 'out3'], dir);
+  assert.match(wrongSize.stdout, /^FAILED ok1\.png: The mask "big-mask\.png" is 640x480 but the photo is 160x120.*\. Add --scale-mask to scale the mask to each photo\.$/m);
 
   const good = await holefill(['batch', 'in', '--mask', 'masks/ok1.png', '-o', 'out2', '--format', 'webp'], dir);
   assert.equal(good.code, 1, 'broken.jpg still fails');
@@ -134,7 +145,7 @@ test('holefill batch: progress on stderr, a summary and each failure on stdout, 
 
   const intoInput = await holefill(['batch', 'in', '--masks', 'masks', '-o', 'in'], dir);
   assert.equal(intoInput.code, 1);
-  assert.match(intoInput.stderr, /The output folder is the input folder/);
+  assert.match(intoInput.stderr, /The output folder is the input folder.*\. Add --allow-input-dir to write there/);
   const usage = await holefill(['batch', 'in', '-o', 'out'], dir);
   assert.equal(usage.code, 2);
   assert.match(usage.stderr, /Give either --masks MASK_DIR or --mask ONE\.png/);
