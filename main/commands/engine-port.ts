@@ -1,6 +1,7 @@
 // What the commands need from the engine. main/engine/ is built alongside; engine-adapter.ts maps its client
 // onto this port, so commands (and their tests) do not depend on the engine's exact shapes.
 import type { BatchOptions, BatchProgress, BatchSummary, ImageFormat, MaskRegion, Rect, Settings } from '../contract/app-api';
+import type { ProgressDetail } from '../contract/engine';
 import type { StoredPatch } from '../state/documents';
 
 export interface EngineInfo {
@@ -31,7 +32,8 @@ export interface InpaintJob {
   layers: readonly StoredPatch[];
   mask: MaskRegion;
   signal: AbortSignal;
-  onProgress(stage: string, fraction: number): void;
+  /** The engine's stage ('decode', 'holes', 'model', 'patch'); while filling, which hole of how many. */
+  onProgress(stage: string, fraction: number, hole?: ProgressDetail): void;
 }
 
 export interface InpaintResult {

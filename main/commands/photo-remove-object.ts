@@ -1,6 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { Failure } from '../app-error';
+import type { ProgressDetail } from '../contract/engine';
 import type { Command } from './context';
+
+const STAGES: Record<string, string> = {
+  decode: 'Reading the photo',
+  holes: 'Finding the holes',
+  model: 'Filling the holes',
+  patch: 'Putting the fill in place',
+};
+
+/** What the person reads while Remove Object runs (the dialog adds "…"): "Filling hole 2 of 3". */
+export function progressText(stage: string, hole?: ProgressDetail): string {
+  if (stage === 'model' && hole) return hole.holes === 1 ? 'Filling the hole' : `Filling hole ${hole.hole} of ${hole.holes}`;
+  return STAGES[stage] ?? stage;
+}
 
 /**
  * Fills the painted holes in what the person sees (the photo with the listed result layers over it) and
@@ -20,7 +34,7 @@ export const photoRemoveObject: Command<'photo:removeObject'> = async (ctx, req)
       layers,
       mask: req.mask,
       signal: abort.signal,
-      onProgress: (stage, fraction) => ctx.emit('job:progress', { jobId: req.jobId, stage, fraction }),
+      onProgress: (stage, fraction, hole) => ctx.emit('job:progress', { jobId: req.jobId, stage: progressText(stage, hole), fraction }),
     });
     if (abort.signal.aborted) throw new Failure('cancelled', 'Remove Object was cancelled.');
     const resultId = randomUUID();

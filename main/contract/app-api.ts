@@ -248,6 +248,7 @@ export const requests = {
 
 /** Events: main -> renderer, pushed. */
 export const events = {
+  /** `stage` in words, for the person: "Filling hole 2 of 3". */
   'job:progress': z.object({ jobId: JobId, stage: z.string(), fraction: z.number().min(0).max(1) }),
   'batch:progress': BatchProgress.extend({ batchId: JobId }),
   'batch:done': BatchSummary,

@@ -168,11 +168,15 @@ export type ToWorker = z.infer<typeof ToWorker>;
 export const EngineFailure = z.object({ code: EngineErrorCode, message: z.string() });
 export type EngineFailure = z.infer<typeof EngineFailure>;
 
+/** While holes are filled: which hole group (from 1) of how many. */
+export const ProgressDetail = z.object({ hole: z.number().int().positive(), holes: z.number().int().positive() });
+export type ProgressDetail = z.infer<typeof ProgressDetail>;
+
 /** Worker -> client. */
 export const FromWorker = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready'), info: EngineInfo }),
   z.object({ type: z.literal('init-failed'), error: EngineFailure }),
-  z.object({ type: z.literal('progress'), id: JobId, stage: z.string(), fraction: z.number().min(0).max(1) }),
+  z.object({ type: z.literal('progress'), id: JobId, stage: z.string(), fraction: z.number().min(0).max(1), hole: ProgressDetail.optional() }),
   z.object({ type: z.literal('done'), id: JobId, result: JobResult }),
   z.object({ type: z.literal('failed'), id: JobId, error: EngineFailure }),
   /** The worker received something that is not a ToWorker message. */

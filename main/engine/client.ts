@@ -20,6 +20,7 @@ import {
   type Layer,
   type MaskInput,
   type OutputFormat,
+  type ProgressDetail,
   type ResultOf,
   type WorkerSettings,
 } from '../contract/engine';
@@ -104,7 +105,8 @@ export interface JobOptions {
   /** To cancel with cancel(jobId); one is made up otherwise. */
   jobId?: string;
   signal?: AbortSignal;
-  onProgress?: (stage: string, fraction: number) => void;
+  /** `hole`: while filling, which hole group of how many. */
+  onProgress?: (stage: string, fraction: number, hole?: ProgressDetail) => void;
 }
 
 interface Worker {
@@ -406,7 +408,7 @@ export class EngineClient {
         return;
       }
       case 'progress':
-        return job(message.id)?.options.onProgress?.(message.stage, message.fraction);
+        return job(message.id)?.options.onProgress?.(message.stage, message.fraction, message.hole);
       case 'done':
       case 'failed': {
         const pending = job(message.id);

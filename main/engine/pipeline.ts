@@ -4,7 +4,7 @@
 // pixels: out = M*I + (1-M)*pred.
 import sharp from 'sharp';
 import type { Rect } from '../contract/app-api';
-import type { InferSize, Layer, MaskInput, OutputFormat } from '../contract/engine';
+import type { InferSize, Layer, MaskInput, OutputFormat, ProgressDetail } from '../contract/engine';
 import { atFullResolution, insidePhoto, intersect, planTile, readsReduced, sameRect, type Box, type Tile } from './crops';
 import { EngineError } from './errors';
 import { flattenToFile } from './flatten';
@@ -19,7 +19,8 @@ import { holeShare, knownAlpha, tileHoles } from './tile-mask';
 
 /** What a job can tell its caller while it runs, and ask: has the caller given up? */
 export interface JobContext {
-  progress(stage: string, fraction: number): void;
+  /** `hole`: while filling, which hole group of how many (contract/engine.ts, ProgressDetail). */
+  progress(stage: string, fraction: number, hole?: ProgressDetail): void;
   throwIfCancelled(): void;
 }
 
@@ -57,15 +58,15 @@ export async function fillHoles(model: Model, req: FillRequest, ctx: JobContext 
   ctx.progress('holes', 0.1);
   const { rect: win } = mask;
   const groups = (await findHoleGroups(mask.data, win.width, win.height)).map((g) => ({ ...g, x: g.x + win.x, y: g.y + win.y }));
-  const jobs: { hole: Rect; piece: boolean }[] = [];
-  for (const group of groups) {
+  const jobs: { hole: Rect; piece: boolean; group: number }[] = [];
+  for (const [g, group] of groups.entries()) {
     const pieces = await piecesOf(mask, group, width, height);
-    jobs.push(...pieces.map((hole) => ({ hole, piece: pieces.length > 1 })));
+    jobs.push(...pieces.map((hole) => ({ hole, piece: pieces.length > 1, group: g })));
   }
   const fills: Prediction[] = [];
-  for (const [i, { hole, piece }] of jobs.entries()) {
+  for (const [i, { hole, piece, group }] of jobs.entries()) {
     ctx.throwIfCancelled();
-    ctx.progress('model', 0.1 + (0.8 * i) / jobs.length);
+    ctx.progress('model', 0.1 + (0.8 * i) / jobs.length, { hole: group + 1, holes: groups.length });
     fills.push({ hole, rgb: await predictHole(model, photo, req.layers, mask, hole, req.inferSize, !piece) });
   }
   ctx.progress('patch', 0.9);

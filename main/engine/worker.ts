@@ -151,9 +151,9 @@ function startJobs(): void {
 /** One job, settled by exactly one answer; whatever it throws is its own failure, not its neighbour's. */
 async function runOne(id: string, job: Job): Promise<void> {
   const ctx: JobContext = {
-    progress: (stage, fraction) => {
+    progress: (stage, fraction, hole) => {
       trace(id, stage);
-      send({ type: 'progress', id, stage, fraction });
+      send({ type: 'progress', id, stage, fraction, ...(hole ? { hole } : {}) });
     },
     throwIfCancelled: () => {
       if (cancelled.has(id)) throw new EngineError('cancelled', 'Cancelled.');

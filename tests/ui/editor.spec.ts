@@ -470,3 +470,22 @@ test('Compare: a control splits the canvas into before and after at a divider th
   await editor.layerRow('Mask 1').getByText('empty').waitFor(); // the one stroke was the only edit: the divider painted nothing
   assert.deepEqual(editor.errors, []);
 });
+
+test('Remove Object says what it is doing ("Filling hole 2 of 3…"), and the tab\'s title names the photo', async ({ photoEditor: editor }) => {
+  const page = editor.page;
+  await expect(page).toHaveTitle('kodim23.png — Holefill');
+  for (const stroke of [[[60, 60], [100, 70]], [[400, 80], [440, 90]], [[250, 420], [290, 430]]] as PhotoPoint[][]) await editor.drag(stroke);
+  // Every text the progress dialog shows, as it shows it.
+  await page.evaluate(() => {
+    const seen: string[] = ((window as any).__stages = []);
+    new MutationObserver(() => {
+      const text = document.querySelector('dialog[open] p[aria-live]')?.textContent?.trim();
+      if (text && seen.at(-1) !== text) seen.push(text);
+    }).observe(document.body, { subtree: true, childList: true, characterData: true });
+  });
+  await editor.removeObject(1);
+  const stages: string[] = await page.evaluate(() => (window as any).__stages);
+  for (const hole of [1, 2, 3]) expect(stages).toContain(`Filling hole ${hole} of 3…`);
+  expect(stages.filter((s) => /^(decode|holes|model|patch|encode)…$/.test(s)), `the engine's own words: ${stages.join(' | ')}`).toEqual([]);
+  await expect(page).toHaveTitle('kodim23.png • — Holefill'); // a result not yet exported
+});
