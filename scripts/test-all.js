@@ -1,13 +1,17 @@
 #!/usr/bin/env node
 // `npm test`: every suite, in order, then one summary line. Each suite's own output is shown as it runs.
+//   0. the system packages the tests need (scripts/system-packages.js): installed if missing, or a stop with
+//      the one command that installs them
 //   1. type checks (tsc for main/, svelte-check for renderer/)
 //   2. the Python side of native-models/ (unittest: the PConv arithmetic, features, a training smoke run)
 //   3. node's test runner over tests/**/*.test.ts (engine, CLI, batch, web host, main, packaging)
 //   4. @playwright/test over tests/**/*.spec.ts (playwright.config.ts: the editor in Chromium, the Electron app),
 //      under xvfb-run when there is no display, so the Electron project can open its window
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import semver from 'semver';
+import { ensureSystemPackages } from './system-packages.js';
 
 const only = process.argv[2]; // `npm test -- node` runs one suite
 
@@ -30,6 +34,12 @@ function withDisplay(cmd, args) {
   const headless = process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY;
   return headless && existsSync('/usr/bin/xvfb-run') ? ['/usr/bin/xvfb-run', ['-a', cmd, ...args]] : [cmd, args];
 }
+
+const { engines } = JSON.parse(readFileSync('package.json', 'utf8'));
+if (!semver.satisfies(process.version, engines.node)) {
+  console.log(`npm test: Node ${process.version} is older than the ${engines.node} Holefill declares (README); the tests run, npm install warns.`);
+}
+if (!ensureSystemPackages()) process.exit(1);
 
 const failed = [];
 for (const [name, cmd, args, needs] of suites) {

@@ -10,7 +10,7 @@ export type ProviderName = Exclude<Provider, 'auto'>;
 const LABELS: Record<ProviderName, string> = { cpu: 'CPU', cuda: 'CUDA', dml: 'DirectML', coreml: 'CoreML' };
 export const providerLabel = (p: ProviderName) => LABELS[p];
 
-/** onnxruntime-node installs its CUDA provider only with `--onnxruntime-node-install=cuda12`. */
+/** onnxruntime-node's CUDA provider is not in its npm package: `npm run install-cuda` fetches it (README). */
 function cudaInstalled(): boolean {
   try {
     const pkg = createRequire(import.meta.url).resolve('onnxruntime-node/package.json');
@@ -33,7 +33,7 @@ function whyUnavailable(p: ProviderName): string {
   switch (p) {
     case 'cuda':
       return process.platform === 'linux' && process.arch === 'x64'
-        ? 'CUDA support is not installed (npm install --onnxruntime-node-install=cuda12)'
+        ? 'CUDA support is not installed (npm run install-cuda)'
         : 'CUDA is only supported on Linux x64';
     case 'dml':
       return 'DirectML is only available on Windows';

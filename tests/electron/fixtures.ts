@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { _electron, test as base, type ElectronApplication, type Page } from '@playwright/test';
 import { ensureBuilt } from '../helpers/build';
-import { findElectron } from '../helpers/electron-binary';
+import { findElectron } from '../../scripts/electron-binary';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const found = findElectron();
