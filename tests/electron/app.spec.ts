@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import type { HolefillApi } from '../../main/contract/app-api';
 import { maskRegion, writePhoto } from '../helpers/temp';
+import { expect } from '@playwright/test';
 import { electronSkip, test } from './fixtures';
 
 declare global {
@@ -72,6 +73,17 @@ if (electronSkip) {
       assert.match(await refusal('folder:grant', { path: photo, purpose: 'photo' }), /^\[unavailable\]/, 'typed paths are never granted in Electron');
       assert.match(await refusal('photo:open', { path: photo }), /^\[not-granted\]/);
       assert.match(await refusal('photo:open', { path: 7 }), /^\[invalid-request\]/);
+    });
+
+    test("the window's title names the photo opened with File > Open", async ({ app, window: page, appDir: dir }) => {
+      const photo = await writePhoto(path.join(dir, 'harbour.jpg'), 320, 240);
+      await app.evaluate(({ dialog }, open) => {
+        dialog.showOpenDialog = (async () => ({ canceled: false, filePaths: [open] })) as typeof dialog.showOpenDialog;
+      }, photo);
+      await page.getByRole('button', { name: 'Open', exact: true }).click();
+      await page.locator('[data-photo="harbour.jpg"]').waitFor();
+      const title = () => app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows()[0]!.getTitle());
+      await expect.poll(title).toBe('harbour.jpg — Holefill');
     });
 
     test('open through the dialog, Remove Object in the utility process, export through the save dialog', async ({ app, window: page, appDir: dir }) => {
