@@ -31,7 +31,10 @@ class InpaintingLoss(nn.Module):
         self.features = features  # None: pixel terms only (a cheap warm-up)
         self.weights = {**WEIGHTS, **(weights or {})}
 
-    def forward(self, pred: torch.Tensor, target: torch.Tensor, mask: torch.Tensor) -> dict[str, torch.Tensor]:
+    def forward(self, pred: torch.Tensor, target: torch.Tensor, mask: torch.Tensor,
+                feature_scale: float = 1.0) -> dict[str, torch.Tensor]:
+        """feature_scale: the perceptual and style terms' weight multiplier; 0 skips the feature network (train.py
+        --feature-every N computes them on one step in N, N times as heavy: the same loss in expectation)."""
         hole = 1.0 - mask
         comp = mask * target + hole * pred
         terms = {
@@ -39,7 +42,7 @@ class InpaintingLoss(nn.Module):
             "hole": (hole * (pred - target)).abs().mean(),
             "tv": total_variation(comp, hole),
         }
-        if self.features is not None:
+        if self.features is not None and feature_scale > 0:
             # The MobileNetV2 stages are Keras's ImageNet weights, which were trained on [-1, 1] inputs.
             f_pred, f_comp = self.features(pred * 2 - 1), self.features(comp * 2 - 1)
             with torch.no_grad():
@@ -47,5 +50,6 @@ class InpaintingLoss(nn.Module):
             terms["perceptual"] = sum(F.l1_loss(a, g) + F.l1_loss(b, g) for a, b, g in zip(f_pred, f_comp, f_gt))
             terms["style"] = sum(F.l1_loss(gram(a), gram(g)) + F.l1_loss(gram(b), gram(g))
                                  for a, b, g in zip(f_pred, f_comp, f_gt))
-        terms["total"] = sum(self.weights[k] * v for k, v in terms.items())
+        terms["total"] = sum(self.weights[k] * v * (feature_scale if k in ("perceptual", "style") else 1.0)
+                             for k, v in terms.items())
         return terms

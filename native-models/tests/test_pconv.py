@@ -150,7 +150,7 @@ class TrainExportSmoke(unittest.TestCase):
             rc = train.main(["--loss", "full", "--width", "0.125", "--max-steps", "3", "--max-photos", "8",
                              "--max-masks", "40", "--log-every", "1", "--run-dir", tmp, "--ship", ship,
                              "--threads", "1", "--context", "smooth", "--colour-share", "0.5",
-                             "--blur-share", "0.5"])
+                             "--blur-share", "0.5", "--feature-every", "2"])
             self.assertEqual(rc, 0)
             # Resuming continues the count of images seen.
             rc = train.main(["--loss", "pixel", "--resume", os.path.join(tmp, "last.pt"), "--max-steps", "2",
@@ -160,6 +160,8 @@ class TrainExportSmoke(unittest.TestCase):
             shipped = torch.load(ship)
             self.assertEqual(shipped["meta"]["images_seen"], 5 * 8)
             self.assertEqual(shipped["context"], "smooth")  # kept through the resume
+            self.assertTrue(all(torch.isfinite(v.float()).all() for v in shipped["model"].values()
+                                if v.is_floating_point()), "bf16 training (the default) kept every weight finite")
             from pconv.unet import load_model
             model = export.fp16_rounded(load_model(ship))
             onnx_path = os.path.join(tmp, "model.onnx")
