@@ -385,6 +385,12 @@ test('Open in the browser: a file picker beside a wide path field; ~ paths; a fo
   } finally {
     await rm(home, { recursive: true, force: true });
   }
+  // Two recent photos of the same name (the copy picked above, and the original): both in File, told apart.
+  await editor.openPhoto(kodim23);
+  await editor.waitForPhoto('kodim23.png');
+  await page.getByRole('button', { name: 'File', exact: true }).click();
+  await expect(page.getByRole('menuitem', { name: `Open Recent: ${kodim23}` })).toBeVisible();
+  await page.keyboard.press('Escape');
   assert.deepEqual(editor.errors.filter((e) => !/404/.test(e)), []);
 });
 
