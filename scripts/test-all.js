@@ -21,6 +21,14 @@ function testFiles(dir) {
     e.isDirectory() ? testFiles(join(dir, e.name)) : e.name.endsWith('.test.ts') ? [join(dir, e.name)] : [],
   ).sort();
 }
+
+const { engines } = JSON.parse(readFileSync('package.json', 'utf8'));
+if (!semver.satisfies(process.version, engines.node)) {
+  console.log(`npm test: Node ${process.version} is older than the ${engines.node} Holefill declares (README); the tests run, npm install warns.`);
+}
+// First: the suites below need these (xvfb-run included).
+if (!ensureSystemPackages()) process.exit(1);
+
 const suites = [
   ['types', 'npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']],
   ['renderer-types', 'npx', ['svelte-check', '--tsconfig', 'renderer/tsconfig.json', '--fail-on-warnings'], 'renderer/tsconfig.json'],
@@ -34,12 +42,6 @@ function withDisplay(cmd, args) {
   const headless = process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY;
   return headless && existsSync('/usr/bin/xvfb-run') ? ['/usr/bin/xvfb-run', ['-a', cmd, ...args]] : [cmd, args];
 }
-
-const { engines } = JSON.parse(readFileSync('package.json', 'utf8'));
-if (!semver.satisfies(process.version, engines.node)) {
-  console.log(`npm test: Node ${process.version} is older than the ${engines.node} Holefill declares (README); the tests run, npm install warns.`);
-}
-if (!ensureSystemPackages()) process.exit(1);
 
 const failed = [];
 for (const [name, cmd, args, needs] of suites) {
