@@ -1,6 +1,6 @@
 // electron-vite builds three things into out/:
 //   out/main/app.js, out/main/engine-worker.js   the main process, and the engine worker utilityProcess forks
-//   out/main/engine-inference.js                 the worker's inference thread (main/engine/model-thread.ts)
+//   out/main/engine-inference.js                 the worker process's model thread (main/engine/model/worker-thread.ts)
 //   out/preload/preload.cjs                      the sandboxed preload: CommonJS, its imports bundled in
 //   out/renderer/                                the Svelte UI, with the CSP as a <meta> tag too
 // `npm run build` needs no Electron binary; the web host serves out/renderer as it is.
@@ -32,8 +32,8 @@ export default defineConfig({
       rolldownOptions: {
         input: {
           app: resolve('main/app.ts'),
-          'engine-worker': resolve('main/engine/worker.ts'),
-          'engine-inference': resolve('main/engine/inference-thread.ts'),
+          'engine-worker': resolve('main/engine/worker-process/entry.ts'),
+          'engine-inference': resolve('main/engine/model/worker-thread-entry.ts'),
         },
         output: { entryFileNames: '[name].js' },
       },

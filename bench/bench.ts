@@ -20,18 +20,17 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { setUpLibvips } from '../main/engine/image-io';
-import { loadModel } from '../main/engine/model';
-import { loadModelInThread } from '../main/engine/model-thread';
+import { loadInProcessEngine } from '../main/engine';
 import { benchBatch } from './batch';
 import { repoRoot, requireData } from './data';
 import { benchEndToEnd } from './e2e';
 import { machineLoad, table } from './lib';
 import { benchModel } from './model';
-import { APP_PRECISION, figures, INFERENCE_THREAD, INT8, log, MODEL, notes, quick, threads, values } from './run';
+import { APP_PRECISION, figures, INT8, log, MODEL, notes, quick, threads, values } from './run';
 import { benchScale } from './scale';
 import { benchStartup } from './startup';
 
+const { loadModel, loadModelInThread, setUpLibvips, WORKER_THREAD_ENTRY } = await loadInProcessEngine();
 const only = new Set((values.only ?? 'model,scale,e2e,batch,startup').split(',').map((s) => s.trim()));
 
 async function main(): Promise<void> {
@@ -66,7 +65,7 @@ async function main(): Promise<void> {
       // The model as the app's worker holds it (a thread of its own, idle threads spinning only briefly, not on
       // the cores the pipeline's libvips work runs on between inferences).
       const appFile = appModel === int8 ? INT8! : MODEL;
-      const inThread = await loadModelInThread(INFERENCE_THREAD, { file: appFile, provider: 'cpu', threads });
+      const inThread = await loadModelInThread(WORKER_THREAD_ENTRY, { file: appFile, provider: 'cpu', threads });
       await benchEndToEnd(inThread, ref512, dir);
       await inThread.release();
     }

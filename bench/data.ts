@@ -7,8 +7,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import type { Rect } from '../main/contract/app-api';
-import { toTensors } from '../main/engine/tensors';
+import { loadInProcessEngine } from '../main/engine';
 import { maskSvg, wirePath } from '../tests/helpers/shapes';
+
+const { toTensors } = await loadInProcessEngine();
 
 export const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 export const dataDir = path.resolve(repoRoot, '../shared/data');

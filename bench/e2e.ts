@@ -7,13 +7,12 @@
 import path from 'node:path';
 import { DEFAULT_INFER_SIZE, type InferSize } from '../main/contract/engine';
 import type { Rect } from '../main/contract/app-api';
-import { fillAround, loadEnlarger, type Enlarger } from '../main/engine/enlarge';
-import { defaultThreads, type LoadedModel, type Model } from '../main/engine/model';
-import { forgetPhotoPixels, openPhotoPixels } from '../main/engine/photo-cache';
-import { inpaintFile, removeObject, type JobContext } from '../main/engine/pipeline';
+import { autoThreads, loadInProcessEngine, type Enlarger, type JobContext, type LoadedModel, type Model } from '../main/engine';
 import { largePhoto, objectMask, objectRegion, repoRoot, wireRegion } from './data';
 import { median, runMeasured, spreadOf, timeIt } from './lib';
 import { add, APP_PRECISION, CLI, log, quick } from './run';
+
+const { fillAround, forgetPhotoPixels, inpaintFile, loadEnlarger, openPhotoPixels, removeObject } = await loadInProcessEngine();
 
 interface Breakdown {
   stages: [string, number][];
@@ -41,7 +40,7 @@ const STAGE_NAMES: Record<string, string> = {
 };
 
 let enlargerLoaded: Promise<Enlarger> | null = null;
-const enlarger = () => (enlargerLoaded ??= loadEnlarger(defaultThreads()));
+const enlarger = () => (enlargerLoaded ??= loadEnlarger(autoThreads()));
 
 /** One engine call in this process (inpaintFile or removeObject), its stages timed from its own progress
  * reports and the model's runs timed apart. */
@@ -154,7 +153,7 @@ export async function benchEndToEnd(model: LoadedModel, ref512: number | null, d
     against(`Remove Object total, ${mp} vs the 512x512 photo with the network at 512 (as on the ${mp} photo)`, '512x512 photo, infer size 512', median(smallRuns512.map((r) => r.totalMs)));
   }
 
-  // A long thin hole is filled in pieces (main/engine/pieces.ts), one network run each: its cost follows its length.
+  // A long thin hole is filled in pieces (main/engine/fill/thin-hole-pieces.ts), one network run each: its cost follows its length.
   {
     const section = `e2e: Remove Object in the app, ${mp} JPEG open, a 12 px wire across it (filled in pieces)`;
     const bigWire = await wireRegion(W, H, 12);

@@ -5,11 +5,12 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
-import type { LoadedModel, Model } from '../main/engine/model';
-import { loadModelInThread, WORKER_SPIN_US } from '../main/engine/model-thread';
+import { loadInProcessEngine, type LoadedModel, type Model } from '../main/engine';
 import { modelTile, repoRoot } from './data';
 import { median, spreadOf, timeIt } from './lib';
-import { add, INFERENCE_THREAD, INT8, log, MODEL, notes, quick, threads } from './run';
+import { add, INT8, log, MODEL, notes, quick, threads } from './run';
+
+const { loadModelInThread, WORKER_SPIN_US, WORKER_THREAD_ENTRY } = await loadInProcessEngine();
 
 const PYTHON = '/usr/bin/python3';
 const RUNS = quick ? 3 : 11;
@@ -83,7 +84,7 @@ export async function benchModel(fp32: LoadedModel, int8: LoadedModel | null): P
   const section = 'model: one 512x512 inference, CPU';
   const tile = await modelTile(512, 512);
   // The same model as the app's worker holds it: on a thread of its own, idle threads sleeping.
-  const worker = await loadModelInThread(INFERENCE_THREAD, { file: MODEL, provider: 'cpu', threads });
+  const worker = await loadModelInThread(WORKER_THREAD_ENTRY, { file: MODEL, provider: 'cpu', threads });
   const mm = await sgemmSession();
   const mats = new Map(SGEMM.map((n) => [n, squareMatrices(n)]));
   // Model.run may take the tensors over (the worker's thread does): each run gets its own copy (~1 ms).

@@ -3,9 +3,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_MODEL } from '../main/engine/client';
-import { defaultThreads } from '../main/engine/model';
-import { choosePrecision, int8ModelFor } from '../main/engine/precision';
+import { autoThreads, choosePrecision, DEFAULT_MODEL, int8ModelFor } from '../main/engine';
 import { repoRoot } from './data';
 import type { Figure } from './lib';
 
@@ -31,8 +29,7 @@ export const INT8 = existsSync(int8ModelFor(MODEL)) ? int8ModelFor(MODEL) : null
 /** What the app and CLI run on this machine's CPU by default (precision auto): the e2e, batch and start-up figures. */
 export const APP_PRECISION = choosePrecision('auto', MODEL, 'cpu');
 export const CLI = path.join(repoRoot, 'bin', 'holefill.js');
-export const INFERENCE_THREAD = path.join(repoRoot, 'main', 'engine', 'inference-thread.ts');
-export const threads = defaultThreads();
+export const threads = autoThreads();
 export const figures: Figure[] = [];
 export const notes: string[] = [];
 export const add = (f: Figure) => {

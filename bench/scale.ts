@@ -1,5 +1,5 @@
 // The scale section: the model's time at the inference scales the engine uses (256, 512, 1024), against 512.
-import type { LoadedModel } from '../main/engine/model';
+import type { LoadedModel } from '../main/engine';
 import { modelTile } from './data';
 import { median, spreadOf, timeIt } from './lib';
 import { add, quick } from './run';

@@ -1,6 +1,6 @@
 // The startup section: from starting the engine worker to the first result, against the same job once warm.
 import path from 'node:path';
-import { EngineClient } from '../main/engine/client';
+import { EngineClient } from '../main/engine';
 import { largePhoto, objectMask } from './data';
 import { median, spreadOf, timeIt } from './lib';
 import { add, quick } from './run';

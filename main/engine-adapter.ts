@@ -2,8 +2,7 @@
 import path from 'node:path';
 import { countImages, runBatch } from './batch';
 import type { EnginePort } from './commands/engine-port';
-import type { EngineClient } from './engine';
-import { availableProviders } from './engine';
+import { availableProviders, type EngineClient } from './engine';
 
 export function engineAdapter(client: EngineClient, log: (message: string) => void): EnginePort {
   return {

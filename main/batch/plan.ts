@@ -6,8 +6,7 @@ import { mkdir, readdir, realpath, rm, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path';
 import type { BatchOptions } from '../contract/app-api';
 import type { MaskInput, OutputFormat } from '../contract/engine';
-import { EngineError } from '../engine/errors';
-import { formatFromPath } from '../engine/output';
+import { EngineError, formatFromPath } from '../engine';
 
 /** The photos a batch picks up, by extension (anything else in the folder is left alone). */
 export const PHOTO_EXTENSIONS = new Set(['.jpg', '.jpeg', '.jpe', '.png', '.webp', '.tif', '.tiff', '.avif']);

@@ -8,9 +8,7 @@ import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { BatchOptions, BatchProgress, BatchSummary } from '../contract/app-api';
 import type { InferSize } from '../contract/engine';
-import type { EngineClient } from '../engine/client';
-import { asEngineError, type EngineError } from '../engine/errors';
-import { JOBS_IN_FLIGHT } from '../engine/serial-model';
+import { asEngineError, JOBS_IN_FLIGHT, type EngineClient, type EngineError } from '../engine';
 import { planBatch, type BatchItem } from './plan';
 
 /** What a batch needs from the engine (a fake in tests of the layers above). */

@@ -2,9 +2,8 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { Precision, Provider } from '../contract/app-api';
 import { InferSize } from '../contract/engine';
-import { EngineClient } from '../engine/client';
 import type { EngineErrorCode } from '../contract/engine';
-import { EngineError } from '../engine/errors';
+import { EngineClient, EngineError } from '../engine';
 
 export interface Command {
   name: string;

@@ -1,6 +1,6 @@
 // holefill info: the model and the execution providers.
 import { DEFAULT_INFER_SIZE } from '../contract/engine';
-import { MAX_INPUT_PIXELS } from '../engine/image-io';
+import { MAX_INPUT_PIXELS } from '../engine';
 import { describe, ENGINE_OPTIONS, ENGINE_USAGE, engineFrom, EXIT, parse, type Command } from './common';
 
 const usage = `Usage: holefill info [options]

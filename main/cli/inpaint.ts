@@ -1,6 +1,6 @@
 // holefill inpaint PHOTO --mask MASK -o OUT
 import path from 'node:path';
-import { formatFromPath } from '../engine/output';
+import { formatFromPath } from '../engine';
 import { announceProvider, describe, ENGINE_OPTIONS, ENGINE_USAGE, engineFrom, EXIT, parse, parseQuality, seconds, UsageError, type Command, type Fixes } from './common';
 
 const usage = `Usage: holefill inpaint PHOTO --mask MASK -o OUT [options]

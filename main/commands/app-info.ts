@@ -1,5 +1,5 @@
 import type { AppInfo } from '../contract/app-api';
-import { autoThreads, logicalCores } from '../threads';
+import { autoThreads, logicalCores } from '../engine';
 import type { Command, CommandContext } from './context';
 
 export async function currentInfo(ctx: CommandContext): Promise<AppInfo> {

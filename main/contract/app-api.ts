@@ -40,7 +40,7 @@ export type ImageFormat = z.infer<typeof ImageFormat>;
 
 export const Provider = z.enum(['auto', 'cpu', 'cuda', 'dml', 'coreml']);
 export type Provider = z.infer<typeof Provider>;
-/** auto: int8 on a CPU with fast int8 (VNNI or ARM dot products), fp32 elsewhere; see main/engine/precision.ts. */
+/** auto: int8 on a CPU with fast int8 (VNNI or ARM dot products), fp32 elsewhere; see main/engine/model/precision.ts. */
 export const Precision = z.enum(['auto', 'fp32', 'int8']);
 export type Precision = z.infer<typeof Precision>;
 

@@ -63,7 +63,7 @@ const Quality = z.number().int().min(1).max(100);
 
 export const Jobs = {
   /** An upright, downscaled JPEG of the photo for display, and its full upright size. The photo is being
-   * opened: the worker also decodes it in full and keeps the pixels for Remove Object (photo-cache.ts). */
+   * opened: the worker also decodes it in full and keeps the pixels for Remove Object (fill/photo-cache.ts). */
   preview: z.object({ kind: z.literal('preview'), photo: FilePath, maxSide: z.number().int().min(16).max(16384) }),
   /** Fills the holes in photo + layers (bottom to top) and returns only the patch. */
   removeObject: z.object({
@@ -147,7 +147,7 @@ export const EngineInfo = z.object({
 export type EngineInfo = z.infer<typeof EngineInfo>;
 
 export const WorkerSettings = z.object({
-  /** The fp32 model; its int8 twin sits beside it (main/engine/precision.ts). */
+  /** The fp32 model; its int8 twin sits beside it (main/engine/model/precision.ts). */
   modelPath: FilePath,
   precision: Precision,
   provider: Provider,

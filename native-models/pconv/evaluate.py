@@ -71,7 +71,7 @@ def known_resize(img: np.ndarray, hole: np.ndarray, side: int) -> np.ndarray:
 @torch.no_grad()
 def model_fill(model, img: np.ndarray, hole: np.ndarray, scale: int) -> np.ndarray:
     """The engine's path for one crop: scale image and hole to `scale`, predict, scale back, composite. At twice the
-    image's size it is the engine's magnified crop (main/engine/enlarge.ts): image and hole each pixel repeated 2x2."""
+    image's size it is the engine's magnified crop (main/engine/fill/enlarge.ts): image and hole each pixel repeated 2x2."""
     h, w = hole.shape
     magnified = scale == 2 * w
     if magnified:
@@ -83,17 +83,17 @@ def model_fill(model, img: np.ndarray, hole: np.ndarray, scale: int) -> np.ndarr
     x = torch.from_numpy(small.astype(np.float32).transpose(2, 0, 1)[None] / 255.0)
     m = torch.from_numpy((1.0 - small_hole.astype(np.float32))[None, None])
     pred = model(x, m).clamp(0, 1)[0].numpy().transpose(1, 2, 0) * 255.0
-    # As the engine enlarges it (main/engine/enlarge.ts): smoothed (pconv/unet.py OUTPUT_SMOOTHING_SIGMA, twice as
+    # As the engine enlarges it (main/engine/fill/enlarge.ts): smoothed (pconv/unet.py OUTPUT_SMOOTHING_SIGMA, twice as
     # wide when magnified), 8-bit, then INTER_LINEAR.
     k = np.array(smoothing_kernel(MAGNIFIED_SMOOTHING_SIGMA if magnified else OUTPUT_SMOOTHING_SIGMA), np.float32)
     pred = np.clip(np.rint(cv2.sepFilter2D(np.ascontiguousarray(pred), -1, k, k, borderType=cv2.BORDER_REFLECT_101)), 0, 255)
     if scale != w:
-        pred = cv2.resize(pred, (w, h), interpolation=cv2.INTER_LINEAR)  # as the engine enlarges it (main/engine/enlarge.ts)
+        pred = cv2.resize(pred, (w, h), interpolation=cv2.INTER_LINEAR)  # as the engine enlarges it (main/engine/fill/enlarge.ts)
     pred = np.clip(np.rint(pred), 0, 255).astype(np.uint8)
     return np.where(hole[:, :, None] > 0, pred, img)
 
 
-# The engine's 'auto' inference size (main/engine/pipeline.ts): 512; 256 when the hole fills more than
+# The engine's 'auto' inference size (main/engine/fill/pipeline.ts): 512; 256 when the hole fills more than
 # AUTO_LARGE_HOLE_SHARE of the crop the network sees; the crop magnified 2x (here the whole 512 image at 1024,
 # see model_fill) when the hole fills at most AUTO_SMALL_HOLE_SHARE.
 AUTO_LARGE_HOLE_SHARE = 0.5

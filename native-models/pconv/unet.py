@@ -123,7 +123,7 @@ class PConvUNet(nn.Module):
 
 
 # The engine smooths the network's prediction with a Gaussian of this sigma (network pixels) as it enlarges it to
-# the photo's pixels (main/engine/enlarge-graph.ts, made by graphs/enlarge.py; evaluate.py does the same): a
+# the photo's pixels (main/engine/fill/enlarge-graph.ts, made by graphs/enlarge.py; evaluate.py does the same): a
 # smoother reconstruction filter than bilinear alone, which removes the fine grid texture and noise the decoder
 # leaves in fills. Chosen on BSDS500's val photos (kept out of training; never the eval sets), with
 # tools/val_smoothing.py (a study since removed; the model card has its tables) on session 4's model: on 180 pairs

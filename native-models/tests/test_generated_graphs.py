@@ -1,5 +1,5 @@
-"""The engine's graph modules are what their generators make: main/engine/enlarge-graph.ts (pconv/graphs/enlarge.py)
-and main/engine/mask-graph.ts (pconv/graphs/mask.py)."""
+"""The engine's graph modules are what their generators make: main/engine/fill/enlarge-graph.ts (pconv/graphs/enlarge.py)
+and main/engine/fill/mask-graph.ts (pconv/graphs/mask.py)."""
 import subprocess
 import sys
 import unittest

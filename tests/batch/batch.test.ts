@@ -12,9 +12,9 @@ import { after, before, test } from 'node:test';
 import sharp from 'sharp';
 import type { BatchOptions } from '../../main/contract/app-api';
 import { countImages, planBatch, runBatch, type BatchEngine, type BatchProgress, type FileResult } from '../../main/batch';
-import { EngineClient } from '../../main/engine/client';
+import { EngineClient } from '../../main/engine/worker-process/client';
 import type { EngineError } from '../../main/engine/errors';
-import { JOBS_IN_FLIGHT } from '../../main/engine/serial-model';
+import { JOBS_IN_FLIGHT } from '../../main/engine/model/shared-model';
 import { fitMask, kodak, MODEL, rectMask, sunHays, tempDir } from '../helpers/engine-data';
 
 let engine: EngineClient;

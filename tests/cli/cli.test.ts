@@ -6,7 +6,7 @@ import { copyFile, mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import sharp from 'sharp';
-import { int8Support } from '../../main/engine/precision';
+import { int8Support } from '../../main/engine/model/precision';
 import { CLI, compareWithMask, fitMask, kodak, maskRaw, raw, rectMask, tempDir } from '../helpers/engine-data';
 
 interface Run {

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { deflateSync } from 'node:zlib';
 import sharp from 'sharp';
-import { EngineClient } from '../../main/engine/client';
+import { EngineClient } from '../../main/engine/worker-process/client';
 import type { EngineError } from '../../main/engine/errors';
 import { fitMask, kodak, listDir, MODEL, rectMask, tempDir } from '../helpers/engine-data';
 

@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as ort from 'onnxruntime-node';
-import { loadEnlarger } from '../../main/engine/enlarge';
-import { MAGNIFIED_SMOOTHING_SIGMA, SMOOTHING_SIGMA } from '../../main/engine/enlarge-graph';
+import { loadEnlarger } from '../../main/engine/fill/enlarge';
+import { MAGNIFIED_SMOOTHING_SIGMA, SMOOTHING_SIGMA } from '../../main/engine/fill/enlarge-graph';
 
 /** 8-bit values (so rounding is exact) as the model's [0,1] floats, CHW. */
 function prediction(width: number, height: number, seed: number): { chw: Float32Array; bytes: Uint8Array } {

@@ -10,8 +10,8 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
-import { loadModel, type LoadedModel } from '../../main/engine/model';
-import { inpaintFile } from '../../main/engine/pipeline';
+import { loadModel, type LoadedModel } from '../../main/engine/model/session';
+import { inpaintFile } from '../../main/engine/fill/pipeline';
 import { kodak, MODEL, nvidiaMask, raw, repoRoot, tempDir } from '../helpers/engine-data';
 
 let model: LoadedModel;

@@ -7,7 +7,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import sharp from 'sharp';
-import { EngineClient } from '../../main/engine/client';
+import { EngineClient } from '../../main/engine/worker-process/client';
 import type { EngineError } from '../../main/engine/errors';
 import { kodak, listDir, MODEL, rectMask, sunHays, tempDir } from '../helpers/engine-data';
 

@@ -5,10 +5,10 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import sharp from 'sharp';
-import { planTile, readsReduced } from '../../main/engine/crops';
-import { loadModel, type LoadedModel } from '../../main/engine/model';
-import { forgetPhotoPixels } from '../../main/engine/photo-cache';
-import { inpaintFile, removeObject } from '../../main/engine/pipeline';
+import { planTile, readsReduced } from '../../main/engine/fill/tile-geometry';
+import { loadModel, type LoadedModel } from '../../main/engine/model/session';
+import { forgetPhotoPixels } from '../../main/engine/fill/photo-cache';
+import { inpaintFile, removeObject } from '../../main/engine/fill/pipeline';
 import { fitMask, MODEL, raw, repoRoot, sunHays, tempDir } from '../helpers/engine-data';
 
 const INT8 = path.join(repoRoot, 'native-models', 'pconv-unet.int8.onnx');
@@ -69,7 +69,7 @@ test("a large hole in a large photo, its crop read from the open photo's reduced
   const mask = await fitMask(8010, size.width, size.height, path.join(dir, 'mask.png'));
   const black = await painted(sunHays(7), mask, '#000000', path.join(dir, 'black.png'), size);
   const magenta = await painted(sunHays(7), mask, '#ff00ff', path.join(dir, 'magenta.png'), size);
-  // The mask's one large group is scaled down more than 6x: read from the reduced copy (crops.ts).
+  // The mask's one large group is scaled down more than 6x: read from the reduced copy (tile-geometry.ts).
   assert.ok(readsReduced(planTile({ x: 0, y: 0, width: size.width, height: size.height }, size.width, size.height, 512)));
   const { model } = models[0]!;
   const maskBytes = await sharp(mask).png().toBuffer();

@@ -3,12 +3,13 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import sharp from 'sharp';
 import type { Rect } from '../../main/contract/app-api';
-import { MODEL_STEP, planTile, readsReduced, REDUCED_FACTOR } from '../../main/engine/crops';
-import { findHoleGroups, mergeClose } from '../../main/engine/holes';
-import { readMask, reducedCopy } from '../../main/engine/image-io';
-import { binarize, createMaskGraphs, setMaskGraphLoader, shrinkHoles, type Grid } from '../../main/engine/mask-ops';
+import { MODEL_STEP, planTile, readsReduced, REDUCED_FACTOR } from '../../main/engine/fill/tile-geometry';
+import { findHoleGroups, mergeClose } from '../../main/engine/fill/hole-groups';
+import { reducedCopy } from '../../main/engine/fill/photo-cache';
+import { readMask } from '../../main/engine/fill/read-mask';
+import { binarize, createMaskGraphs, setMaskGraphLoader, shrinkHoles, type Grid } from '../../main/engine/fill/mask-ops';
 import { EngineError } from '../../main/engine/errors';
-import { tileHoles } from '../../main/engine/tile-mask';
+import { tileHoles } from '../../main/engine/fill/tile-holes';
 import { nvidiaMask } from '../helpers/engine-data';
 
 /** Exact reference: a grid cell is a hole if any hole pixel overlaps its area (loops are fine in tests). */

@@ -7,9 +7,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import sharp from 'sharp';
-import { EngineClient } from '../../main/engine/client';
-import { loadModel, type Model } from '../../main/engine/model';
-import { removeObject } from '../../main/engine/pipeline';
+import { EngineClient } from '../../main/engine/worker-process/client';
+import { loadModel, type Model } from '../../main/engine/model/session';
+import { removeObject } from '../../main/engine/fill/pipeline';
 import { compareWithMask, MODEL, peakRssMb, raw, rectMask, sunHays } from '../helpers/engine-data';
 
 const W = 6000;

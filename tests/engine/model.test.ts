@@ -5,9 +5,9 @@ import { after, before, test } from 'node:test';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { EngineError } from '../../main/engine/errors';
-import { loadModel, type LoadedModel } from '../../main/engine/model';
-import { fillHoles } from '../../main/engine/pipeline';
-import { toTensors } from '../../main/engine/tensors';
+import { loadModel, type LoadedModel } from '../../main/engine/model/session';
+import { fillHoles } from '../../main/engine/fill/pipeline';
+import { toTensors } from '../../main/engine/fill/tile-tensors';
 import { kodak, MODEL, nvidiaMask, rectMask, tempDir } from '../helpers/engine-data';
 
 let model: LoadedModel;

@@ -1,13 +1,13 @@
-// Long thin holes in pieces (main/engine/pieces.ts): which groups are split, and that the pieces hold every hole
+// Long thin holes in pieces (main/engine/fill/thin-hole-pieces.ts): which groups are split, and that the pieces hold every hole
 // pixel exactly once, each seen at full resolution.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import sharp from 'sharp';
 import type { Rect } from '../../main/contract/app-api';
-import { planTile } from '../../main/engine/crops';
-import { findHoleGroups } from '../../main/engine/holes';
-import type { MaskWindow } from '../../main/engine/image-io';
-import { piecesOf } from '../../main/engine/pieces';
+import { planTile } from '../../main/engine/fill/tile-geometry';
+import { findHoleGroups } from '../../main/engine/fill/hole-groups';
+import type { MaskWindow } from '../../main/engine/fill/read-mask';
+import { piecesOf } from '../../main/engine/fill/thin-hole-pieces';
 import { maskSvg, wirePath } from '../helpers/shapes';
 
 /** A binary mask (255 = hole) drawn by libvips from SVG shapes. */

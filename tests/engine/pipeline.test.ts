@@ -6,14 +6,14 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import sharp from 'sharp';
-import { planTile, readsReduced } from '../../main/engine/crops';
+import { planTile, readsReduced } from '../../main/engine/fill/tile-geometry';
 import { EngineError } from '../../main/engine/errors';
-import { flattenToFile } from '../../main/engine/flatten';
-import { findHoleGroups } from '../../main/engine/holes';
-import { loadModel, type LoadedModel, type Model } from '../../main/engine/model';
-import { forgetPhotoPixels } from '../../main/engine/photo-cache';
-import { inpaintFile, removeObject } from '../../main/engine/pipeline';
-import { piecesOf } from '../../main/engine/pieces';
+import { flattenToFile } from '../../main/engine/fill/composite';
+import { findHoleGroups } from '../../main/engine/fill/hole-groups';
+import { loadModel, type LoadedModel, type Model } from '../../main/engine/model/session';
+import { forgetPhotoPixels } from '../../main/engine/fill/photo-cache';
+import { inpaintFile, removeObject } from '../../main/engine/fill/pipeline';
+import { piecesOf } from '../../main/engine/fill/thin-hole-pieces';
 import { compareWithMask, fitMask, kodak, listDir, maskRaw, MODEL, raw, rectMask, regionOf, sunHays, tempDir } from '../helpers/engine-data';
 import { maskSvg, wirePath } from '../helpers/shapes';
 
@@ -390,7 +390,7 @@ test('a large hole on a 6 MP photo: the app (photo kept open, its crop read from
   assert.ok(!patch.data.equals(original), 'the hole is filled');
 });
 
-test('a thin wire across a photo is filled in pieces (pieces.ts): one network run per piece, at full resolution, every hole pixel filled', async (t) => {
+test('a thin wire across a photo is filled in pieces (thin-hole-pieces.ts): one network run per piece, at full resolution, every hole pixel filled', async (t) => {
   const dir = await tempDir(t);
   const photo = sunHays(3);
   const input = await raw(photo);

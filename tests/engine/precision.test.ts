@@ -2,7 +2,7 @@
 // providers and on CPUs without them; an explicit choice is honoured whenever its file exists.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { choosePrecision, int8ModelFor, int8Support } from '../../main/engine/precision';
+import { choosePrecision, int8ModelFor, int8Support } from '../../main/engine/model/precision';
 
 const vnni = { fast: true, reason: 'this CPU has VNNI' };
 const noVnni = { fast: false, reason: 'this CPU has no VNNI' };

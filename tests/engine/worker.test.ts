@@ -9,11 +9,12 @@ import path from 'node:path';
 import { test } from 'node:test';
 import sharp from 'sharp';
 import type { FromWorker } from '../../main/contract/engine';
-import { childProcessSpawner, EngineClient, WORKER_ENTRY, type WorkerSpawner } from '../../main/engine/client';
+import { EngineClient } from '../../main/engine/worker-process/client';
+import { childProcessSpawner, WORKER_ENTRY, type WorkerSpawner } from '../../main/engine/worker-process/spawner';
 import type { EngineError } from '../../main/engine/errors';
-import { int8Support } from '../../main/engine/precision';
-import { planProviders } from '../../main/engine/providers';
-import { JOBS_IN_FLIGHT } from '../../main/engine/serial-model';
+import { int8Support } from '../../main/engine/model/precision';
+import { planProviders } from '../../main/engine/model/providers';
+import { JOBS_IN_FLIGHT } from '../../main/engine/model/shared-model';
 import { fitMask, kodak, listDir, MODEL, sunHays, tempDir } from '../helpers/engine-data';
 import { maskSvg, wirePath } from '../helpers/shapes';
 

@@ -35,7 +35,7 @@ test('every path electron-builder.yml names exists', () => {
 test('the model and its int8 twin ship as extra resources where main/app.ts looks for them', () => {
   assert.deepEqual(config.extraResources, [
     { from: 'native-models/pconv-unet.onnx', to: 'models/pconv-unet.onnx' },
-    { from: 'native-models/pconv-unet.int8.onnx', to: 'models/pconv-unet.int8.onnx' }, // beside it: precision.ts
+    { from: 'native-models/pconv-unet.int8.onnx', to: 'models/pconv-unet.int8.onnx' }, // beside it: model/precision.ts
   ]);
   assert.match(readFileSync('main/app.ts', 'utf8'), /process\.resourcesPath, 'models', 'pconv-unet\.onnx'/);
 });

@@ -8,8 +8,8 @@ import path from 'node:path';
 import { test, type Page } from '@playwright/test';
 import type { AppInfo } from '../../main/contract/app-api';
 import { decodeWire, encodeWire } from '../../main/contract/wire';
-import { autoThreads, logicalCores } from '../../main/threads';
-import { int8Support } from '../../main/engine/precision';
+import { autoThreads, logicalCores } from '../../main/engine/model/cpu-cores';
+import { int8Support } from '../../main/engine/model/precision';
 import { callApi } from '../helpers/http';
 import { startWebHostForTests, type TestWebHost } from '../helpers/web-host';
 

@@ -1,4 +1,4 @@
-"""Writes main/engine/enlarge-graph.ts: the small ONNX graphs around the network. MAGNIFY_GRAPH enlarges a crop 2x
+"""Writes main/engine/fill/enlarge-graph.ts: the small ONNX graphs around the network. MAGNIFY_GRAPH enlarges a crop 2x
 for it (see magnify_graph_bytes). ENLARGE_GRAPH brings a prediction back to its crop's scale:
 
   cd native-models && /usr/bin/python3 -m pconv.graphs.enlarge [--check]
@@ -11,7 +11,7 @@ rounding, HWC, and bilinear resampling of just the hole's rectangle with OpenCV'
 centres, edges clamped), the enlargement evaluate.py scores. Inputs: pred float [1,3,h,w] in [0,1]; kernel float [taps];
 roi float [8]; sizes int64 [4].
 Output: rgb uint8 [1,H,W,3]. The roi (tf_crop_and_resize, on the prediction padded by one edge pixel) places the
-rectangle; main/engine/enlarge.ts computes it. --check compares the file with what this script would write."""
+rectangle; main/engine/fill/enlarge.ts computes it. --check compares the file with what this script would write."""
 from __future__ import annotations
 
 import os
@@ -25,7 +25,7 @@ from ..paths import REPO
 from ..unet import MAGNIFIED_SMOOTHING_SIGMA, OUTPUT_SMOOTHING_SIGMA, smoothing_kernel
 from .ts_module import buffer_literal, write_or_check
 
-OUT = os.path.join(REPO, 'main', 'engine', 'enlarge-graph.ts')
+OUT = os.path.join(REPO, 'main', 'engine', 'fill', 'enlarge-graph.ts')
 
 
 def graph_bytes() -> bytes:

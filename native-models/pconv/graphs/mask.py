@@ -1,4 +1,4 @@
-"""Writes main/engine/mask-graph.ts: the small ONNX graphs the engine runs on a hole mask before the network:
+"""Writes main/engine/fill/mask-graph.ts: the small ONNX graphs the engine runs on a hole mask before the network:
 
   cd native-models && /usr/bin/python3 -m pconv.graphs.mask [--check]
 
@@ -29,7 +29,7 @@ from onnx import helper
 from ..paths import REPO
 from .ts_module import buffer_literal, write_or_check
 
-OUT = os.path.join(REPO, 'main', 'engine', 'mask-graph.ts')
+OUT = os.path.join(REPO, 'main', 'engine', 'fill', 'mask-graph.ts')
 value = helper.make_tensor_value_info
 
 

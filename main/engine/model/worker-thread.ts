@@ -1,15 +1,16 @@
-// The worker's model on a thread of its own. onnxruntime-node's session.run is synchronous: it holds the
-// calling thread's event loop for the whole inference. On the worker's main thread that would stall every
+// The worker process's model on a worker thread of its own. onnxruntime-node's session.run is synchronous: it
+// holds the calling thread's event loop for the whole inference. On the worker's main thread that would stall every
 // other job in flight: its libvips work runs in libuv's pool, but each next step (and each progress message)
 // waits for the event loop. On its own thread, the session runs while the worker's main thread keeps the
-// other job's decode and encode moving. The thread is one session: callers take turns (serial-model.ts).
-import { pathToFileURL } from 'node:url';
+// other job's decode and encode moving. The thread is one session: callers take turns (shared-model.ts).
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import type { Provider } from '../contract/app-api';
-import type { EngineFailure } from '../contract/engine';
-import type { Placement } from './enlarge';
-import { asEngineError, EngineError } from './errors';
-import { loadModel, type LoadedModel } from './model';
+import type { Provider } from '../../contract/app-api';
+import type { EngineFailure } from '../../contract/engine';
+import { asEngineError, EngineError } from '../errors';
+import type { Placement } from '../fill/enlarge';
+import { loadModel, type LoadedModel } from './session';
 
 interface ThreadData {
   role: 'holefill-inference';
@@ -35,7 +36,7 @@ type FromThread =
   | { type: 'error'; id: number; error: EngineFailure };
 
 /**
- * Loads the model on a new thread running `entry` (inference-thread.ts, or the built engine-inference.js);
+ * Loads the model on a new thread running `entry` (WORKER_THREAD_ENTRY, or the built engine-inference.js);
  * rejects like loadModel. `onLost` is called if the thread dies later: pending and later runs then fail.
  */
 export function loadModelInThread(
@@ -123,7 +124,10 @@ function startThread(entry: string, data: ThreadData): Worker {
   return new Worker(source, { eval: true, workerData: data });
 }
 
-/** How long the worker's idle onnxruntime threads spin before they sleep (model.ts LoadOptions): long enough to
+/** The thread's entry file, as TypeScript (development, tests, the bench); the app runs the built engine-inference.js. */
+export const WORKER_THREAD_ENTRY = path.join(path.dirname(fileURLToPath(import.meta.url)), 'worker-thread-entry.ts');
+
+/** How long the worker's idle onnxruntime threads spin before they sleep (session.ts LoadOptions): long enough to
  * bridge the gaps between one inference's operators, short enough that an idle worker sleeps at once. */
 export const WORKER_SPIN_US = 1000;
 
@@ -131,7 +135,7 @@ export const WORKER_SPIN_US = 1000;
 export function serveInference(): void {
   const data = workerData as ThreadData | undefined;
   if (isMainThread || !parentPort || data?.role !== 'holefill-inference') {
-    throw new Error('main/engine/inference-thread.ts is started by loadModelInThread (model-thread.ts).');
+    throw new Error('main/engine/model/worker-thread-entry.ts is started by loadModelInThread (worker-thread.ts).');
   }
   const port = parentPort;
   const send = (message: FromThread, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);

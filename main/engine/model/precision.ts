@@ -5,7 +5,7 @@
 // QDQ: there `auto` keeps fp32.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Precision } from '../contract/app-api';
+import type { Precision } from '../../contract/app-api';
 import type { ProviderName } from './providers';
 
 export type ResolvedPrecision = Exclude<Precision, 'auto'>;

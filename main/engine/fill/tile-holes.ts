@@ -3,10 +3,11 @@
 // as native-models/pconv/evaluate.py shrinks them). Its cost follows the holes, not the crop: a 10 % hole in a
 // 24 MP photo has a 16 MP crop that is mostly keep.
 import sharp from 'sharp';
-import { insidePhoto, intersect, sameRect, type Box, type Tile } from './crops';
-import { tightBox } from './holes';
+import { placeIn } from '../images/decode';
+import { tightBox } from './hole-groups';
 import { shrinkHoles } from './mask-ops';
-import { placeIn, type MaskWindow } from './image-io';
+import type { MaskWindow } from './read-mask';
+import { insidePhoto, intersect, sameRect, type Box, type Tile } from './tile-geometry';
 
 const raw1 = (width: number, height: number) => ({ raw: { width, height, channels: 1 as const } });
 

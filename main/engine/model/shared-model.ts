@@ -2,7 +2,7 @@
 // decode and encode (libvips, mostly one core) overlap another's inference, but the inference itself takes
 // turns. Two runs at once on the one session would share its intra-op threads (each run slower, nothing gained
 // on 2 cores) and hold two sets of activations in memory.
-import type { Model } from './model';
+import type { Model } from './session';
 
 /**
  * How many jobs the client keeps in the worker, and the worker runs at once (a batch keeps as many photos in

@@ -1,5 +1,5 @@
 // Where each hole is cut from the photo and at what size the model sees it. Pure geometry.
-import type { Rect } from '../contract/app-api';
+import type { Rect } from '../../contract/app-api';
 
 /** The model's sides are multiples of this (8 stride-2 levels line up exactly). */
 export const MODEL_STEP = 256;

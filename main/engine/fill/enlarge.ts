@@ -7,7 +7,7 @@
 // libvips placed its samples differently from the pixel-centre geometry of OpenCV's INTER_LINEAR that
 // native-models/pconv/evaluate.py scores; this graph matches it to +-1.
 import * as ort from 'onnxruntime-node';
-import type { Rect } from '../contract/app-api';
+import type { Rect } from '../../contract/app-api';
 import { ENLARGE_GRAPH, MAGNIFIED_SMOOTHING_KERNEL, MAGNIFY_GRAPH, SMOOTHING_KERNEL } from './enlarge-graph';
 
 /** How much a magnified crop is enlarged for the network. */

@@ -2,7 +2,7 @@
 // mask is only ever touched by onnxruntime (mask-ops.ts), libvips and native byte searches; JavaScript looks at
 // a grid of at most GRID x GRID cells.
 import sharp from 'sharp';
-import type { Rect } from '../contract/app-api';
+import type { Rect } from '../../contract/app-api';
 import { shrinkHoles } from './mask-ops';
 
 /** Long side of the grid the holes are grouped on. */

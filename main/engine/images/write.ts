@@ -1,53 +1,10 @@
-// Writing results: the format from a name, encoder settings, and atomic writes (a temp file in the
-// destination folder, then a rename) that never leave a partial file and never replace a protected one.
+// Writing results atomically (a temp file in the destination folder, then a rename) that never leave a partial
+// file and never replace a protected one.
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { access, link, realpath, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { Sharp } from 'sharp';
-import type { OutputFormat } from '../contract/engine';
-import { EngineError, quote } from './errors';
-import type { ImageHeader } from './image-io';
-
-const EXTENSIONS: Record<string, OutputFormat> = {
-  '.png': 'png',
-  '.jpg': 'jpeg',
-  '.jpeg': 'jpeg',
-  '.jpe': 'jpeg',
-  '.webp': 'webp',
-  '.tif': 'tiff',
-  '.tiff': 'tiff',
-};
-
-/** The output format a file name asks for, or null for an extension Holefill does not write. */
-export function formatFromPath(file: string): OutputFormat | null {
-  return EXTENSIONS[path.extname(file).toLowerCase()] ?? null;
-}
-
-export const DEFAULT_QUALITY = 92;
-
-/** Above this, JPEG skips Huffman optimisation: on 24 MP it holds the whole image (+270 MB) for 5% smaller files. */
-const OPTIMISE_JPEG_MAX_PIXELS = 8_000_000;
-
-/** Encoder settings: lossless where the format allows (PNG, TIFF, WebP at quality 100). */
-export function encodeAs(image: Sharp, format: OutputFormat, quality = DEFAULT_QUALITY, pixels = 0): Sharp {
-  switch (format) {
-    case 'png':
-      return image.png({ compressionLevel: 6 });
-    case 'jpeg':
-      return image.jpeg({ quality, chromaSubsampling: quality >= 90 ? '4:4:4' : '4:2:0', optimiseCoding: pixels <= OPTIMISE_JPEG_MAX_PIXELS });
-    case 'webp':
-      return image.webp(quality === 100 ? { lossless: true } : { quality });
-    case 'tiff':
-      return image.tiff({ compression: 'lzw' });
-  }
-}
-
-/** Keeps EXIF (orientation already reset: the pixels are upright), XMP, IPTC and the ICC profile; a CMYK
- * profile would be wrong on the RGB pixels Holefill writes, so for CMYK photos only EXIF is kept. */
-export function keepMetadata(image: Sharp, header: ImageHeader): Sharp {
-  return header.space === 'cmyk' ? image.keepExif() : image.keepMetadata();
-}
+import { EngineError, quote } from '../errors';
 
 export interface WriteOptions {
   /** Replace an existing file at the target. */

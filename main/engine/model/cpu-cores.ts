@@ -1,5 +1,5 @@
-// What "automatic" threads mean on this machine: the engine's default (main/engine/model.ts) and the Settings
-// dialog's label (AppInfo.autoThreads). Here, not in model.ts, because that module loads onnxruntime-node,
+// What "automatic" threads mean on this machine: the engine's default (session.ts) and the Settings
+// dialog's label (AppInfo.autoThreads). Here, not in session.ts, because that module loads onnxruntime-node,
 // which stays out of the main process.
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';

@@ -2,12 +2,13 @@
 // Used by Remove Object's export, by the CLI and by batches. Layers' alpha is 0 or 255 (the mask), so
 // compositing them only ever copies pixels: everything outside the holes is the photo's own bytes.
 import sharp, { type Sharp } from 'sharp';
-import type { Rect } from '../contract/app-api';
-import type { Layer, OutputFormat } from '../contract/engine';
-import { decodeError } from './errors';
-import { checkLayers, decode, layerInputs, readHeader, type ImageHeader } from './image-io';
-import { encodeAs, keepMetadata, writeAtomically, writeProblem, type WriteOptions } from './output';
-import { unionAll } from './holes';
+import type { Rect } from '../../contract/app-api';
+import type { Layer, OutputFormat } from '../../contract/engine';
+import { decodeError } from '../errors';
+import { checkLayers, decode, layerInputs, readHeader, type ImageHeader } from '../images/decode';
+import { encodeAs, keepMetadata } from '../images/encode';
+import { writeAtomically, writeProblem, type WriteOptions } from '../images/write';
+import { unionAll } from './hole-groups';
 
 export interface FlattenOptions extends WriteOptions {
   format: OutputFormat;

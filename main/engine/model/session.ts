@@ -3,10 +3,10 @@
 // 1 = known and 0 = hole, output [N,3,H,W] in [0,1]; H and W multiples of 256.
 import { stat } from 'node:fs/promises';
 import * as ort from 'onnxruntime-node';
-import type { Provider } from '../contract/app-api';
-import { autoThreads } from '../threads';
-import { fillAround, loadEnlarger, type Enlarger, type Placement } from './enlarge';
-import { EngineError } from './errors';
+import type { Provider } from '../../contract/app-api';
+import { EngineError } from '../errors';
+import { fillAround, loadEnlarger, type Enlarger, type Placement } from '../fill/enlarge';
+import { autoThreads } from './cpu-cores';
 import { planProviders, providerLabel, type ProviderName } from './providers';
 
 export interface Model {

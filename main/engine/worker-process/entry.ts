@@ -1,23 +1,24 @@
-// The inference worker: a child process (CLI, tests, web host) or an Electron utilityProcess (the app).
-// It owns ONE onnxruntime session, created at 'init' on a thread of its own (model-thread.ts) and reused for
+// The engine's worker process: a child process (CLI, tests, web host) or an Electron utilityProcess (the app).
+// It owns ONE onnxruntime session, created at 'init' on a worker thread of its own (model/worker-thread.ts) and reused for
 // every job. Jobs start in arrival order and up to JOBS_IN_FLIGHT run at once, so that one job's decode and
-// encode overlap another's inference; the inference itself takes turns on the session (serial-model.ts).
+// encode overlap another's inference; the inference itself takes turns on the session (model/shared-model.ts).
 // Every message in is checked against contract/engine.ts, and so is every message out.
 //
 // HOLEFILL_ENGINE_TRACE=1 in its environment makes it write a line to stderr at each job's stages and at the
 // start and end of each inference: "holefill-trace <ms> <job id> <event>", <ms> from one clock (the worker's).
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describeIssues, FromWorker, ToWorker, type EngineInfo, type Job, type JobResult, type WorkerSettings } from '../contract/engine';
-import { asEngineError, EngineError } from './errors';
-import { flattenToFile } from './flatten';
-import { makePreview, setUpLibvips } from './image-io';
-import { loadModelInThread } from './model-thread';
-import { warmPhotoPixels } from './photo-cache';
-import { inpaintFile, removeObject, type JobContext } from './pipeline';
-import { choosePrecision } from './precision';
-import { availableProviders, planProviders } from './providers';
-import { JOBS_IN_FLIGHT, serialModel, type SerialModel } from './serial-model';
+import { describeIssues, FromWorker, ToWorker, type EngineInfo, type Job, type JobResult, type WorkerSettings } from '../../contract/engine';
+import { asEngineError, EngineError } from '../errors';
+import { flattenToFile } from '../fill/composite';
+import { warmPhotoPixels } from '../fill/photo-cache';
+import { inpaintFile, removeObject, type JobContext } from '../fill/pipeline';
+import { setUpLibvips } from '../images/decode';
+import { makePreview } from '../images/preview';
+import { choosePrecision } from '../model/precision';
+import { availableProviders, planProviders } from '../model/providers';
+import { JOBS_IN_FLIGHT, serialModel, type SerialModel } from '../model/shared-model';
+import { WORKER_THREAD_ENTRY, loadModelInThread } from '../model/worker-thread';
 
 interface Port {
   send(message: FromWorker): void;
@@ -34,7 +35,7 @@ function connect(): Port {
     process.on('disconnect', () => process.exit(0)); // the client went away: nothing left to serve
     return { send: (m) => void process.send!(m), onMessage: (fn) => process.on('message', fn) };
   }
-  throw new Error('main/engine/worker.ts is started by the engine client (a forked child or a utilityProcess).');
+  throw new Error('main/engine/worker-process/entry.ts is started by the engine client (a forked child or a utilityProcess).');
 }
 
 interface ElectronParentPort {
@@ -45,9 +46,9 @@ interface ElectronParentPort {
 const port = connect();
 setUpLibvips();
 
-/** The inference thread's entry: beside this file, as TypeScript in development and as built JavaScript. */
+/** The model's worker thread's entry: as TypeScript in development; beside the built engine-worker.js, as built JavaScript. */
 const here = path.dirname(fileURLToPath(import.meta.url));
-const INFERENCE_ENTRY = import.meta.url.endsWith('.ts') ? path.join(here, 'inference-thread.ts') : path.join(here, 'engine-inference.js');
+const INFERENCE_ENTRY = import.meta.url.endsWith('.ts') ? WORKER_THREAD_ENTRY : path.join(here, 'engine-inference.js');
 
 const tracing = process.env.HOLEFILL_ENGINE_TRACE === '1';
 const trace = (id: string, event: string) => {

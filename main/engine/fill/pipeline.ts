@@ -1,21 +1,22 @@
 // Remove Object, end to end: decode upright -> binarize the mask -> group the holes (a long thin group in
-// pieces: pieces.ts) -> for each cut a crop with context, scale it to the model's grid, run the network, scale
-// the prediction back -> a patch whose alpha is the mask. Composited over the photo, it changes only hole
-// pixels: out = M*I + (1-M)*pred.
+// pieces: thin-hole-pieces.ts) -> for each cut a crop with context, scale it to the model's grid, run the
+// network, scale the prediction back -> a patch whose alpha is the mask. Composited over the photo, it changes
+// only hole pixels: out = M*I + (1-M)*pred.
 import sharp from 'sharp';
-import type { Rect } from '../contract/app-api';
-import type { InferSize, Layer, MaskInput, OutputFormat, ProgressDetail } from '../contract/engine';
-import { atFullResolution, insidePhoto, intersect, planTile, readsReduced, sameRect, type Box, type Tile } from './crops';
-import { EngineError } from './errors';
-import { flattenToFile } from './flatten';
-import { findHoleGroups, unionAll } from './holes';
-import { checkLayers, coversPhoto, decodeRgb, placeIn, readHeader, readMask, reducedCopy, type MaskWindow, type RawImage } from './image-io';
-import { openPhotoPixels } from './photo-cache';
-import { piecesOf } from './pieces';
-import type { Model } from './model';
-import { checkTarget } from './output';
-import { toTensors } from './tensors';
-import { holeShare, knownAlpha, tileHoles } from './tile-mask';
+import type { Rect } from '../../contract/app-api';
+import type { InferSize, Layer, MaskInput, OutputFormat, ProgressDetail } from '../../contract/engine';
+import { EngineError } from '../errors';
+import { checkLayers, decodeRgb, placeIn, readHeader, type RawImage } from '../images/decode';
+import { checkTarget } from '../images/write';
+import type { Model } from '../model/session';
+import { flattenToFile } from './composite';
+import { findHoleGroups, unionAll } from './hole-groups';
+import { openPhotoPixels, reducedCopy } from './photo-cache';
+import { coversPhoto, readMask, type MaskWindow } from './read-mask';
+import { piecesOf } from './thin-hole-pieces';
+import { atFullResolution, insidePhoto, intersect, planTile, readsReduced, sameRect, type Box, type Tile } from './tile-geometry';
+import { holeShare, knownAlpha, tileHoles } from './tile-holes';
+import { toTensors } from './tile-tensors';
 
 /** What a job can tell its caller while it runs, and ask: has the caller given up? */
 export interface JobContext {
@@ -92,7 +93,7 @@ const AUTO_LARGE_HOLE_SHARE = 0.5;
 const AUTO_SMALL_HOLE_SHARE = 0.3;
 
 /** The model's prediction for one hole's box, at full resolution. A piece of a long thin hole is not magnified
- * (pieces.ts: there are many; each would cost four times the network's time). */
+ * (thin-hole-pieces.ts: there are many; each would cost four times the network's time). */
 async function predictHole(model: Model, photo: RawImage, layers: readonly Layer[], mask: MaskWindow, hole: Rect, inferSize: InferSize, mayMagnify: boolean): Promise<Buffer> {
   const { width: W, height: H } = photo;
   const first = planTile(hole, W, H, inferSize === 'auto' ? 512 : inferSize);
@@ -139,7 +140,7 @@ const raw = (width: number, height: number, channels: 1 | 3 | 4) => ({ raw: { wi
  * The crop at the model's size, scaled as a partial convolution would: only known pixels weigh (the holes are
  * transparent and libvips premultiplies), so the pixels under the hole have no say in the fill. A crop the model
  * sees one for one is cut as it is (toTensors blanks its holes). A crop inside the photo with no layer over it is
- * cut without a crop-sized RGB copy, from the photo's reduced copy when it is scaled down enough (crops.ts:
+ * cut without a crop-sized RGB copy, from the photo's reduced copy when it is scaled down enough (tile-geometry.ts:
  * REDUCED_FACTOR); otherwise it is cut first.
  */
 async function cutAndScale(photo: RawImage, layers: readonly Layer[], mask: MaskWindow, tile: Tile): Promise<Buffer> {

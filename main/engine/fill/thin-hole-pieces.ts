@@ -4,11 +4,11 @@
 // full resolution with the photo around it as context. A blob (a person, a car) stays whole: the middle of it
 // has no context at that scale.
 import sharp from 'sharp';
-import type { Rect } from '../contract/app-api';
-import { planTile, type Tile } from './crops';
-import { tightBox } from './holes';
-import type { MaskWindow } from './image-io';
-import { holeShare, tileHoles } from './tile-mask';
+import type { Rect } from '../../contract/app-api';
+import { tightBox } from './hole-groups';
+import type { MaskWindow } from './read-mask';
+import { planTile, type Tile } from './tile-geometry';
+import { holeShare, tileHoles } from './tile-holes';
 
 /** A cell's side in photo pixels: with planTile's context (half its side around it) a piece's tile is not scaled
  * (224 would scale it by 1.25, and cost a thin wire 0.6 dB: native-models/README.md, Thin holes). */

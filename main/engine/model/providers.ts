@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import type { Provider } from '../contract/app-api';
+import type { Provider } from '../../contract/app-api';
 
 export type ProviderName = Exclude<Provider, 'auto'>;
 

@@ -3,8 +3,8 @@
 // region of a 10 % hole in a 24 MP photo libvips took 10-20 ms for each (threshold; a linear resize in steps, then
 // threshold), these take 1.5-6 ms (threaded, SIMD).
 import type * as Ort from 'onnxruntime-node';
-import { autoThreads } from '../threads';
-import { EngineError } from './errors';
+import { autoThreads } from '../model/cpu-cores';
+import { EngineError } from '../errors';
 import { BINARIZE_GRAPH, BLOCK_OR_GRAPH, BLOCK_OR_PADDED_GRAPH, COVER_GRAPH } from './mask-graph';
 
 /** Where a coarser grid lies on a mask: its origin (in mask pixels, may be fractional), the size of its cells
@@ -29,7 +29,7 @@ export interface MaskGraphs {
 }
 
 /** Created on first use and kept for the process: they are a few hundred bytes each. onnxruntime itself is loaded
- * then too: image-io.ts, which uses these, is also imported where no model runs (the main process, the CLI's info). */
+ * then too: read-mask.ts, which uses these, is also imported where no model runs (the main process, the CLI's info). */
 export async function createMaskGraphs(): Promise<MaskGraphs> {
   const ort = await import('onnxruntime-node');
   const options: Ort.InferenceSession.SessionOptions = {
@@ -48,7 +48,7 @@ export async function createMaskGraphs(): Promise<MaskGraphs> {
 let load = createMaskGraphs;
 let loading: Promise<MaskGraphs> | null = null;
 
-/** Tests put a loader that fails in its place (as model.ts's loadEnlarger option); no argument restores the real one. */
+/** Tests put a loader that fails in its place (as session.ts's loadEnlarger option); no argument restores the real one. */
 export function setMaskGraphLoader(loader: () => Promise<MaskGraphs> = createMaskGraphs): void {
   load = loader;
   loading = null;

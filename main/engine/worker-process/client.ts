@@ -3,11 +3,10 @@
 // worker dies, every job it was running fails with 'worker-crashed' and the next job starts a fresh worker.
 // How the worker is started is a WorkerSpawner: a forked Node child by default (CLI, tests, web host); the
 // Electron app passes one built on utilityProcess.fork (see WorkerSpawner below).
-import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Precision, Provider } from '../contract/app-api';
+import type { Precision, Provider } from '../../contract/app-api';
 import {
   DEFAULT_INFER_SIZE,
   describeIssues,
@@ -23,77 +22,21 @@ import {
   type ProgressDetail,
   type ResultOf,
   type WorkerSettings,
-} from '../contract/engine';
-import { EngineError } from './errors';
-import { DEFAULT_QUALITY, formatFromPath } from './output';
-import { JOBS_IN_FLIGHT } from './serial-model';
+} from '../../contract/engine';
+import { EngineError } from '../errors';
+import { DEFAULT_QUALITY, formatFromPath } from '../images/encode';
+import { JOBS_IN_FLIGHT } from '../model/shared-model';
+import { childProcessSpawner, WORKER_ENTRY, type WorkerHandle, type WorkerSpawner } from './spawner';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-export const DEFAULT_MODEL = path.resolve(here, '../../native-models/pconv-unet.onnx');
-
-export const WORKER_ENTRY = path.join(here, 'worker.ts');
-
-/** What a spawner reports back to the client. */
-export interface WorkerListener {
-  message(data: unknown): void;
-  exit(code: number | null, signal: string | null): void;
-}
-
-/** A started worker. */
-export interface WorkerHandle {
-  readonly pid: number | undefined;
-  send(message: ToWorker): void;
-  kill(): void;
-  /** Optional: whether the worker should keep this process alive (only while it has work). */
-  keepAlive?(busy: boolean): void;
-}
-
-/**
- * Starts one worker. In Electron's main process, for example:
- *   (listener) => {
- *     const child = utilityProcess.fork(workerJs, [], { serviceName: 'Holefill engine', stdio: 'inherit' });
- *     child.on('message', listener.message);
- *     child.on('exit', (code) => listener.exit(code, null));
- *     return { get pid() { return child.pid }, send: (m) => child.postMessage(m), kill: () => void child.kill() };
- *   }
- */
-export type WorkerSpawner = (listener: WorkerListener) => WorkerHandle;
-
-/** A plain Node child running worker.ts through tsx (or a built worker.js as it is), with this process's
- * environment unless `env` is given (HOLEFILL_ENGINE_TRACE=1, for one: see worker.ts). */
-export function childProcessSpawner(entry = WORKER_ENTRY, log: (line: string) => void = () => {}, env?: NodeJS.ProcessEnv): WorkerSpawner {
-  return (listener) => {
-    const execArgv = entry.endsWith('.ts') ? ['--import', import.meta.resolve('tsx')] : [];
-    const child = fork(entry, [], { execArgv, env, serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
-    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => chunk.split('\n').filter(Boolean).forEach((l) => log(`[engine worker] ${l}`)));
-    child.on('message', listener.message);
-    child.once('exit', (code, signal) => listener.exit(code, signal));
-    child.once('error', (err) => {
-      log(`[engine worker] ${err.message}`);
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    });
-    return {
-      get pid() {
-        return child.pid;
-      },
-      send: (message) => void child.send(message),
-      kill: () => void child.kill('SIGKILL'),
-      // An idle worker must not keep a CLI or test process running after its last job.
-      keepAlive: (busy) => {
-        const channel = child.channel as { ref(): void; unref(): void } | null | undefined;
-        if (busy) (child.ref(), channel?.ref());
-        else (child.unref(), channel?.unref());
-      },
-    };
-  };
-}
+export const DEFAULT_MODEL = path.resolve(here, '../../../native-models/pconv-unet.onnx');
 
 export interface EngineOptions {
   modelPath?: string;
   provider?: Provider;
   /** onnxruntime's intra-op threads; 0 = one per physical core. */
   threads?: number;
-  /** auto (default), fp32 or int8: the worker loads the int8 model beside modelPath (precision.ts). */
+  /** auto (default), fp32 or int8: the worker loads the int8 model beside modelPath (model/precision.ts). */
   precision?: Precision;
   /** The model's working size for every job that does not say; see InferSize. */
   inferSize?: InferSize;

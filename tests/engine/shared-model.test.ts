@@ -3,8 +3,8 @@
 // end when the test says; the real one is in worker.test.ts and batch.test.ts.)
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Model } from '../../main/engine/model';
-import { serialModel, Turns } from '../../main/engine/serial-model';
+import type { Model } from '../../main/engine/model/session';
+import { serialModel, Turns } from '../../main/engine/model/shared-model';
 
 /** A model whose runs wait to be finished by hand; it records what ran, and how many at once. */
 function handModel() {
