@@ -8,12 +8,12 @@ import { resolve } from 'node:path';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'electron-vite';
 import type { Plugin } from 'vite';
-import { metaContentSecurityPolicy } from './main/security/csp';
+import { metaContentSecurityPolicy } from './main/page/csp';
 
 const cspMeta = /<meta\s+http-equiv="Content-Security-Policy"\s+content="[^"]*"\s*\/?>/i;
 
 /**
- * The built index.html carries main/security/csp.ts's policy as its <meta> CSP (replacing the one written in
+ * The built index.html carries main/page/csp.ts's policy as its <meta> CSP (replacing the one written in
  * renderer/index.html, so there is one definition); Electron's protocol and the web host also send it as a header.
  */
 function cspMetaTag(): Plugin {
@@ -31,7 +31,7 @@ export default defineConfig({
       outDir: 'out/main',
       rolldownOptions: {
         input: {
-          app: resolve('main/app.ts'),
+          app: resolve('main/electron/app.ts'),
           'engine-worker': resolve('main/engine/worker-process/entry.ts'),
           'engine-inference': resolve('main/engine/model/worker-thread-entry.ts'),
         },
@@ -44,7 +44,7 @@ export default defineConfig({
       outDir: 'out/preload',
       externalizeDeps: false, // a sandboxed preload cannot require node_modules: bundle the contract and zod
       rolldownOptions: {
-        input: { preload: resolve('main/preload.ts') },
+        input: { preload: resolve('main/electron/preload.ts') },
         output: { format: 'cjs', entryFileNames: '[name].cjs' },
       },
     },

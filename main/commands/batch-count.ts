@@ -1,4 +1,4 @@
-import { normalisePath } from '../grants';
+import { normalisePath } from '../state/grants';
 import type { Command } from './context';
 
 export const batchCount: Command<'batch:count'> = async (ctx, req) => {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { Failure } from '../app-error';
+import { Failure } from '../contract/failure';
 import type { BatchOptions, BatchSummary } from '../contract/app-api';
 import type { Command, CommandContext } from './context';
 

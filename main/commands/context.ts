@@ -1,7 +1,7 @@
-// Everything a command may use. Electron (main/app.ts) and the web host (main/web-host.ts) each build one;
-// the commands themselves know nothing about the transport.
+// Everything a command may use. Electron (main/electron/app.ts) and the web host (main/web/host.ts) each build
+// one; the commands themselves know nothing about the transport.
 import type { AppInfo, EventChannel, EventPayload, Req, RequestChannel, Res } from '../contract/app-api';
-import type { Grants } from '../grants';
+import type { Grants } from '../state/grants';
 import type { Documents } from '../state/documents';
 import type { ExportMemory } from '../state/export-memory';
 import type { RecentList } from '../state/recent';

@@ -1,5 +1,5 @@
 // Builds the command context both hosts use: the stores in the userData folder, grants, documents.
-import { Grants } from '../grants';
+import { Grants } from '../state/grants';
 import { Documents } from '../state/documents';
 import { ExportMemory } from '../state/export-memory';
 import { RecentList } from '../state/recent';

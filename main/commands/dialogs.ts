@@ -1,4 +1,4 @@
-import { Failure } from '../app-error';
+import { Failure } from '../contract/failure';
 import type { CommandContext, Dialogs } from './context';
 
 /** The native dialogs, or a clear answer that this host has none (the browser shows path fields). */

@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import { Failure } from '../app-error';
+import { Failure } from '../contract/failure';
 import type { Command } from './context';
 
 /**

@@ -1,8 +1,8 @@
 import { stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Failure } from '../app-error';
-import { normalisePath } from '../grants';
+import { Failure } from '../contract/failure';
+import { normalisePath } from '../state/grants';
 import type { GrantPurpose } from '../contract/app-api';
 import type { Command } from './context';
 

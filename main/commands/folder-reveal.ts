@@ -1,4 +1,4 @@
-import { Failure } from '../app-error';
+import { Failure } from '../contract/failure';
 import type { Command } from './context';
 
 export const folderReveal: Command<'folder:reveal'> = async (ctx, req) => {

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { Failure } from '../app-error';
+import { Failure } from '../contract/failure';
 import type { ImageFormat } from '../contract/app-api';
 import { formatOfName, nameProblem, withFormat } from '../contract/formats';
 import type { Command, CommandContext } from './context';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Failure } from '../app-error';
+import { Failure } from '../contract/failure';
 import type { ProgressDetail } from '../contract/engine';
 import type { Command } from './context';
 

@@ -186,7 +186,7 @@ export const MenuCommand = z.enum([
 ]);
 export type MenuCommand = z.infer<typeof MenuCommand>;
 
-/** Why a typed or dropped path is granted (see main/grants.ts). */
+/** Why a typed or dropped path is granted (see main/state/grants.ts). */
 export const GrantPurpose = z.enum(['photo', 'input', 'masks', 'output', 'mask', 'export']);
 export type GrantPurpose = z.infer<typeof GrantPurpose>;
 

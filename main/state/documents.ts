@@ -1,7 +1,7 @@
 // The open documents main keeps: which photo a docId is, and the result patches Remove Object produced for
 // it, so the next Remove Object can fill the current composite and export can flatten it at full size.
 import { randomUUID } from 'node:crypto';
-import { Failure } from '../app-error';
+import { Failure } from '../contract/failure';
 import type { Rect, StoredResult } from '../contract/app-api';
 
 export interface StoredPatch {

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { engineAdapter } from '../engine-adapter';
 import { EngineClient } from '../engine';
-import { startWebHost, type WebHost } from '../web-host';
+import { startWebHost, type WebHost } from './host';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const builtRenderer = path.join(root, 'out', 'renderer');

@@ -1,7 +1,7 @@
 // The built renderer, read-only, from one folder (the same files Electron's app:// protocol serves).
 import { readFile } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
-import { contentType, fileUnder } from '../protocol';
+import { contentType, fileUnder } from '../page/files';
 
 export async function serveStatic(res: ServerResponse, root: string, urlPath: string, headers: Record<string, string>): Promise<void> {
   const file = fileUnder(root, urlPath);

@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { GrantPurpose } from '../../main/contract/app-api';
-import type { WebHost } from '../../main/web-host';
+import type { WebHost } from '../../main/web/host';
 import { launchWebHost } from '../../main/web/launch';
 import { ensureBuilt } from './build';
 

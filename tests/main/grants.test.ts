@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
-import { Grants } from '../../main/grants';
+import { Grants } from '../../main/state/grants';
 
 const root = path.resolve('/photos');
 

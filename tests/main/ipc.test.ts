@@ -1,12 +1,10 @@
-// main/ipc with a fake ipcMain and fake invoke events: the sender check and the contract check happen
+// main/electron/ipc.ts with a fake ipcMain and fake invoke events: the sender check and the contract check happen
 // before any command runs.
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
 import { requests, type Reply } from '../../main/contract/app-api';
-import { type IpcMainLike, registerIpc } from '../../main/ipc/register';
-import type { SenderEvent } from '../../main/ipc/sender';
-import { windowEmitter } from '../../main/ipc/events';
+import { type IpcMainLike, registerIpc, type SenderEvent, windowEmitter } from '../../main/electron/ipc';
 import { testContext } from '../helpers/context';
 import { fakeEngine } from '../helpers/fake-engine';
 import { tempDir } from '../helpers/temp';

@@ -12,7 +12,7 @@ import { dispatch } from '../../main/commands/dispatch';
 import type { EngineInfo, EnginePort } from '../../main/commands/engine-port';
 import type { AppInfo, Reply, Settings } from '../../main/contract/app-api';
 import { choosePrecision } from '../../main/engine/model/precision';
-import { keepMenuCurrent } from '../../main/menu';
+import { keepMenuCurrent } from '../../main/electron/menu';
 import { autoThreads } from '../../main/engine/model/cpu-cores';
 import { testContext } from '../helpers/context';
 import { fakeEngine } from '../helpers/fake-engine';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { metaContentSecurityPolicy } from '../../main/security/csp';
+import { metaContentSecurityPolicy } from '../../main/page/csp';
 import { EngineClient, childProcessSpawner } from '../../main/engine';
 import { ensureBuilt, outDir } from '../helpers/build';
 import { tempDir, writePhoto } from '../helpers/temp';

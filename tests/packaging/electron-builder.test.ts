@@ -32,12 +32,12 @@ test('every path electron-builder.yml names exists', () => {
   for (const p of named) assert.ok(existsSync(p), `${p} (named in electron-builder.yml) does not exist`);
 });
 
-test('the model and its int8 twin ship as extra resources where main/app.ts looks for them', () => {
+test('the model and its int8 twin ship as extra resources where main/electron/app.ts looks for them', () => {
   assert.deepEqual(config.extraResources, [
     { from: 'native-models/pconv-unet.onnx', to: 'models/pconv-unet.onnx' },
     { from: 'native-models/pconv-unet.int8.onnx', to: 'models/pconv-unet.int8.onnx' }, // beside it: model/precision.ts
   ]);
-  assert.match(readFileSync('main/app.ts', 'utf8'), /process\.resourcesPath, 'models', 'pconv-unet\.onnx'/);
+  assert.match(readFileSync('main/electron/app.ts', 'utf8'), /process\.resourcesPath, 'models', 'pconv-unet\.onnx'/);
 });
 
 test('native packages are unpacked from the asar, and every platform has its installer', () => {
@@ -53,5 +53,5 @@ test('the app icon: a square PNG of at least 512 px in buildResources (electron-
   const meta = await sharp(icon).metadata();
   assert.deepEqual([meta.format, meta.width === meta.height, (meta.width ?? 0) >= 512, meta.hasAlpha], ['png', true, true, true]);
   assert.ok(config.files.includes('assets/icon.png'), 'packaged beside out/ for the window icon');
-  assert.match(readFileSync('main/app.ts', 'utf8'), /icon: path\.join\(app\.getAppPath\(\), 'assets', 'icon\.png'\)/);
+  assert.match(readFileSync('main/electron/app.ts', 'utf8'), /icon: path\.join\(app\.getAppPath\(\), 'assets', 'icon\.png'\)/);
 });

@@ -5,7 +5,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { startWebHost, type WebHost } from '../../main/web-host';
+import { startWebHost, type WebHost } from '../../main/web/host';
 import { fakeEngine, type FakeEngine } from '../helpers/fake-engine';
 import { callApi, rawRequest } from '../helpers/http';
 import { maskRegion, tempDir, writePhoto } from '../helpers/temp';

@@ -4,17 +4,16 @@ import { statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session, shell } from 'electron';
-import { startEngine } from './commands/app-info';
-import type { CommandContext } from './commands/context';
-import { createContext } from './commands/create-context';
-import type { MenuCommand } from './contract/app-api';
-import { createElectronEngine } from './electron-engine';
-import { electronDialogs } from './electron-dialogs';
-import { windowEmitter } from './ipc/events';
-import { registerIpc } from './ipc/register';
+import { startEngine } from '../commands/app-info';
+import type { CommandContext } from '../commands/context';
+import { createContext } from '../commands/create-context';
+import type { MenuCommand } from '../contract/app-api';
+import { APP_SCHEME, appUrl, rendererProtocolHandler } from './app-scheme';
+import { electronDialogs } from './dialogs';
+import { registerIpc, windowEmitter } from './ipc';
 import { keepMenuCurrent } from './menu';
-import { APP_SCHEME, appUrl, rendererProtocolHandler } from './protocol';
-import { hardenSession } from './security/session';
+import { hardenSession } from './session-security';
+import { createElectronEngine } from './utility-process';
 import { createMainWindow, lockDown } from './window';
 
 const here = path.dirname(fileURLToPath(import.meta.url)); // out/main

@@ -1,18 +1,18 @@
-// The `holefill` command line: one file per subcommand under main/cli/, listed in `commands` below.
+// The `holefill` command line: one file per subcommand beside this one, listed in `commands` below.
 // To add one (e.g. `holefill web`), write main/cli/<name>.ts exporting a Command and add it to the list.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { batchCommand } from './cli/batch';
-import { describe, EXIT, UsageError, type Command } from './cli/common';
-import { infoCommand } from './cli/info';
-import { inpaintCommand } from './cli/inpaint';
-import { webCommand } from './cli/web';
+import { batchCommand } from './batch';
+import { describe, EXIT, UsageError, type Command } from './common';
+import { infoCommand } from './info';
+import { inpaintCommand } from './inpaint';
+import { webCommand } from './web';
 
 export const commands: Command[] = [inpaintCommand, batchCommand, infoCommand, webCommand];
 
 function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
   return pkg.version;
 }
 
@@ -56,7 +56,7 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-// Run directly (`tsx main/cli.ts ...`, as `npm run web` does); bin/holefill.js calls main() itself.
+// Run directly (`tsx main/cli/index.ts ...`, as `npm run web` does); bin/holefill.js calls main() itself.
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   process.exitCode = await main(process.argv.slice(2));
 }

@@ -2,8 +2,8 @@
 // document sends a `menu:command` event: the renderer runs it, exactly as its own buttons do.
 import path from 'node:path';
 import type { MenuItemConstructorOptions } from 'electron';
-import type { CommandContext } from './commands/context';
-import type { MenuCommand } from './contract/app-api';
+import type { CommandContext } from '../commands/context';
+import type { MenuCommand } from '../contract/app-api';
 
 export interface MenuActions {
   command(command: MenuCommand): void;
@@ -97,7 +97,7 @@ export function menuTemplate(state: MenuState, actions: MenuActions): MenuItemCo
 /**
  * Builds the menu now and again whenever what it shows changes: the recent list, and the provider in use
  * (known once the engine has started, and new after every settings:set). `apply` installs a template
- * (Electron's Menu.setApplicationMenu in main/app.ts; a recorder in tests).
+ * (Electron's Menu.setApplicationMenu in app.ts; a recorder in tests).
  */
 export function keepMenuCurrent(
   ctx: Pick<CommandContext, 'recent' | 'infoListeners'>,

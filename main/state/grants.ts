@@ -2,8 +2,8 @@
 // (a dialog, a drop, the recent list, or a typed path in the web host); every command that takes a path from
 // the renderer asks `require` first, so a path the renderer makes up is refused.
 import path from 'node:path';
-import { Failure } from './app-error';
-import type { GrantPurpose } from './contract/app-api';
+import type { GrantPurpose } from '../contract/app-api';
+import { Failure } from '../contract/failure';
 
 export type Access = 'read' | 'write';
 type Kind = 'file' | 'folder';

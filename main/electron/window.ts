@@ -20,7 +20,7 @@ export function createMainWindow({ preload, url, devTools, icon }: WindowOptions
     title: 'Holefill',
     backgroundColor: '#1e1e1e',
     webPreferences: {
-      // Reviewed: the preload exposes only the contract's channels through contextBridge (main/preload.ts).
+      // Reviewed: the preload exposes only the contract's channels through contextBridge (preload.ts).
       preload, // eng-disable PRELOAD_JS_CHECK
       contextIsolation: true,
       sandbox: true,

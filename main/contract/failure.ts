@@ -1,6 +1,6 @@
 // One error type for everything a request can fail with, and its wire form (the contract's AppError).
 import { ZodError } from 'zod';
-import type { AppError } from './contract/app-api';
+import type { AppError } from './app-api';
 
 export type FailureCode =
   | 'invalid-request' // the message does not match the contract

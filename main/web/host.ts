@@ -15,19 +15,19 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { toAppError } from './app-error';
-import type { CommandContext } from './commands/context';
-import { createContext } from './commands/create-context';
-import { dispatch, isRequestChannel } from './commands/dispatch';
-import type { EnginePort } from './commands/engine-port';
-import { preloadOnlyChannels } from './contract/app-api';
-import { decodeWire } from './contract/wire';
-import { securityHeaders } from './protocol';
-import { EventHub } from './web/events';
-import { hostAllowed, originAllowed, tokenMatches, tokenOf } from './web/guard';
-import { HttpError, readBody, sendError, sendReply } from './web/http';
-import { serveStatic } from './web/static';
-import { receiveUpload } from './web/upload';
+import { toAppError } from '../contract/failure';
+import type { CommandContext } from '../commands/context';
+import { createContext } from '../commands/create-context';
+import { dispatch, isRequestChannel } from '../commands/dispatch';
+import type { EnginePort } from '../commands/engine-port';
+import { preloadOnlyChannels } from '../contract/app-api';
+import { decodeWire } from '../contract/wire';
+import { securityHeaders } from '../page/files';
+import { EventHub } from './events';
+import { hostAllowed, originAllowed, tokenMatches, tokenOf } from './guard';
+import { HttpError, readBody, sendError, sendReply } from './http';
+import { serveStatic } from './static';
+import { receiveUpload } from './upload';
 
 export interface WebHostOptions {
   rendererDir: string;

@@ -1,13 +1,7 @@
-// app://renderer/... serves the built renderer from disk with the CSP as a response header. A custom
-// standard, secure scheme gives the page a real origin (file:// pages share one), lets the header be set
-// (webRequest does not see file://), and confines what it can load to one folder.
-import { readFile } from 'node:fs/promises';
+// The built renderer's files as both hosts serve them (Electron's app:// scheme, the web host's GET /...): read
+// from one folder that nothing may leave, with the security headers on every answer.
 import path from 'node:path';
-import { contentSecurityPolicy } from './security/csp';
-
-export const APP_SCHEME = 'app';
-export const APP_HOST = 'renderer';
-export const appUrl = `${APP_SCHEME}://${APP_HOST}/index.html`;
+import { contentSecurityPolicy } from './csp';
 
 const types: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -47,14 +41,3 @@ export function fileUnder(root: string, urlPath: string): string | null {
 }
 
 export const contentType = (file: string) => types[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
-
-/** The handler for protocol.handle(APP_SCHEME, ...). */
-export function rendererProtocolHandler(root: string) {
-  return async (request: Request): Promise<Response> => {
-    const url = new URL(request.url);
-    const file = url.host === APP_HOST ? fileUnder(root, url.pathname) : null;
-    const body = file ? await readFile(file).catch(() => null) : null;
-    if (!file || !body) return new Response('Not found', { status: 404, headers: securityHeaders });
-    return new Response(body, { headers: { ...securityHeaders, 'content-type': contentType(file) } });
-  };
-}

@@ -2,7 +2,7 @@
 // the CSP is set as a response header on everything it loads, nothing is downloaded, and no request
 // leaves the machine: the page only ever loads its own app:// files (or the dev server in development).
 import type { Session } from 'electron';
-import { contentSecurityPolicy, devContentSecurityPolicy } from './csp';
+import { contentSecurityPolicy, devContentSecurityPolicy } from '../page/csp';
 
 export function isOwnRequest(url: string, devUrl: string | undefined): boolean {
   let u: URL;

@@ -1,6 +1,6 @@
 // Native dialogs for the commands (the web host has none). Whatever the person picks here is granted.
 import { type BrowserWindow, dialog } from 'electron';
-import type { Dialogs, FolderPurpose } from './commands/context';
+import type { Dialogs, FolderPurpose } from '../commands/context';
 
 const photoExtensions = ['jpg', 'jpeg', 'png', 'webp', 'tif', 'tiff', 'heic', 'avif'];
 

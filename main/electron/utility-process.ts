@@ -1,9 +1,9 @@
 // The engine in the Electron app: its worker is a utilityProcess (a Node process Electron manages), so
 // inference never runs on the main process's event loop.
 import { utilityProcess } from 'electron';
-import type { EnginePort } from './commands/engine-port';
-import { engineAdapter } from './engine-adapter';
-import { EngineClient, type WorkerSpawner } from './engine';
+import type { EnginePort } from '../commands/engine-port';
+import { engineAdapter } from '../engine-adapter';
+import { EngineClient, type WorkerSpawner } from '../engine';
 
 export function utilityProcessSpawner(workerJs: string, log: (line: string) => void): WorkerSpawner {
   return (listener) => {

@@ -12,7 +12,7 @@ import {
   events,
   preloadOnlyChannels,
   requests,
-} from './contract/app-api';
+} from '../contract/app-api';
 
 const preloadOnly: readonly string[] = preloadOnlyChannels;
 const invokable = new Set(Object.keys(requests).filter((c) => !preloadOnly.includes(c)));
