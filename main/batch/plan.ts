@@ -4,8 +4,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { BatchOptions } from '../contract/app-api';
-import type { MaskInput, OutputFormat } from '../contract/engine';
+import type { BatchOptions, OutputFormat } from '../contract/app-api';
+import type { MaskInput } from '../contract/engine';
 import { EngineError, formatFromPath } from '../engine';
 
 /** The photos a batch picks up, by extension (anything else in the folder is left alone). */

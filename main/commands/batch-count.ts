@@ -1,3 +1,4 @@
+import { countImages } from '../batch';
 import { normalisePath } from '../state/grants';
 import type { Command } from './context';
 
@@ -6,5 +7,5 @@ export const batchCount: Command<'batch:count'> = async (ctx, req) => {
   // The output and mask folders are only left out of the count, never read: they need no grant.
   const outputDir = req.outputDir === null ? null : normalisePath(req.outputDir);
   const masksDir = req.masksDir === null ? null : normalisePath(req.masksDir);
-  return { count: await ctx.engine.countImages({ inputDir, recursive: req.recursive, outputDir, masksDir }) };
+  return { count: await countImages({ inputDir, recursive: req.recursive, outputDir, masksDir }) };
 };

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { Failure } from '../contract/failure';
+import { runBatch } from '../batch';
 import type { BatchOptions, BatchSummary } from '../contract/app-api';
+import { Failure } from '../contract/failure';
 import type { Command, CommandContext } from './context';
 
 export const DEFAULT_OUTPUT = 'inpainted';
@@ -36,13 +37,11 @@ export const batchStart: Command<'batch:start'> = async (ctx, req) => {
   const batchId = randomUUID();
   const abort = new AbortController();
   ctx.batches.set(batchId, abort);
-  ctx.engine
-    .runBatch({
-      ...options,
-      batchId,
-      signal: abort.signal,
-      onProgress: (progress) => ctx.emit('batch:progress', { batchId, ...progress }),
-    })
+  runBatch(ctx.engine, options, {
+    batchId,
+    signal: abort.signal,
+    onProgress: (progress) => ctx.emit('batch:progress', { batchId, ...progress }),
+  })
     .catch((err: unknown) => failedSummary(batchId, options.outputDir, abort.signal.aborted, err))
     .then((summary) => ctx.emit('batch:done', { ...summary, batchId }))
     .finally(() => ctx.batches.delete(batchId));

@@ -1,13 +1,17 @@
 // Everything a command may use. Electron (main/electron/app.ts) and the web host (main/web/host.ts) each build
 // one; the commands themselves know nothing about the transport.
+import type { BatchEngine } from '../batch';
 import type { AppInfo, EventChannel, EventPayload, Req, RequestChannel, Res } from '../contract/app-api';
-import type { Grants } from '../state/grants';
+import type { EngineClient } from '../engine';
 import type { Documents } from '../state/documents';
 import type { ExportMemory } from '../state/export-memory';
+import type { Grants } from '../state/grants';
 import type { RecentList } from '../state/recent';
 import type { RecoveryStore } from '../state/recovery';
 import type { SettingsStore } from '../state/settings';
-import type { EnginePort } from './engine-port';
+
+/** What the commands use of the engine: its client (a fake in tests of the layers above it), batches included. */
+export type Engine = Pick<EngineClient, 'info' | 'configure' | 'preview' | 'removeObject' | 'exportImage' | 'close'> & BatchEngine;
 
 export type FolderPurpose = 'input' | 'masks' | 'output';
 
@@ -22,7 +26,7 @@ export interface Dialogs {
 export interface CommandContext {
   host: 'electron' | 'web';
   version: string;
-  engine: EnginePort;
+  engine: Engine;
   grants: Grants;
   documents: Documents;
   settings: SettingsStore;

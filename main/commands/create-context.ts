@@ -1,7 +1,7 @@
 // Builds the command context both hosts use: the stores in the userData folder, grants, documents.
-import { Grants } from '../state/grants';
 import { Documents } from '../state/documents';
 import { ExportMemory } from '../state/export-memory';
+import { Grants } from '../state/grants';
 import { RecentList } from '../state/recent';
 import { RecoveryStore } from '../state/recovery';
 import { SettingsStore } from '../state/settings';

@@ -1,8 +1,8 @@
 // The one entry every transport calls: Electron's ipc handlers and the web host's POST /api/<channel>.
 // The request is checked against the contract before any command runs, so a malformed message changes
 // nothing; the answer is checked too, so a bug in main never reaches the renderer as a wrong shape.
-import { toAppError } from '../contract/failure';
 import { type Reply, type RequestChannel, requests } from '../contract/app-api';
+import { toAppError } from '../contract/failure';
 import type { CommandContext } from './context';
 import { commands } from './index';
 

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { ImageFormat } from '../contract/app-api';
+import type { OutputFormat } from '../contract/app-api';
 import { formatOfName, withFormat } from '../contract/formats';
 import type { OpenDocument } from '../state/documents';
 import type { Command, CommandContext } from './context';
@@ -12,7 +12,7 @@ import type { Command, CommandContext } from './context';
  * format is the one asked for, else the last one exported, else the photo's own. The name is the photo's with
  * "-holefill": never the original.
  */
-export function exportSuggestion(ctx: CommandContext, doc: OpenDocument, format?: ImageFormat): { path: string; format: ImageFormat } {
+export function exportSuggestion(ctx: CommandContext, doc: OpenDocument, format?: OutputFormat): { path: string; format: OutputFormat } {
   const last = ctx.exports.get();
   const photoDir = path.dirname(doc.path);
   const uploaded = ctx.uploadsDir !== null && !path.relative(ctx.uploadsDir, photoDir).startsWith('..');

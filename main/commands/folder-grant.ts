@@ -1,9 +1,9 @@
 import { stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import type { GrantPurpose } from '../contract/app-api';
 import { Failure } from '../contract/failure';
 import { normalisePath } from '../state/grants';
-import type { GrantPurpose } from '../contract/app-api';
 import type { Command } from './context';
 
 /** What must already exist on disk for a typed path to be granted. */

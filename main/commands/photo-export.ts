@@ -1,18 +1,18 @@
 import path from 'node:path';
+import type { OutputFormat } from '../contract/app-api';
 import { Failure } from '../contract/failure';
-import type { ImageFormat } from '../contract/app-api';
 import { formatOfName, nameProblem, withFormat } from '../contract/formats';
+import type { OpenDocument } from '../state/documents';
 import type { Command, CommandContext } from './context';
 import { requireDialogs } from './dialogs';
 import { exportSuggestion } from './export-defaults';
-import type { OpenDocument } from '../state/documents';
 
 /**
  * The export target and the format its bytes will have. From the save dialog (granted there), the name the
  * person typed decides: its extension chooses the format, and a name without one gets the format's. A path
  * from the renderer must already be granted for writing, and its extension must name the format asked for.
  */
-async function chooseTarget(ctx: CommandContext, doc: OpenDocument, requested: string | null, format: ImageFormat, overwrite: boolean) {
+async function chooseTarget(ctx: CommandContext, doc: OpenDocument, requested: string | null, format: OutputFormat, overwrite: boolean) {
   if (requested === null) {
     const chosen = await requireDialogs(ctx).saveExport(exportSuggestion(ctx, doc, format).path);
     if (chosen === null) return null;
@@ -38,12 +38,13 @@ export const photoExport: Command<'photo:export'> = async (ctx, req) => {
   if (sameFile(target, doc.path) && !req.overwriteOriginal) {
     throw new Failure('conflict', 'That is the original photo: confirm overwriting it, or choose another name.');
   }
-  const written = await ctx.engine.exportImage({
+  const { output: written } = await ctx.engine.exportImage({
     photo: doc.path,
     layers,
-    target,
+    output: target,
     format,
     quality: req.quality,
+    overwrite: true, // the target was chosen for this export (the save dialog, or typed and granted)
     allowOverwritePhoto: req.overwriteOriginal,
   });
   await ctx.exports.remember(written, format).catch((err) => ctx.log(`last export not remembered: ${err}`));

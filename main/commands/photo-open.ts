@@ -8,7 +8,7 @@ export const PREVIEW_MAX_SIDE = 2048;
 /** Decodes the granted photo upright and registers it as an open document. */
 export async function openDocument(ctx: CommandContext, photo: string, docId?: string): Promise<PhotoInfo> {
   const file = ctx.grants.require(photo, 'read');
-  const preview = await ctx.engine.preview(file, PREVIEW_MAX_SIDE);
+  const { kind: _, ...preview } = await ctx.engine.preview(file, PREVIEW_MAX_SIDE);
   const doc = ctx.documents.open({ path: file, width: preview.width, height: preview.height }, docId);
   return { docId: doc.docId, path: file, name: path.basename(file), ...preview };
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Failure } from '../contract/failure';
 import type { ProgressDetail } from '../contract/engine';
+import { Failure } from '../contract/failure';
 import type { Command } from './context';
 
 const STAGES: Record<string, string> = {
@@ -29,13 +29,13 @@ export const photoRemoveObject: Command<'photo:removeObject'> = async (ctx, req)
   const abort = new AbortController();
   ctx.jobs.set(req.jobId, abort);
   try {
-    const result = await ctx.engine.inpaint({
-      photo: doc.path,
-      layers,
-      mask: req.mask,
-      signal: abort.signal,
-      onProgress: (stage, fraction, hole) => ctx.emit('job:progress', { jobId: req.jobId, stage: progressText(stage, hole), fraction }),
-    });
+    const { kind: _, ...result } = await ctx.engine.removeObject(
+      { photo: doc.path, layers, mask: req.mask },
+      {
+        signal: abort.signal,
+        onProgress: (stage, fraction, hole) => ctx.emit('job:progress', { jobId: req.jobId, stage: progressText(stage, hole), fraction }),
+      },
+    );
     if (abort.signal.aborted) throw new Failure('cancelled', 'Remove Object was cancelled.');
     const resultId = randomUUID();
     ctx.documents.addResult(doc.docId, { resultId, rect: result.rect, patch: result.patch });

@@ -3,7 +3,10 @@
 // same schemas that main and the web host use to validate what arrives at run time.
 import { z } from 'zod';
 
-/** PNG/JPEG bytes. Electron's IPC clones Uint8Array natively; the web transport sends base64. */
+/**
+ * Encoded images or raw pixels. Any Uint8Array (a Buffer is one, so Node's pass without copies): Electron's IPC and
+ * the worker's structured clone carry it as it is; the web transport sends base64 (wire.ts).
+ */
 export const Bytes = z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'Expected bytes (Uint8Array)');
 
 export const Rect = z.object({
@@ -15,17 +18,22 @@ export const Rect = z.object({
 export type Rect = z.infer<typeof Rect>;
 
 /**
- * A painted hole over `rect` in the upright photo, white on opaque black; nothing outside `rect` is a hole.
- * Only the painted area travels, however large the photo. Up to RAW_REGION_MAX_PIXELS (limits.ts) as the canvas's RGBA
- * pixels (getImageData's bytes, row by row; a hole where the red byte is >= 128): a PNG would cost the
- * renderer an encode and the engine a decode that take longer than the copy. A larger one as a PNG of rect's
- * size: raw, a 24 MP region would be 96 MB through IPC (128 MB of base64 over HTTP); its PNG is a few hundred KB.
+ * A painted hole over `rect` in the upright photo, white on opaque black; nothing outside `rect` is a hole: the
+ * editor's Remove Object request and, as it is, the engine's mask (contract/engine.ts, MaskInput). Only the painted
+ * area travels, however large the photo. Up to RAW_REGION_MAX_PIXELS (limits.ts) as `pixels`: raw 8-bit pixels of
+ * rect's size, `channels` bytes each, row by row (the canvas's getImageData bytes; a hole where a pixel's first
+ * byte is >= 128): a PNG would cost the renderer an encode and the engine a decode that take longer than the copy.
+ * A larger one as a `region`: an encoded image (a PNG) of rect's size: raw, a 24 MP region would be 96 MB through
+ * IPC (128 MB of base64 over HTTP); its PNG is a few hundred KB.
  */
-export const MaskRegion = z.union([
+export const MaskRegion = z.discriminatedUnion('kind', [
   z
-    .object({ rect: Rect, rgba: Bytes })
-    .refine((m) => m.rgba.byteLength === m.rect.width * m.rect.height * 4, { message: 'rgba must hold rect.width x rect.height x 4 bytes', path: ['rgba'] }),
-  z.object({ rect: Rect, png: Bytes }),
+    .object({ kind: z.literal('pixels'), rect: Rect, channels: z.union([z.literal(1), z.literal(4)]), data: Bytes })
+    .refine((m) => m.data.byteLength === m.rect.width * m.rect.height * m.channels, {
+      message: 'data must hold rect.width x rect.height x channels bytes',
+      path: ['data'],
+    }),
+  z.object({ kind: z.literal('region'), rect: Rect, data: Bytes }),
 ]);
 export type MaskRegion = z.infer<typeof MaskRegion>;
 
@@ -35,8 +43,9 @@ export const ResultId = z.string().min(1).max(64);
 /** A path the renderer may only pass back if main granted it (dialog, drop, recent list). */
 export const GrantedPath = z.string().min(1).max(4096);
 
-export const ImageFormat = z.enum(['png', 'jpeg', 'webp', 'tiff']);
-export type ImageFormat = z.infer<typeof ImageFormat>;
+/** The formats Holefill writes: Export As, `holefill inpaint` and batches (formats.ts names their extensions). */
+export const OutputFormat = z.enum(['png', 'jpeg', 'webp', 'tiff']);
+export type OutputFormat = z.infer<typeof OutputFormat>;
 
 export const Provider = z.enum(['auto', 'cpu', 'cuda', 'dml', 'coreml']);
 export type Provider = z.infer<typeof Provider>;
@@ -51,10 +60,8 @@ export const Settings = z.object({
 });
 export type Settings = z.infer<typeof Settings>;
 
-export const PhotoInfo = z.object({
-  docId: DocId,
-  path: GrantedPath,
-  name: z.string(),
+/** A photo as the editor shows it (the engine's preview job makes it): its size and format, and a preview. */
+export const PhotoPreview = z.object({
   width: z.number().int().positive(), // after EXIF orientation
   height: z.number().int().positive(),
   format: z.string(),
@@ -63,13 +70,25 @@ export const PhotoInfo = z.object({
   previewWidth: z.number().int().positive(),
   previewHeight: z.number().int().positive(),
 });
+export type PhotoPreview = z.infer<typeof PhotoPreview>;
+
+/** An open photo: its document, its granted path, and its preview. */
+export const PhotoInfo = PhotoPreview.extend({ docId: DocId, path: GrantedPath, name: z.string() });
 export type PhotoInfo = z.infer<typeof PhotoInfo>;
 
-/** What Remove Object returns: a patch, not the whole frame. Its alpha is the mask inside `rect`. */
-export const ResultPatch = z.object({
-  resultId: ResultId,
-  rect: Rect,
-  patch: Bytes, // PNG, RGBA, rect-sized
+/**
+ * A patch over the photo: an RGBA PNG of `rect`'s size in the upright photo whose alpha is the mask. Remove Object
+ * makes one; export and the next Remove Object composite the visible ones over the photo, bottom to top.
+ */
+export const Patch = z.object({ rect: Rect, patch: Bytes });
+export type Patch = z.infer<typeof Patch>;
+
+/** A result layer's patch as main holds it, by id: kept for the next fill, export and the recovery file. */
+export const StoredResult = Patch.extend({ resultId: ResultId });
+export type StoredResult = z.infer<typeof StoredResult>;
+
+/** What Remove Object returns: the new result (a patch, not the whole frame), and how it was made. */
+export const ResultPatch = StoredResult.extend({
   provider: z.string(),
   elapsedMs: z.number().nonnegative(),
   holes: z.number().int().nonnegative(),
@@ -165,10 +184,6 @@ export const DocumentState = z.object({
 });
 export type DocumentState = z.infer<typeof DocumentState>;
 
-/** A result layer's pixels as main holds them: what Remove Object returned, kept for export and recovery. */
-export const StoredResult = z.object({ resultId: ResultId, rect: Rect, patch: Bytes });
-export type StoredResult = z.infer<typeof StoredResult>;
-
 /** A document offered back after a crash. Main has reopened it: `photo.docId` is live, its results loaded. */
 export const RecoveredDocument = z.object({
   photo: PhotoInfo,
@@ -211,15 +226,15 @@ export const requests = {
       docId: DocId,
       resultIds: z.array(ResultId).max(500),
       path: GrantedPath.nullable(), // null: ask with a save dialog (Electron) 
-      format: ImageFormat,
+      format: OutputFormat,
       quality: z.number().int().min(1).max(100),
       overwriteOriginal: z.boolean(), // the person confirmed writing over the photo itself
     }),
     /** What was written: in Electron's save dialog, a name typed with another extension chooses that format. */
-    res: z.object({ path: z.string(), format: ImageFormat }).nullable(),
+    res: z.object({ path: z.string(), format: OutputFormat }).nullable(),
   },
   /** Where Export As starts, and in what format: the last export's folder and format, else the photo's. */
-  'export:defaults': { req: z.object({ docId: DocId }), res: z.object({ path: z.string(), format: ImageFormat }) },
+  'export:defaults': { req: z.object({ docId: DocId }), res: z.object({ path: z.string(), format: OutputFormat }) },
   'recent:list': { req: z.object({}), res: z.array(GrantedPath) },
   'folder:choose': { req: z.object({ purpose: z.enum(['input', 'masks', 'output']) }), res: GrantedPath.nullable() },
   'file:choose': { req: z.object({ purpose: z.enum(['mask']) }), res: GrantedPath.nullable() },

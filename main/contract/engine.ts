@@ -3,10 +3,8 @@
 // check what arrives at run time. Bytes travel as Uint8Array (structured clone: child_process "advanced"
 // serialization, Electron's utilityProcess postMessage).
 import { z } from 'zod';
-import { Precision, Provider, Rect } from './app-api';
+import { Bytes, MaskRegion, OutputFormat, Patch, PhotoPreview, Precision, Provider, Rect } from './app-api';
 
-/** Any Uint8Array (a Buffer is one); typed loosely so Node's Buffers pass without copies. */
-export const Bytes = z.custom<Uint8Array>((v) => v instanceof Uint8Array, { message: 'expected bytes (Uint8Array)' });
 const FilePath = z.string().min(1).max(4096);
 
 /** Why a job failed. Lowercase words, so main's toAppError can pass them on as they are. */
@@ -37,25 +35,15 @@ export const InferSize = z.union([z.literal('auto'), z.number().int().min(256).m
 export type InferSize = z.infer<typeof InferSize>;
 export const DEFAULT_INFER_SIZE: InferSize = 'auto';
 
-export const OutputFormat = z.enum(['png', 'jpeg', 'webp', 'tiff']);
-export type OutputFormat = z.infer<typeof OutputFormat>;
-
-/** A result patch: its rectangle in the upright photo and an RGBA PNG of that size whose alpha is the mask. */
-export const Layer = z.object({ rect: Rect, patch: Bytes });
-export type Layer = z.infer<typeof Layer>;
-
 /**
- * White (or opaque, in an alpha-only PNG) marks the hole; as a file or as encoded bytes of the photo's size,
- * or over `rect` only (nothing outside it a hole): a region, an encoded image of rect's size, or pixels, raw
- * 8-bit pixels of rect's size (`channels` bytes each, row by row, as a canvas's getImageData gives them), a
- * hole where a pixel's first byte is >= 128. The app sends one of the last two, so that Remove Object's cost
- * follows the painted area, not the photo's size.
+ * White (or opaque, in an alpha-only PNG) marks the hole; as a file or as encoded bytes of the photo's size, or
+ * over `rect` only (nothing outside it a hole): the editor's painted region (app-api.ts, MaskRegion), as the app
+ * sends it, so that Remove Object's cost follows the painted area, not the photo's size.
  */
 export const MaskInput = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('file'), path: FilePath }),
   z.object({ kind: z.literal('bytes'), data: Bytes }),
-  z.object({ kind: z.literal('region'), rect: Rect, data: Bytes }),
-  z.object({ kind: z.literal('pixels'), rect: Rect, channels: z.union([z.literal(1), z.literal(4)]), data: Bytes }),
+  ...MaskRegion.options,
 ]);
 export type MaskInput = z.infer<typeof MaskInput>;
 
@@ -69,7 +57,7 @@ export const Jobs = {
   removeObject: z.object({
     kind: z.literal('removeObject'),
     photo: FilePath,
-    layers: z.array(Layer).max(500),
+    layers: z.array(Patch).max(500),
     mask: MaskInput,
     inferSize: InferSize,
   }),
@@ -90,7 +78,7 @@ export const Jobs = {
   export: z.object({
     kind: z.literal('export'),
     photo: FilePath,
-    layers: z.array(Layer).max(500),
+    layers: z.array(Patch).max(500),
     output: FilePath,
     format: OutputFormat,
     quality: Quality,
@@ -108,14 +96,7 @@ const Size = { width: z.number().int().positive(), height: z.number().int().posi
 const Timing = { provider: z.string(), elapsedMs: z.number().nonnegative() };
 
 export const Results = {
-  preview: z.object({
-    kind: z.literal('preview'),
-    ...Size,
-    format: z.string(),
-    preview: Bytes,
-    previewWidth: z.number().int().positive(),
-    previewHeight: z.number().int().positive(),
-  }),
+  preview: PhotoPreview.extend({ kind: z.literal('preview') }),
   removeObject: z.object({ kind: z.literal('removeObject'), rect: Rect, patch: Bytes, holes: z.number().int().positive(), ...Timing }),
   inpaintFile: z.object({ kind: z.literal('inpaintFile'), output: FilePath, ...Size, holes: z.number().int().nonnegative(), ...Timing }),
   export: z.object({ kind: z.literal('export'), output: FilePath }),

@@ -1,10 +1,10 @@
 // The formats Export As writes and the file names that go with them, shared by the renderer's Export dialog
 // and main's photo:export, so an exported file's bytes always match its extension. No zod here: the renderer
 // imports it as it is.
-import type { ImageFormat } from './app-api';
+import type { OutputFormat } from './app-api';
 
 export interface ExportFormat {
-  format: ImageFormat;
+  format: OutputFormat;
   /** As a sentence names it. */
   name: string;
   /** As the Format list shows it. */
@@ -21,9 +21,9 @@ export const EXPORT_FORMATS: readonly ExportFormat[] = [
   { format: 'tiff', name: 'TIFF', label: 'TIFF', extension: 'tif', lossy: false },
 ];
 
-const BY_EXTENSION: Record<string, ImageFormat> = { png: 'png', jpg: 'jpeg', jpeg: 'jpeg', jpe: 'jpeg', webp: 'webp', tif: 'tiff', tiff: 'tiff' };
+const BY_EXTENSION: Record<string, OutputFormat> = { png: 'png', jpg: 'jpeg', jpeg: 'jpeg', jpe: 'jpeg', webp: 'webp', tif: 'tiff', tiff: 'tiff' };
 
-export const exportFormat = (format: ImageFormat): ExportFormat => EXPORT_FORMATS.find((f) => f.format === format)!;
+export const exportFormat = (format: OutputFormat): ExportFormat => EXPORT_FORMATS.find((f) => f.format === format)!;
 
 /** A file name's extension, lower case and without its dot; '' when it has none. */
 export function extensionOf(file: string): string {
@@ -33,21 +33,21 @@ export function extensionOf(file: string): string {
 }
 
 /** The format a file name asks for: one Holefill writes, 'none' without an extension, or 'unsupported'. */
-export function formatOfName(file: string): ImageFormat | 'none' | 'unsupported' {
+export function formatOfName(file: string): OutputFormat | 'none' | 'unsupported' {
   const extension = extensionOf(file);
   if (!extension) return 'none';
   return BY_EXTENSION[extension] ?? 'unsupported';
 }
 
 /** The name with the format's extension: a known image extension replaced, otherwise added. */
-export function withFormat(file: string, format: ImageFormat): string {
+export function withFormat(file: string, format: OutputFormat): string {
   const extension = extensionOf(file);
   const stem = BY_EXTENSION[extension] ? file.slice(0, file.length - extension.length - 1) : file;
   return `${stem}.${exportFormat(format).extension}`;
 }
 
 /** Why a name cannot hold this format's bytes, in words; null when it can. */
-export function nameProblem(file: string, format: ImageFormat): string | null {
+export function nameProblem(file: string, format: OutputFormat): string | null {
   const named = formatOfName(file);
   const writes = EXPORT_FORMATS.map((f) => `.${f.extension}`).join(', ');
   if (named === 'none') return `The file name has no extension: end it in ${writes}.`;

@@ -8,12 +8,13 @@ import { startEngine } from '../commands/app-info';
 import type { CommandContext } from '../commands/context';
 import { createContext } from '../commands/create-context';
 import type { MenuCommand } from '../contract/app-api';
+import { EngineClient } from '../engine';
 import { APP_SCHEME, appUrl, rendererProtocolHandler } from './app-scheme';
 import { electronDialogs } from './dialogs';
 import { registerIpc, windowEmitter } from './ipc';
 import { keepMenuCurrent } from './menu';
 import { hardenSession } from './session-security';
-import { createElectronEngine } from './utility-process';
+import { utilityProcessSpawner } from './utility-process';
 import { createMainWindow, lockDown } from './window';
 
 const here = path.dirname(fileURLToPath(import.meta.url)); // out/main
@@ -74,11 +75,11 @@ async function start(): Promise<void> {
   hardenSession(session.defaultSession, devUrl);
 
   const emit = windowEmitter(() => window?.webContents ?? null, log);
-  const engine = await createElectronEngine({
-    workerPath: path.join(here, 'engine-worker.js'),
-    model: app.isPackaged
+  const engine = new EngineClient({
+    modelPath: app.isPackaged
       ? path.join(process.resourcesPath, 'models', 'pconv-unet.onnx')
       : path.join(root, 'native-models', 'pconv-unet.onnx'),
+    spawner: utilityProcessSpawner(path.join(here, 'engine-worker.js'), log),
     log,
   });
   const context = await createContext({

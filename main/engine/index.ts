@@ -2,7 +2,8 @@
 // through EngineClient, in a worker process of its own; nothing imported here loads onnxruntime or decodes an image.
 // What that worker process runs in itself (the model, the fill, images) is for measuring it in one process (the
 // bench): loadInProcessEngine() loads it when asked.
-export type { EngineInfo, InferSize, Layer, MaskInput, OutputFormat } from '../contract/engine';
+export type { OutputFormat, Patch } from '../contract/app-api';
+export type { EngineInfo, InferSize, MaskInput } from '../contract/engine';
 export { MAX_INPUT_PIXELS } from '../contract/limits';
 export { asEngineError, EngineError } from './errors';
 export { DEFAULT_QUALITY, formatFromPath } from './images/encode';
@@ -12,8 +13,8 @@ export { availableProviders, planProviders } from './model/providers';
 export { JOBS_IN_FLIGHT } from './model/shared-model';
 export { DEFAULT_MODEL, EngineClient } from './worker-process/client';
 export type { EngineOptions, JobOptions } from './worker-process/client';
-export { childProcessSpawner, WORKER_ENTRY } from './worker-process/spawner';
-export type { WorkerHandle, WorkerListener, WorkerSpawner } from './worker-process/spawner';
+export { childProcessSpawner, spawnerOf, WORKER_ENTRY } from './worker-process/spawner';
+export type { ProcessControl, WorkerHandle, WorkerListener, WorkerProcess, WorkerSpawner } from './worker-process/spawner';
 
 export type { Enlarger, Placement } from './fill/enlarge';
 export type { JobContext } from './fill/pipeline';

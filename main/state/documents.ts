@@ -1,22 +1,15 @@
 // The open documents main keeps: which photo a docId is, and the result patches Remove Object produced for
 // it, so the next Remove Object can fill the current composite and export can flatten it at full size.
 import { randomUUID } from 'node:crypto';
+import type { StoredResult } from '../contract/app-api';
 import { Failure } from '../contract/failure';
-import type { Rect, StoredResult } from '../contract/app-api';
-
-export interface StoredPatch {
-  resultId: string;
-  rect: Rect;
-  /** RGBA PNG, rect-sized, the mask as alpha. */
-  patch: Uint8Array;
-}
 
 export interface OpenDocument {
   docId: string;
   path: string;
   width: number;
   height: number;
-  results: Map<string, StoredPatch>;
+  results: Map<string, StoredResult>;
 }
 
 /** The renderer edits one photo at a time; a few more stay open so a late export of the last one still works. */
@@ -40,14 +33,14 @@ export class Documents {
     return doc;
   }
 
-  addResult(docId: string, result: StoredPatch): void {
+  addResult(docId: string, result: StoredResult): void {
     const doc = this.get(docId);
     if (doc.results.size >= MAX_RESULTS) throw new Failure('conflict', `A photo can hold at most ${MAX_RESULTS} results.`);
     doc.results.set(result.resultId, result);
   }
 
   /** The listed results in the listed order (bottom to top); an unknown id is an error, never skipped. */
-  results(docId: string, resultIds: readonly string[]): StoredPatch[] {
+  results(docId: string, resultIds: readonly string[]): StoredResult[] {
     const doc = this.get(docId);
     return resultIds.map((id) => {
       const r = doc.results.get(id);

@@ -2,10 +2,10 @@
 // there, in this run and the next.
 import path from 'node:path';
 import { z } from 'zod';
-import { ImageFormat } from '../contract/app-api';
+import { OutputFormat } from '../contract/app-api';
 import { readJsonOr, writeFileAtomic, WriteQueue } from './atomic-file';
 
-const ExportFile = z.object({ dir: z.string().min(1).max(4096), format: ImageFormat });
+const ExportFile = z.object({ dir: z.string().min(1).max(4096), format: OutputFormat });
 export type LastExport = z.infer<typeof ExportFile>;
 
 export class ExportMemory {
@@ -27,7 +27,7 @@ export class ExportMemory {
     return this.#last;
   }
 
-  async remember(file: string, format: ImageFormat): Promise<void> {
+  async remember(file: string, format: OutputFormat): Promise<void> {
     const last = { dir: path.dirname(file), format };
     this.#last = last;
     await this.#queue.run(() => writeFileAtomic(this.#file, JSON.stringify(last, null, 2)));

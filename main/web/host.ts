@@ -15,12 +15,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { toAppError } from '../contract/failure';
-import type { CommandContext } from '../commands/context';
+import type { CommandContext, Engine } from '../commands/context';
 import { createContext } from '../commands/create-context';
 import { dispatch, isRequestChannel } from '../commands/dispatch';
-import type { EnginePort } from '../commands/engine-port';
 import { preloadOnlyChannels } from '../contract/app-api';
+import { toAppError } from '../contract/failure';
 import { decodeWire } from '../contract/wire';
 import { securityHeaders } from '../page/files';
 import { EventHub } from './events';
@@ -31,7 +30,7 @@ import { receiveUpload } from './upload';
 
 export interface WebHostOptions {
   rendererDir: string;
-  engine: EnginePort;
+  engine: Engine;
   userData: string;
   version: string;
   port?: number; // 0 or absent: any free port

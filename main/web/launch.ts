@@ -4,7 +4,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { engineAdapter } from '../engine-adapter';
 import { EngineClient } from '../engine';
 import { startWebHost, type WebHost } from './host';
 
@@ -46,7 +45,7 @@ export async function launchWebHost(options: LaunchOptions = {}): Promise<WebHos
   const version = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version;
   const host = await startWebHost({
     rendererDir: builtRenderer,
-    engine: engineAdapter(client, log),
+    engine: client,
     userData: options.userData ?? defaultUserData(),
     version,
     log,

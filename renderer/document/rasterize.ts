@@ -229,12 +229,12 @@ export async function rasterizeHole(state: DocState, width: number, height: numb
   if (rect.width * rect.height <= RAW_REGION_MAX_PIXELS) {
     // Rows are contiguous: the trimmed band is a slice (a copy, so IPC clones only the band, not the buffer).
     const bytes = new Uint8Array(drawn.rgba.buffer, drawn.rgba.byteOffset, drawn.rgba.byteLength);
-    return { rect, rgba: whole ? bytes : bytes.slice(top * bounds.width * 4, (bottom + 1) * bounds.width * 4) };
+    return { kind: 'pixels', rect, channels: 4, data: whole ? bytes : bytes.slice(top * bounds.width * 4, (bottom + 1) * bounds.width * 4) };
   }
-  if (whole) return { rect, png: await encodePng(drawn.canvas) };
+  if (whole) return { kind: 'region', rect, data: await encodePng(drawn.canvas) };
   const band = new OffscreenCanvas(rect.width, rect.height); // the trimmed band, copied by the canvas
   context(band).drawImage(drawn.canvas, 0, -top);
-  return { rect, png: await encodePng(band) };
+  return { kind: 'region', rect, data: await encodePng(band) };
 }
 
 /**

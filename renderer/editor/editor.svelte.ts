@@ -1,7 +1,7 @@
 // The editor's one controller: what is open, which tool is in hand, which dialog shows, and every command
 // the menus, buttons and shortcuts run. Components read its state and call its methods; nothing else
 // talks to the API.
-import type { ImageFormat, MenuCommand, RecoveredDocument, Res, Settings } from '../../main/contract/app-api';
+import type { MenuCommand, OutputFormat, RecoveredDocument, Res, Settings } from '../../main/contract/app-api';
 import { api } from '../api';
 import type { EditorCanvas, Viewport } from '../canvas/editor-canvas';
 import type { Tool } from '../canvas/tools';
@@ -42,7 +42,7 @@ interface Removal {
 
 export interface ExportChoice {
   path: string | null; // null: Electron's save dialog asks
-  format: ImageFormat;
+  format: OutputFormat;
   quality: number;
   overwriteOriginal: boolean;
 }

@@ -93,15 +93,15 @@ if (electronSkip) {
         dialog.showOpenDialog = (async () => ({ canceled: false, filePaths: [open] })) as typeof dialog.showOpenDialog;
         dialog.showSaveDialog = (async () => ({ canceled: false, filePath: save })) as typeof dialog.showSaveDialog;
       }, [photo, target] as const);
-      const { rect, rgba } = await maskRegion(320, 240);
+      const region = await maskRegion(320, 240);
       const exported = await page.evaluate(async (mask) => {
         const api = window.holefill!;
         const chosen = await api.invoke('photo:choose', {});
         const doc = await api.invoke('photo:open', { path: chosen! });
-        const result = await api.invoke('photo:removeObject', { docId: doc.docId, jobId: 'e2e', mask: { rect: mask.rect, rgba: new Uint8Array(mask.rgba) }, resultIds: [] });
+        const result = await api.invoke('photo:removeObject', { docId: doc.docId, jobId: 'e2e', mask: { ...mask, data: new Uint8Array(mask.data) }, resultIds: [] });
         const out = await api.invoke('photo:export', { docId: doc.docId, resultIds: [result.resultId], path: null, format: 'png', quality: 90, overwriteOriginal: false });
         return { size: [doc.width, doc.height], holes: result.holes, out: out?.path };
-      }, { rect, rgba: Array.from(rgba) });
+      }, { ...region, data: Array.from(region.data) });
       assert.deepEqual(exported, { size: [320, 240], holes: 1, out: target });
     });
   });

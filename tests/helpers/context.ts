@@ -1,9 +1,8 @@
 // A command context as Electron or the web host would build it, with a temp userData folder.
 import { createContext } from '../../main/commands/create-context';
-import type { CommandContext, Dialogs } from '../../main/commands/context';
+import type { CommandContext, Dialogs, Engine } from '../../main/commands/context';
 import type { EventChannel } from '../../main/contract/app-api';
 import { fakeEngine } from './fake-engine';
-import type { EnginePort } from '../../main/commands/engine-port';
 
 export interface TestContext {
   ctx: CommandContext;
@@ -15,7 +14,7 @@ export async function testContext(options: {
   userData: string;
   host?: 'electron' | 'web';
   dialogs?: Partial<Dialogs>;
-  engine?: EnginePort;
+  engine?: Engine;
   uploadsDir?: string;
 }): Promise<TestContext> {
   const events: TestContext['events'] = [];

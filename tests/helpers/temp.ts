@@ -24,11 +24,11 @@ export async function writePhoto(file: string, width = 96, height = 64): Promise
  * Remove Object's mask for a photo of this size: a region around a white (hole) square in the middle, with
  * a black (keep) border of a few pixels, as the editor sends it (the canvas's RGBA pixels over rect).
  */
-export async function maskRegion(width: number, height: number): Promise<Extract<MaskRegion, { rgba: Uint8Array }>> {
+export async function maskRegion(width: number, height: number): Promise<Extract<MaskRegion, { kind: 'pixels' }>> {
   const s = Math.round(Math.min(width, height) / 4);
   const border = 3;
   const rect = { x: Math.round((width - s) / 2) - border, y: Math.round((height - s) / 2) - border, width: s + 2 * border, height: s + 2 * border };
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${rect.width}" height="${rect.height}">
     <rect width="100%" height="100%" fill="#000"/><rect x="${border}" y="${border}" width="${s}" height="${s}" fill="#fff"/></svg>`;
-  return { rect, rgba: new Uint8Array(await sharp(Buffer.from(svg)).ensureAlpha().raw().toBuffer()) };
+  return { kind: 'pixels', rect, channels: 4, data: new Uint8Array(await sharp(Buffer.from(svg)).ensureAlpha().raw().toBuffer()) };
 }

@@ -24,6 +24,14 @@ function failed(reply: Reply<unknown>, code: string): string {
   return reply.error.message;
 }
 
+/** The batch:done event of this batch, once the batch runner has sent it. */
+async function batchDone(events: { channel: string; payload: unknown }[], batchId: string): Promise<{ total: number; outputDir: string }> {
+  const done = () => events.find((e) => e.channel === 'batch:done' && (e.payload as { batchId: string }).batchId === batchId);
+  for (let i = 0; i < 200 && !done(); i++) await new Promise((r) => setTimeout(r, 25));
+  assert.ok(done(), 'batch:done arrived');
+  return done()!.payload as { total: number; outputDir: string };
+}
+
 test('photo:open refuses a path the person never chose, and opens one chosen in the dialog', async (t) => {
   const dir = await tempDir(t);
   const photo = await writePhoto(path.join(dir, 'beach.jpg'), 300, 200);
@@ -60,10 +68,12 @@ test('a malformed request is rejected by the contract before any command runs', 
   failed(await dispatch(ctx, 'photo:removeObject', { docId: 'x', jobId: 'j', mask: 'not bytes', resultIds: [] }), 'invalid-request');
   const rect = { x: 0, y: 0, width: 4, height: 4 };
   failed(await dispatch(ctx, 'photo:removeObject', { docId: 'x', jobId: 'j', mask: new Uint8Array(8), resultIds: [] }), 'invalid-request');
-  failed(await dispatch(ctx, 'photo:removeObject', { docId: 'x', jobId: 'j', mask: { rect, rgba: 'not bytes' }, resultIds: [] }), 'invalid-request');
-  failed(await dispatch(ctx, 'photo:removeObject', { docId: 'x', jobId: 'j', mask: { rect: { ...rect, width: 0 }, rgba: new Uint8Array(0) }, resultIds: [] }), 'invalid-request');
-  const short = failed(await dispatch(ctx, 'photo:removeObject', { docId: 'x', jobId: 'j', mask: { rect, rgba: new Uint8Array(60) }, resultIds: [] }), 'invalid-request');
-  assert.match(short, /rect\.width x rect\.height x 4 bytes/, 'pixels that do not fill the rect are refused by the contract');
+  const pixels = { kind: 'pixels', rect, channels: 4 };
+  failed(await dispatch(ctx, 'photo:removeObject', { docId: 'x', jobId: 'j', mask: { ...pixels, data: 'not bytes' }, resultIds: [] }), 'invalid-request');
+  failed(await dispatch(ctx, 'photo:removeObject', { docId: 'x', jobId: 'j', mask: { ...pixels, rect: { ...rect, width: 0 }, data: new Uint8Array(0) }, resultIds: [] }), 'invalid-request');
+  failed(await dispatch(ctx, 'photo:removeObject', { docId: 'x', jobId: 'j', mask: { kind: 'file', path: '/etc/passwd' }, resultIds: [] }), 'invalid-request');
+  const short = failed(await dispatch(ctx, 'photo:removeObject', { docId: 'x', jobId: 'j', mask: { ...pixels, data: new Uint8Array(60) }, resultIds: [] }), 'invalid-request');
+  assert.match(short, /rect\.width x rect\.height x channels bytes/, 'pixels that do not fill the rect are refused by the contract');
   failed(await dispatch(ctx, 'settings:set', { provider: 'tpu', threads: 1, precision: 'fp32' }), 'invalid-request');
   assert.deepEqual(engine.calls, [], 'nothing reached the engine');
   assert.equal(existsSync(path.join(dir, 'user', 'settings.json')), false, 'nothing was saved');
@@ -88,7 +98,7 @@ test('remove object fills the composite, keeps the patch, and export flattens it
   const first = ok<ResultPatch>(await dispatch(ctx, 'photo:removeObject', { docId: info.docId, jobId: 'j1', mask, resultIds: [] }));
   assert.deepEqual(first.rect, mask.rect, 'the fill covers the region the mask was placed at');
   ok(await dispatch(ctx, 'photo:removeObject', { docId: info.docId, jobId: 'j2', mask, resultIds: [first.resultId] }));
-  assert.deepEqual(engine.calls.filter((c) => c.startsWith('inpaint')), [`inpaint ${photo} layers=0`, `inpaint ${photo} layers=1`]);
+  assert.deepEqual(engine.calls.filter((c) => c.startsWith('removeObject')), [`removeObject ${photo} layers=0`, `removeObject ${photo} layers=1`]);
   assert.ok(events.some((e) => e.channel === 'job:progress'));
 
   const exported = ok<{ path: string }>(await dispatch(ctx, 'photo:export', {
@@ -198,10 +208,11 @@ test('batch:start checks every path before starting anything', async (t) => {
   failed(await dispatch(ctx, 'batch:start', options), 'not-granted'); // mask folder not chosen
   failed(await dispatch(ctx, 'batch:start', { ...options, masks: { kind: 'folder', dir: input }, outputDir: input }), 'not-granted');
   assert.deepEqual(engine.calls, [], 'no batch ran');
+  assert.equal(existsSync(output), false, 'a refused batch leaves no trace: no output folder');
 
   const { batchId } = ok<{ batchId: string }>(await dispatch(ctx, 'batch:start', { ...options, masks: { kind: 'folder', dir: input } }));
-  await new Promise((r) => setTimeout(r, 20));
-  assert.ok(events.some((e) => e.channel === 'batch:done' && (e.payload as { batchId: string }).batchId === batchId));
+  const summary = await batchDone(events, batchId);
+  assert.deepEqual([summary.total, summary.outputDir], [0, output], 'the batch ran: no photos in the input folder');
 });
 
 test('batch:start accepts the default output beside the chosen photos, and nothing else unchosen', async (t) => {
@@ -209,14 +220,15 @@ test('batch:start accepts the default output beside the chosen photos, and nothi
   const input = path.join(dir, 'in');
   await mkdir(input);
   const engine = fakeEngine();
-  const { ctx } = await testContext({ userData: path.join(dir, 'user'), engine, dialogs: { openFolder: async () => input } });
+  const { ctx, events } = await testContext({ userData: path.join(dir, 'user'), engine, dialogs: { openFolder: async () => input } });
   ok(await dispatch(ctx, 'folder:choose', { purpose: 'input' }));
   const options = {
     inputDir: input, recursive: false, masks: { kind: 'folder', dir: input }, outputDir: path.join(input, 'other'),
     format: 'same', quality: 90, existing: 'skip', allowInputDir: false,
   };
   failed(await dispatch(ctx, 'batch:start', options), 'not-granted');
-  ok(await dispatch(ctx, 'batch:start', { ...options, outputDir: path.join(input, 'inpainted') }));
+  const { batchId } = ok<{ batchId: string }>(await dispatch(ctx, 'batch:start', { ...options, outputDir: path.join(input, 'inpainted') }));
+  assert.equal((await batchDone(events, batchId)).outputDir, path.join(input, 'inpainted'));
 });
 
 test('typed paths are granted only in the web host', async (t) => {

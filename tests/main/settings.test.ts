@@ -8,14 +8,13 @@ import path from 'node:path';
 import { test } from 'node:test';
 import type { MenuItemConstructorOptions } from 'electron';
 import { startEngine } from '../../main/commands/app-info';
+import type { Engine } from '../../main/commands/context';
 import { dispatch } from '../../main/commands/dispatch';
-import type { EngineInfo, EnginePort } from '../../main/commands/engine-port';
 import type { AppInfo, Reply, Settings } from '../../main/contract/app-api';
-import { choosePrecision } from '../../main/engine/model/precision';
 import { keepMenuCurrent } from '../../main/electron/menu';
-import { autoThreads } from '../../main/engine/model/cpu-cores';
+import { autoThreads, choosePrecision, type EngineInfo } from '../../main/engine';
 import { testContext } from '../helpers/context';
-import { fakeEngine } from '../helpers/fake-engine';
+import { fakeEngine, fakeInfo } from '../helpers/fake-engine';
 import { tempDir } from '../helpers/temp';
 
 function ok<T>(reply: Reply<unknown>): T {
@@ -28,23 +27,25 @@ function ok<T>(reply: Reply<unknown>): T {
  * configured with, automatic picks CUDA, a provider it does not have falls back to CPU and says why, and the
  * precision is the engine's own choice for that provider (choosePrecision).
  */
-function configurableEngine(): EnginePort & { configured: Settings[] } {
+function configurableEngine(): Engine & { configured: Settings[] } {
   const configured: Settings[] = [];
   let current: Settings = { provider: 'auto', threads: 0, precision: 'auto' };
+  const info = async (): Promise<EngineInfo> => {
+    const available = ['cuda', 'cpu'];
+    const provider = current.provider === 'auto' ? 'cuda' : available.includes(current.provider) ? current.provider : 'cpu';
+    const fallback = provider === current.provider || current.provider === 'auto' ? null : `${current.provider} was requested but is not available here; using CPU.`;
+    const chosen = choosePrecision(current.precision, 'fake.onnx', provider === 'cuda' ? 'cuda' : 'cpu', { fast: true, reason: 'VNNI' }, () => true);
+    return { ...fakeInfo, provider, providers: available, requested: current.provider, model: 'fake.onnx', fallback, threads: current.threads, precision: chosen.precision, precisionNote: chosen.note };
+  };
   return {
     ...fakeEngine(),
     configured,
     async configure(settings) {
       configured.push(settings);
       current = settings;
+      return info();
     },
-    async info(): Promise<EngineInfo> {
-      const available = ['cuda', 'cpu'];
-      const provider = current.provider === 'auto' ? 'cuda' : available.includes(current.provider) ? current.provider : 'cpu';
-      const fallback = provider === current.provider || current.provider === 'auto' ? null : `${current.provider} was requested but is not available here; using CPU.`;
-      const chosen = choosePrecision(current.precision, 'fake.onnx', provider === 'cuda' ? 'cuda' : 'cpu', { fast: true, reason: 'VNNI' }, () => true);
-      return { provider, providers: available, model: 'fake.onnx', fallback, threads: current.threads, precision: chosen.precision, precisionNote: chosen.note };
-    },
+    info,
   };
 }
 

@@ -50,8 +50,8 @@ function assertRectFitsStroke(rect: MaskRegion['rect'], stroke: PhotoPoint[]) {
 /** A mask region's first band (the mask), checked to be of the rect's size: raw RGBA, or a PNG when large. */
 async function regionPixels(region: MaskRegion): Promise<Buffer> {
   const { rect } = region;
-  if ('rgba' in region) assert.equal(region.rgba.length, rect.width * rect.height * 4, "the rect's RGBA pixels");
-  const image = 'rgba' in region ? sharp(region.rgba, { raw: { width: rect.width, height: rect.height, channels: 4 } }) : sharp(region.png);
+  if (region.kind === 'pixels') assert.equal(region.data.length, rect.width * rect.height * 4, "the rect's RGBA pixels");
+  const image = region.kind === 'pixels' ? sharp(region.data, { raw: { width: rect.width, height: rect.height, channels: 4 } }) : sharp(region.data);
   const { data, info } = await image.extractChannel(0).raw().toBuffer({ resolveWithObject: true });
   assert.deepEqual([info.width, info.height], [rect.width, rect.height], "the rect's size");
   return data;

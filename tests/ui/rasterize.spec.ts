@@ -63,7 +63,7 @@ const test = base.extend<{ rasterize: Rasterize }, { rasterizerBundle: string }>
           const fullPng = full ? await w.rasterizeHoleFullSize(state, width, height) : null;
           return {
             canvases,
-            region: hole && { rect: hole.rect, ...('rgba' in hole ? { rgba: Array.from(hole.rgba as Uint8Array) } : { png: Array.from(hole.png as Uint8Array) }) },
+            region: hole && { rect: hole.rect, ...(hole.kind === 'pixels' ? { rgba: Array.from(hole.data as Uint8Array) } : { png: Array.from(hole.data as Uint8Array) }) },
             full: fullPng && Array.from(fullPng as Uint8Array),
           };
         },

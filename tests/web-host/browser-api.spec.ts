@@ -44,7 +44,7 @@ test('the browser API client speaks the web host\'s protocol with the real engin
       await new Promise((r) => setTimeout(r, 300)); // the event stream connects
       const dropped = await api.grantDroppedFile(new File([new Uint8Array(photoBytes)], 'drop.jpg', { type: 'image/jpeg' }));
       const doc = await api.invoke('photo:open', { path: dropped });
-      const result = await api.invoke('photo:removeObject', { docId: doc.docId, jobId: 'browser', mask: { rect: mask.rect, rgba: new Uint8Array(mask.rgba) }, resultIds: [] });
+      const result = await api.invoke('photo:removeObject', { docId: doc.docId, jobId: 'browser', mask: { ...mask, data: new Uint8Array(mask.data) }, resultIds: [] });
       return {
         host: info.host,
         refused,
@@ -55,7 +55,7 @@ test('the browser API client speaks the web host\'s protocol with the real engin
         progress,
       };
     },
-    { photoBytes: Array.from(await readFile(photo)), mask: await maskRegion(160, 120).then(({ rect, rgba }) => ({ rect, rgba: Array.from(rgba) })) },
+    { photoBytes: Array.from(await readFile(photo)), mask: await maskRegion(160, 120).then((mask) => ({ ...mask, data: Array.from(mask.data) })) },
   );
 
   assert.equal(outcome.host, 'web');

@@ -32,8 +32,8 @@ test('open, Remove Object and export through the web host run the real engine', 
   const patch = await sharp(result.patch).metadata();
   assert.deepEqual([patch.width, patch.height, patch.channels], [result.rect.width, result.rect.height, 4], 'an RGBA patch of its rectangle');
   // The same region as the PNG a large one travels as (MaskRegion): the same patch.
-  const png = await sharp(mask.rgba, { raw: { width: mask.rect.width, height: mask.rect.height, channels: 4 } }).png().toBuffer();
-  const again = await api('photo:removeObject', { docId: doc.docId, jobId: 'real-2', mask: { rect: mask.rect, png }, resultIds: [] });
+  const png = await sharp(mask.data, { raw: { width: mask.rect.width, height: mask.rect.height, channels: 4 } }).png().toBuffer();
+  const again = await api('photo:removeObject', { docId: doc.docId, jobId: 'real-2', mask: { kind: 'region', rect: mask.rect, data: png }, resultIds: [] });
   assert.deepEqual(again.rect, result.rect);
   assert.ok(Buffer.from(again.patch).equals(Buffer.from(result.patch)), 'the same patch from a PNG region');
 

@@ -96,7 +96,7 @@ test('malformed messages are rejected with an error and change nothing', async (
   assert.equal(notJson.status, 400);
   assert.match(notJson.json().error.message, /Malformed JSON/);
   const rect = '{"x":0,"y":0,"width":4,"height":4}';
-  const badBytes = await post('/api/photo:removeObject', `{"docId":"d","jobId":"j","mask":{"rect":${rect},"rgba":{"$bytes":"@@@"}},"resultIds":[]}`);
+  const badBytes = await post('/api/photo:removeObject', `{"docId":"d","jobId":"j","mask":{"kind":"pixels","rect":${rect},"channels":4,"data":{"$bytes":"@@@"}},"resultIds":[]}`);
   assert.equal(badBytes.status, 400, 'malformed base64 nested in the mask');
   const flatMask = await post('/api/photo:removeObject', '{"docId":"d","jobId":"j","mask":{"$bytes":"AAAA"},"resultIds":[]}');
   assert.equal(code(flatMask), 'invalid-request', 'a full-size mask without its rect is refused');

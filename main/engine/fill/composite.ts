@@ -2,8 +2,7 @@
 // Used by Remove Object's export, by the CLI and by batches. Layers' alpha is 0 or 255 (the mask), so
 // compositing them only ever copies pixels: everything outside the holes is the photo's own bytes.
 import sharp, { type Sharp } from 'sharp';
-import type { Rect } from '../../contract/app-api';
-import type { Layer, OutputFormat } from '../../contract/engine';
+import type { OutputFormat, Patch, Rect } from '../../contract/app-api';
 import { decodeError } from '../errors';
 import { checkLayers, decode, layerInputs, readHeader, type ImageHeader } from '../images/decode';
 import { encodeAs, keepMetadata } from '../images/encode';
@@ -15,7 +14,7 @@ export interface FlattenOptions extends WriteOptions {
   quality?: number;
 }
 
-export async function flattenToFile(photo: string, layers: readonly Layer[], output: string, options: FlattenOptions): Promise<void> {
+export async function flattenToFile(photo: string, layers: readonly Patch[], output: string, options: FlattenOptions): Promise<void> {
   const header = await readHeader(photo, 'photo');
   await checkLayers(layers, header.width, header.height);
   await writeAtomically(
@@ -39,7 +38,7 @@ export async function flattenToFile(photo: string, layers: readonly Layer[], out
 }
 
 /** One streaming pass from the file: the photo never sits whole in memory. */
-function compositeOpaque(photo: string, layers: readonly Layer[]): Sharp {
+function compositeOpaque(photo: string, layers: readonly Patch[]): Sharp {
   const image = decode(photo).pipelineColourspace('srgb');
   return layers.length ? image.composite(layerInputs(layers)).removeAlpha() : image;
 }
@@ -50,7 +49,7 @@ function compositeOpaque(photo: string, layers: readonly Layer[]): Sharp {
  * applied to the decoded file as a bitwise XOR: exact, and the output still comes from the file, so
  * sharp keeps its metadata.
  */
-async function compositeKeepingAlpha(photo: string, layers: readonly Layer[]): Promise<Sharp> {
+async function compositeKeepingAlpha(photo: string, layers: readonly Patch[]): Promise<Sharp> {
   const base = await decode(photo).pipelineColourspace('srgb').toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
   const { width, height } = base.info;
   const raw = (channels: 1 | 3 | 4) => ({ raw: { width, height, channels } });
@@ -75,7 +74,7 @@ const keepsSixteenBits = (header: ImageHeader, format: OutputFormat) =>
  * sharp's defaults would quietly go to 8 bits) is involved. The change is zero outside the holes and in alpha.
  * A grey photo's fill is grey (pipeline.ts), so its one colour band is the patch's first.
  */
-async function compositeSixteenBit(photo: string, layers: readonly Layer[], header: ImageHeader): Promise<Sharp> {
+async function compositeSixteenBit(photo: string, layers: readonly Patch[], header: ImageHeader): Promise<Sharp> {
   const space = header.space === 'grey16' ? 'grey16' : 'rgb16';
   const asStored = () => decode(photo).pipelineColourspace(space);
   if (!layers.length) return asStored().toColourspace(space);

@@ -3,8 +3,8 @@
 // network, scale the prediction back -> a patch whose alpha is the mask. Composited over the photo, it changes
 // only hole pixels: out = M*I + (1-M)*pred.
 import sharp from 'sharp';
-import type { Rect } from '../../contract/app-api';
-import type { InferSize, Layer, MaskInput, OutputFormat, ProgressDetail } from '../../contract/engine';
+import type { OutputFormat, Patch, Rect } from '../../contract/app-api';
+import type { InferSize, MaskInput, ProgressDetail } from '../../contract/engine';
 import { EngineError } from '../errors';
 import { checkLayers, decodeRgb, placeIn, readHeader, type RawImage } from '../images/decode';
 import { checkTarget } from '../images/write';
@@ -30,7 +30,7 @@ export const quietContext: JobContext = { progress() {}, throwIfCancelled() {} }
 export interface FillRequest {
   photo: string;
   /** Result layers to composite over the photo first, bottom to top. */
-  layers: readonly Layer[];
+  layers: readonly Patch[];
   mask: MaskInput;
   scaleMask: boolean;
   inferSize: InferSize;
@@ -94,7 +94,7 @@ const AUTO_SMALL_HOLE_SHARE = 0.3;
 
 /** The model's prediction for one hole's box, at full resolution. A piece of a long thin hole is not magnified
  * (thin-hole-pieces.ts: there are many; each would cost four times the network's time). */
-async function predictHole(model: Model, photo: RawImage, layers: readonly Layer[], mask: MaskWindow, hole: Rect, inferSize: InferSize, mayMagnify: boolean): Promise<Buffer> {
+async function predictHole(model: Model, photo: RawImage, layers: readonly Patch[], mask: MaskWindow, hole: Rect, inferSize: InferSize, mayMagnify: boolean): Promise<Buffer> {
   const { width: W, height: H } = photo;
   const first = planTile(hole, W, H, inferSize === 'auto' ? 512 : inferSize);
   // The photo's crop is cut (libvips) while the mask's is shrunk (onnxruntime): the two cores share the work.
@@ -143,7 +143,7 @@ const raw = (width: number, height: number, channels: 1 | 3 | 4) => ({ raw: { wi
  * cut without a crop-sized RGB copy, from the photo's reduced copy when it is scaled down enough (tile-geometry.ts:
  * REDUCED_FACTOR); otherwise it is cut first.
  */
-async function cutAndScale(photo: RawImage, layers: readonly Layer[], mask: MaskWindow, tile: Tile): Promise<Buffer> {
+async function cutAndScale(photo: RawImage, layers: readonly Patch[], mask: MaskWindow, tile: Tile): Promise<Buffer> {
   const { crop } = tile;
   if (crop.width === tile.width && crop.height === tile.height) return cutPhoto(photo, layers, crop);
   const inside = insidePhoto(crop, photo.width, photo.height).rect;
@@ -162,7 +162,7 @@ async function cutAndScale(photo: RawImage, layers: readonly Layer[], mask: Mask
 }
 
 /** The photo's pixels under the crop, with the result layers over them; zeros beyond the photo's edge. */
-async function cutPhoto(photo: RawImage, layers: readonly Layer[], crop: Box): Promise<Buffer> {
+async function cutPhoto(photo: RawImage, layers: readonly Patch[], crop: Box): Promise<Buffer> {
   const inside = insidePhoto(crop, photo.width, photo.height).rect;
   let image = sharp(photo.data, raw(photo.width, photo.height, 3)).extract({ left: inside.x, top: inside.y, width: inside.width, height: inside.height });
   const over: sharp.OverlayOptions[] = [];

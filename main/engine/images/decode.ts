@@ -1,8 +1,7 @@
 // Reading photos: the pixel limit, EXIF orientation, the file's own colour values, clear errors.
 import { stat } from 'node:fs/promises';
 import sharp, { type Sharp, type SharpOptions } from 'sharp';
-import type { Rect } from '../../contract/app-api';
-import type { Layer } from '../../contract/engine';
+import type { Patch, Rect } from '../../contract/app-api';
 import { MAX_INPUT_PIXELS } from '../../contract/limits';
 import { decodeError, EngineError, quote } from '../errors';
 
@@ -92,7 +91,7 @@ export interface RawImage {
  * The upright photo as 8-bit RGB, with the result layers composited over it (bottom to top): the picture
  * the person sees and wants filled. The only full-frame buffer the pipeline holds.
  */
-export async function decodeRgb(photo: string, layers: readonly Layer[] = []): Promise<RawImage> {
+export async function decodeRgb(photo: string, layers: readonly Patch[] = []): Promise<RawImage> {
   let image = decode(photo).pipelineColourspace('srgb');
   if (layers.length) image = image.composite(layerInputs(layers));
   try {
@@ -103,11 +102,11 @@ export async function decodeRgb(photo: string, layers: readonly Layer[] = []): P
   }
 }
 
-export const layerInputs = (layers: readonly Layer[]) =>
+export const layerInputs = (layers: readonly Patch[]) =>
   layers.map((l) => ({ input: Buffer.from(l.patch.buffer, l.patch.byteOffset, l.patch.byteLength), left: l.rect.x, top: l.rect.y }));
 
 /** Each layer must be a PNG of its rectangle's size, inside the photo. */
-export async function checkLayers(layers: readonly Layer[], width: number, height: number): Promise<void> {
+export async function checkLayers(layers: readonly Patch[], width: number, height: number): Promise<void> {
   for (const [i, layer] of layers.entries()) {
     const { rect } = layer;
     const header = await readHeader(layer.patch, `result layer ${i + 1}`);

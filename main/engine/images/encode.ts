@@ -1,22 +1,14 @@
 // Encoding results: the format from a name, encoder settings, and the metadata kept.
-import path from 'node:path';
 import type { Sharp } from 'sharp';
-import type { OutputFormat } from '../../contract/engine';
+import type { OutputFormat } from '../../contract/app-api';
+import { formatOfName } from '../../contract/formats';
 import type { ImageHeader } from './decode';
 
-const EXTENSIONS: Record<string, OutputFormat> = {
-  '.png': 'png',
-  '.jpg': 'jpeg',
-  '.jpeg': 'jpeg',
-  '.jpe': 'jpeg',
-  '.webp': 'webp',
-  '.tif': 'tiff',
-  '.tiff': 'tiff',
-};
-
-/** The output format a file name asks for, or null for an extension Holefill does not write. */
+/** The output format a file name asks for (its extension, read as Export As reads it), or null for an extension
+ * Holefill does not write. */
 export function formatFromPath(file: string): OutputFormat | null {
-  return EXTENSIONS[path.extname(file).toLowerCase()] ?? null;
+  const named = formatOfName(file);
+  return named === 'none' || named === 'unsupported' ? null : named;
 }
 
 export const DEFAULT_QUALITY = 92;

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Precision, Provider } from '../../contract/app-api';
+import type { OutputFormat, Patch, Precision, Provider } from '../../contract/app-api';
 import {
   DEFAULT_INFER_SIZE,
   describeIssues,
@@ -16,9 +16,7 @@ import {
   type InferSize,
   type JobKind,
   type JobOf,
-  type Layer,
   type MaskInput,
-  type OutputFormat,
   type ProgressDetail,
   type ResultOf,
   type WorkerSettings,
@@ -135,7 +133,7 @@ export class EngineClient {
 
   /** The patch that fills `mask` (PNG bytes or a file) in photo + layers. */
   removeObject(
-    req: { photo: string; layers: readonly Layer[]; mask: Uint8Array | MaskInput; inferSize?: InferSize },
+    req: { photo: string; layers: readonly Patch[]; mask: Uint8Array | MaskInput; inferSize?: InferSize },
     options?: JobOptions,
   ): Promise<ResultOf<'removeObject'>> {
     const mask = req.mask instanceof Uint8Array ? { kind: 'bytes' as const, data: req.mask } : req.mask;
@@ -174,7 +172,7 @@ export class EngineClient {
 
   /** Flattens photo + layers at full resolution into `output`, atomically. */
   async exportImage(
-    req: { photo: string; layers: readonly Layer[]; output: string; format?: OutputFormat; quality?: number; overwrite?: boolean; allowOverwritePhoto?: boolean },
+    req: { photo: string; layers: readonly Patch[]; output: string; format?: OutputFormat; quality?: number; overwrite?: boolean; allowOverwritePhoto?: boolean },
     options?: JobOptions,
   ): Promise<ResultOf<'export'>> {
     return this.run(
