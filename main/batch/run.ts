@@ -1,4 +1,4 @@
-// Running a planned batch through the engine: JOBS_IN_FLIGHT photos at a time on the one worker session (so
+// Running a planned batch through the engine: as many photos at a time as the engine runs jobs (so
 // that one photo's decode and encode overlap another's inference), reported and summarised in the plan's
 // order. Bad files fail alone, with their reason; cancelling starts no new photo, lets those already started
 // finish and keeps what is finished; running again resumes, because finished outputs exist (written
@@ -8,11 +8,11 @@ import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { BatchOptions, BatchProgress, BatchSummary } from '../contract/app-api';
 import type { InferSize } from '../contract/engine';
-import { asEngineError, JOBS_IN_FLIGHT, type EngineClient, type EngineError } from '../engine';
+import { asEngineError, type EngineClient, type EngineError } from '../engine';
 import { planBatch, type BatchItem } from './plan';
 
-/** What a batch needs from the engine (a fake in tests of the layers above). */
-export type BatchEngine = Pick<EngineClient, 'inpaintFile'>;
+/** What a batch needs from the engine (a fake in tests of the layers above): its jobs, and how many it runs at once. */
+export type BatchEngine = Pick<EngineClient, 'inpaintFile' | 'jobsInFlight'>;
 
 export interface BatchRunOptions {
   batchId?: string;
@@ -26,7 +26,7 @@ export interface BatchRunOptions {
   onFile?: (result: FileResult, elapsedMs: number) => void;
   inferSize?: InferSize;
   /**
-   * How many photos are started and not yet reported at any time (JOBS_IN_FLIGHT: what the engine runs at
+   * How many photos are started and not yet reported at any time (the engine's jobsInFlight: what it runs at
    * once). 1 runs the batch strictly one photo after another.
    */
   photosInFlight?: number;
@@ -49,7 +49,7 @@ interface Started {
  */
 export async function runBatch(engine: BatchEngine, options: BatchOptions, run: BatchRunOptions = {}): Promise<BatchSummary> {
   const plan = await planBatch(options);
-  const window = Math.max(1, Math.floor(run.photosInFlight ?? JOBS_IN_FLIGHT));
+  const window = Math.max(1, Math.floor(run.photosInFlight ?? engine.jobsInFlight));
   const started = performance.now();
   const files: FileResult[] = [];
   const count = (status: FileResult['status']) => files.filter((f) => f.status === status).length;

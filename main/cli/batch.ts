@@ -1,6 +1,7 @@
 // holefill batch INPUT_DIR --masks MASK_DIR -o OUTPUT_DIR
-import type { BatchOptions } from '../contract/app-api';
 import { runBatch, type FileResult } from '../batch';
+import type { BatchOptions } from '../contract/app-api';
+import { DEFAULT_QUALITY } from '../engine';
 import { announceProvider, describe, ENGINE_OPTIONS, ENGINE_USAGE, engineFrom, EXIT, fixFor, parse, parseQuality, seconds, UsageError, type Command, type Fixes } from './common';
 
 const usage = `Usage: holefill batch INPUT_DIR (--masks MASK_DIR | --mask ONE.png) -o OUTPUT_DIR [options]
@@ -18,7 +19,7 @@ Options:
   -o, --output DIR   the output folder (created if needed); never the input folder unless --allow-input-dir
   -r, --recursive    include subfolders (the output keeps the same structure)
   --format F         same (default), png, jpeg or webp
-  --quality Q        JPEG/WebP quality, 1-100 (default 92)
+  --quality Q        JPEG/WebP quality, 1-100 (default ${DEFAULT_QUALITY})
   --overwrite        replace existing outputs
   --rename           keep existing outputs and write "name (1).ext" beside them
   --allow-input-dir  allow OUTPUT_DIR to be INPUT_DIR (outputs are then named "photo-holefill.ext")
@@ -65,7 +66,7 @@ export const batchCommand: Command = {
       masks: typeof values.masks === 'string' ? { kind: 'folder', dir: values.masks } : { kind: 'single', file: values.mask as string, scaleToFit: values['scale-mask'] ?? false },
       outputDir: values.output,
       format,
-      quality: parseQuality(values.quality, 92),
+      quality: parseQuality(values.quality) ?? DEFAULT_QUALITY,
       existing: values.overwrite ? 'overwrite' : values.rename ? 'rename' : 'skip',
       allowInputDir: values['allow-input-dir'] ?? false,
     };

@@ -93,8 +93,9 @@ export async function announceProvider(engine: EngineClient): Promise<string> {
   return `${info.provider} ${info.precision}`;
 }
 
-export function parseQuality(value: string | boolean | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
+/** --quality, or undefined when not given (the engine's default, DEFAULT_QUALITY, then applies). */
+export function parseQuality(value: string | boolean | undefined): number | undefined {
+  if (value === undefined) return undefined;
   const quality = Number(value);
   if (!Number.isInteger(quality) || quality < 1 || quality > 100) throw new UsageError(`--quality must be a whole number from 1 to 100 (got "${value}").`);
   return quality;

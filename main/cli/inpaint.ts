@@ -1,6 +1,6 @@
 // holefill inpaint PHOTO --mask MASK -o OUT
 import path from 'node:path';
-import { formatFromPath } from '../engine';
+import { DEFAULT_QUALITY, formatFromPath } from '../engine';
 import { announceProvider, describe, ENGINE_OPTIONS, ENGINE_USAGE, engineFrom, EXIT, parse, parseQuality, seconds, UsageError, type Command, type Fixes } from './common';
 
 const usage = `Usage: holefill inpaint PHOTO --mask MASK -o OUT [options]
@@ -14,7 +14,7 @@ Options:
   -o, --output FILE  where to write; never the photo or the mask
   --scale-mask       scale a mask of another size to the photo instead of refusing it
   --overwrite        replace OUT if it exists
-  --quality Q        JPEG/WebP quality, 1-100 (default 92; WebP 100 is lossless)
+  --quality Q        JPEG/WebP quality, 1-100 (default ${DEFAULT_QUALITY}; WebP 100 is lossless)
 ${ENGINE_USAGE}`;
 
 const FIXES: Fixes = {
@@ -39,9 +39,8 @@ export const inpaintCommand: Command = {
     if (positionals.length !== 1) throw new UsageError(positionals.length ? `One photo at a time (got ${positionals.length}); use "holefill batch" for folders.` : 'Which photo? Give PHOTO.');
     if (typeof values.mask !== 'string') throw new UsageError('--mask MASK is required.');
     if (typeof values.output !== 'string') throw new UsageError('-o OUT is required.');
-    const format = formatFromPath(values.output);
-    if (!format) throw new UsageError(`Cannot tell the format from "${path.basename(values.output)}": use .png, .jpg, .jpeg, .webp, .tif or .tiff.`);
-    const quality = parseQuality(values.quality, 92);
+    if (!formatFromPath(values.output)) throw new UsageError(`Cannot tell the format from "${path.basename(values.output)}": use .png, .jpg, .jpeg, .webp, .tif or .tiff.`);
+    const quality = parseQuality(values.quality);
 
     const engine = engineFrom(values);
     try {
@@ -50,10 +49,9 @@ export const inpaintCommand: Command = {
         photo: positionals[0]!,
         mask: values.mask,
         output: values.output,
-        format,
         quality,
-        overwrite: values.overwrite ?? false,
-        scaleMask: values['scale-mask'] ?? false,
+        overwrite: values.overwrite,
+        scaleMask: values['scale-mask'],
       });
       const holes = done.holes === 0 ? 'empty mask: written unchanged' : `${done.holes} hole group${done.holes === 1 ? '' : 's'}`;
       console.log(`Wrote ${done.output} (${done.width}x${done.height}, ${holes}, ${provider}, ${seconds(done.elapsedMs)})`);

@@ -14,7 +14,7 @@ import type { BatchOptions } from '../../main/contract/app-api';
 import { countImages, planBatch, runBatch, type BatchEngine, type BatchProgress, type FileResult } from '../../main/batch';
 import { EngineClient } from '../../main/engine/worker-process/client';
 import type { EngineError } from '../../main/engine/errors';
-import { JOBS_IN_FLIGHT } from '../../main/engine/model/shared-model';
+import { JOBS_IN_FLIGHT } from '../../main/engine/worker-process/client';
 import { fitMask, kodak, MODEL, rectMask, sunHays, tempDir } from '../helpers/engine-data';
 
 let engine: EngineClient;
@@ -145,6 +145,7 @@ function counting(real: BatchEngine): BatchEngine & { most: number } {
   let now = 0;
   const counter = {
     most: 0,
+    jobsInFlight: real.jobsInFlight,
     async inpaintFile(...args: Parameters<BatchEngine['inpaintFile']>) {
       counter.most = Math.max(counter.most, ++now);
       try {

@@ -9,12 +9,11 @@ import path from 'node:path';
 import { test } from 'node:test';
 import sharp from 'sharp';
 import type { FromWorker } from '../../main/contract/engine';
-import { EngineClient } from '../../main/engine/worker-process/client';
-import { childProcessSpawner, WORKER_ENTRY, type WorkerSpawner } from '../../main/engine/worker-process/spawner';
 import type { EngineError } from '../../main/engine/errors';
 import { int8Support } from '../../main/engine/model/precision';
 import { planProviders } from '../../main/engine/model/providers';
-import { JOBS_IN_FLIGHT } from '../../main/engine/model/shared-model';
+import { EngineClient, JOBS_IN_FLIGHT } from '../../main/engine/worker-process/client';
+import { childProcessSpawner, WORKER_ENTRY, type WorkerSpawner } from '../../main/engine/worker-process/spawner';
 import { fitMask, kodak, listDir, MODEL, sunHays, tempDir } from '../helpers/engine-data';
 import { maskSvg, wirePath } from '../helpers/shapes';
 
@@ -298,6 +297,20 @@ test('close() fails the running and queued jobs at once and stops the worker', a
   await assert.rejects(engine.info(), /closed/);
 });
 
+test('an invalid job is refused where it arrives, by the worker, naming the problem; one that cannot be sent fails at once', async (t) => {
+  const engine = engineFor(t);
+  await assert.rejects(
+    engine.inpaintFile({ photo: 'a.jpg', mask: 'm.png', output: 'o.png', inferSize: 300 as 256 }),
+    (e: EngineError) => e.code === 'invalid-request' && /^Malformed message to the engine worker: .* at job\.inferSize$/.test(e.message),
+  );
+  const rect = { x: 0, y: 0, width: 1, height: 1 };
+  await assert.rejects(
+    engine.exportImage({ photo: 'a.jpg', layers: [{ rect, patch: (() => 0) as unknown as Uint8Array }], output: 'o.png' }),
+    (e: EngineError) => e.code === 'invalid-request' && /could not be sent to the engine worker/.test(e.message),
+  );
+  assert.equal((await engine.preview(kodak(1), 64)).previewWidth, 64, 'the worker goes on with the next job');
+});
+
 test('configure: new threads restart the worker with them', async (t) => {
   const engine = engineFor(t);
   const before = await engine.info();
@@ -320,7 +333,7 @@ test('a malformed message to the worker is refused with an error naming the prob
   for (const r of replies) if (r.type === 'rejected') assert.match(r.error.message, /^Malformed message to the engine worker: /);
 });
 
-test('a malformed message from the worker fails the job with an error; an invalid job never leaves the client', async (t) => {
+test('a malformed message from the worker fails the job with an error; a job without a format never leaves the client', async (t) => {
   const sent: unknown[] = [];
   const fake: WorkerSpawner = (listener) => ({
     pid: 1,
@@ -337,9 +350,8 @@ test('a malformed message from the worker fails the job with an error; an invali
   const engine = new EngineClient({ spawner: fake });
   t.after(() => engine.close());
   await assert.rejects(engine.preview('photo.jpg', 512), /The engine worker sent a malformed message: .+/);
-  await assert.rejects(engine.inpaintFile({ photo: 'a.jpg', mask: 'm.png', output: 'o.png', inferSize: 300 as 256 }), (e: EngineError) => e.code === 'invalid-request');
   await assert.rejects(engine.inpaintFile({ photo: 'a.jpg', mask: 'm.png', output: 'o.bmp' }), /Cannot tell the output format from o\.bmp/);
-  assert.equal(sent.filter((m) => (m as { type: string }).type === 'job').length, 1, 'only the valid job was sent');
+  assert.equal(sent.filter((m) => (m as { type: string }).type === 'job').length, 1, 'only the preview was sent: no format, no job');
 
   // A worker whose 'ready' cannot be read (an older worker build, say) fails info() instead of hanging it.
   const mute: WorkerSpawner = (listener) => ({

@@ -3,7 +3,7 @@
 // running the network. Tests of the real pipeline use the real engine (see helpers/web-host.ts).
 import sharp from 'sharp';
 import type { Engine } from '../../main/commands/context';
-import type { EngineInfo } from '../../main/engine';
+import { type EngineInfo, JOBS_IN_FLIGHT } from '../../main/engine';
 
 export interface FakeEngine extends Engine {
   calls: string[];
@@ -28,6 +28,7 @@ export function fakeEngine(): FakeEngine {
   const calls: string[] = [];
   return {
     calls,
+    jobsInFlight: JOBS_IN_FLIGHT,
     async info() {
       return fakeInfo;
     },

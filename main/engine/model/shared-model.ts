@@ -1,18 +1,8 @@
-// Several jobs, one onnxruntime session: the worker runs up to JOBS_IN_FLIGHT jobs at once, so that one job's
-// decode and encode (libvips, mostly one core) overlap another's inference, but the inference itself takes
-// turns. Two runs at once on the one session would share its intra-op threads (each run slower, nothing gained
-// on 2 cores) and hold two sets of activations in memory.
+// Several jobs, one onnxruntime session: the worker runs the jobs the client sends it at once (JOBS_IN_FLIGHT,
+// worker-process/client.ts), so that one job's decode and encode (libvips, mostly one core) overlap another's
+// inference, but the inference itself takes turns. Two runs at once on the one session would share its intra-op
+// threads (each run slower, nothing gained on 2 cores) and hold two sets of activations in memory.
 import type { Model } from './session';
-
-/**
- * How many jobs the client keeps in the worker, and the worker runs at once (a batch keeps as many photos in
- * flight). Two, because the machines Holefill runs on have 2+ cores and a job is two kinds of work: inference
- * (onnxruntime, all the cores it is given) and decode/encode/compositing (libvips, JPEG's codec on one core).
- * With two jobs, one's codec work fills the cores while the other's inference waits for or holds the session;
- * a third would only add a full decoded photo to memory (the inference is serialized, so it could not start
- * sooner). Memory stays bounded: at most this many full photos are decoded at any time.
- */
-export const JOBS_IN_FLIGHT = 2;
 
 /**
  * A lock whose waiters go by rank, lowest first (equal ranks first come, first served): take() runs `fn` once

@@ -1,8 +1,10 @@
-// Starts the inference worker and talks to it. Jobs wait in a queue here and go to the worker in order,
-// JOBS_IN_FLIGHT at a time (the worker overlaps one job's decode/encode with another's inference); if the
-// worker dies, every job it was running fails with 'worker-crashed' and the next job starts a fresh worker.
-// How the worker is started is a WorkerSpawner: a forked Node child by default (CLI, tests, web host); the
-// Electron app passes one built on utilityProcess.fork (see WorkerSpawner below).
+// Starts the engine's worker process and talks to it. Jobs wait in a queue here and go to the worker in order,
+// JOBS_IN_FLIGHT at a time: the one place that number is enforced (the worker runs what it is sent, and a batch
+// keeps as many photos started as jobsInFlight says). If the worker dies, every job it was running fails with
+// 'worker-crashed' and the next job starts a fresh worker. How the worker is started is a WorkerSpawner
+// (spawner.ts): a forked Node child by default (CLI, tests, web host); the Electron app passes its own.
+// Messages are checked against the contract where they arrive: the worker checks what it is sent, and this
+// client what the worker answers.
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +13,6 @@ import {
   DEFAULT_INFER_SIZE,
   describeIssues,
   FromWorker,
-  ToWorker,
   type EngineInfo,
   type InferSize,
   type JobKind,
@@ -19,12 +20,22 @@ import {
   type MaskInput,
   type ProgressDetail,
   type ResultOf,
+  type ToWorker,
   type WorkerSettings,
 } from '../../contract/engine';
 import { EngineError } from '../errors';
 import { DEFAULT_QUALITY, formatFromPath } from '../images/encode';
-import { JOBS_IN_FLIGHT } from '../model/shared-model';
 import { childProcessSpawner, WORKER_ENTRY, type WorkerHandle, type WorkerSpawner } from './spawner';
+
+/**
+ * How many jobs the client keeps in the worker at once (and so how many photos a batch keeps in flight). Two,
+ * because the machines Holefill runs on have 2+ cores and a job is two kinds of work: inference (onnxruntime, all
+ * the cores it is given) and decode/encode/compositing (libvips, JPEG's codec on one core). With two jobs, one's
+ * codec work fills the cores while the other's inference waits for or holds the session (model/shared-model.ts);
+ * a third would only add a full decoded photo to memory (the inference is serialized, so it could not start
+ * sooner). Memory stays bounded: at most this many full photos are decoded at any time.
+ */
+export const JOBS_IN_FLIGHT = 2;
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const DEFAULT_MODEL = path.resolve(here, '../../../native-models/pconv-unet.onnx');
@@ -83,6 +94,8 @@ export class EngineClient {
   #inFlight: Pending[] = [];
   #closed = false;
   #restartWhenIdle = false;
+  /** How many jobs it keeps in the worker at once: JOBS_IN_FLIGHT. */
+  readonly jobsInFlight: number = JOBS_IN_FLIGHT;
   /** How many workers this client has started (1 + restarts after crashes or settings changes). */
   workersStarted = 0;
   /** How many jobs the workers have answered, successfully or not. */
@@ -140,7 +153,7 @@ export class EngineClient {
     return this.run({ kind: 'removeObject', photo: req.photo, layers: [...req.layers], mask, inferSize: req.inferSize ?? this.#inferSize }, options);
   }
 
-  /** Fills and writes the whole photo; the format defaults to the output's extension. */
+  /** Fills and writes the whole photo; the output's defaults are writeDefaults'. */
   async inpaintFile(
     req: {
       photo: string;
@@ -159,10 +172,7 @@ export class EngineClient {
         kind: 'inpaintFile',
         photo: req.photo,
         mask: typeof req.mask === 'string' ? { kind: 'file', path: req.mask } : req.mask,
-        output: req.output,
-        format: req.format ?? requireFormat(req.output),
-        quality: req.quality ?? DEFAULT_QUALITY,
-        overwrite: req.overwrite ?? false,
+        ...writeDefaults(req),
         scaleMask: req.scaleMask ?? false,
         inferSize: req.inferSize ?? this.#inferSize,
       },
@@ -170,7 +180,7 @@ export class EngineClient {
     );
   }
 
-  /** Flattens photo + layers at full resolution into `output`, atomically. */
+  /** Flattens photo + layers at full resolution into `output`, atomically; the output's defaults are writeDefaults'. */
   async exportImage(
     req: { photo: string; layers: readonly Patch[]; output: string; format?: OutputFormat; quality?: number; overwrite?: boolean; allowOverwritePhoto?: boolean },
     options?: JobOptions,
@@ -180,25 +190,17 @@ export class EngineClient {
         kind: 'export',
         photo: req.photo,
         layers: [...req.layers],
-        output: req.output,
-        format: req.format ?? requireFormat(req.output),
-        quality: req.quality ?? DEFAULT_QUALITY,
-        overwrite: req.overwrite ?? false,
+        ...writeDefaults(req),
         allowOverwritePhoto: req.allowOverwritePhoto ?? false,
       },
       options,
     );
   }
 
-  /** Queues a job; it is checked against the contract here, before it reaches the worker. */
+  /** Queues a job; the worker checks it against the contract when it arrives ('invalid-request' if it does not match). */
   run<K extends JobKind>(job: JobOf<K>, options: JobOptions = {}): Promise<ResultOf<K>> {
     if (this.#closed) return Promise.reject(new EngineError('cancelled', 'The engine is closed.'));
     const id = options.jobId ?? randomUUID();
-    const checked = ToWorker.safeParse({ type: 'job', id, job });
-    if (!checked.success || checked.data.type !== 'job') {
-      const why = checked.success ? 'not a job' : describeIssues(checked.error);
-      return Promise.reject(new EngineError('invalid-request', `Invalid engine job: ${why}`));
-    }
     if (options.signal?.aborted) return Promise.reject(cancelledError());
     return new Promise<ResultOf<K>>((resolve, reject) => {
       // Detached when the job settles: a batch shares one signal across many jobs.
@@ -206,7 +208,7 @@ export class EngineClient {
       const detach = () => options.signal?.removeEventListener('abort', onAbort);
       this.#queue.push({
         id,
-        message: checked.data as Pending['message'],
+        message: { type: 'job', id, job },
         options,
         worker: null,
         sent: false,
@@ -275,11 +277,14 @@ export class EngineClient {
     }
   }
 
-  #send(worker: Worker, message: ToWorker): void {
+  /** Sends a message; what cannot be sent (a job whose data cannot be copied to another process) is returned. */
+  #send(worker: Worker, message: ToWorker): Error | null {
     try {
       worker.handle.send(message);
+      return null;
     } catch (err) {
       this.#log(`could not reach the engine worker: ${err instanceof Error ? err.message : err}`);
+      return err instanceof Error ? err : new Error(String(err));
     }
   }
 
@@ -290,7 +295,7 @@ export class EngineClient {
       if (this.#inFlight.length) return; // the old worker finishes its jobs first; the new one takes the rest
       this.#retireWorker();
     }
-    while (this.#inFlight.length < JOBS_IN_FLIGHT && this.#queue.length) {
+    while (this.#inFlight.length < this.jobsInFlight && this.#queue.length) {
       const pending = this.#queue.shift()!;
       const worker = this.#ensureWorker();
       worker.handle.keepAlive?.(true);
@@ -311,7 +316,8 @@ export class EngineClient {
     if (worker.modelError && NEEDS_MODEL.has(pending.message.job.kind)) return this.#settle(pending, worker.modelError);
     if (worker.exited) return this.#settle(pending, crashError(pending, null, null));
     pending.sent = true;
-    this.#send(worker, pending.message);
+    const unsent = this.#send(worker, pending.message);
+    if (unsent) this.#settle(pending, new EngineError('invalid-request', `The job could not be sent to the engine worker: ${unsent.message}`));
   }
 
   #settle(pending: Pending, error: EngineError | null, result?: unknown): void {
@@ -391,6 +397,12 @@ function crashError(pending: Pending, code: number | null, signal: string | null
 }
 
 const cancelledError = () => new EngineError('cancelled', 'Cancelled.');
+
+/** The defaults of every job that writes a file, in one place: the format its name asks for, DEFAULT_QUALITY, and
+ * an existing file left alone. */
+function writeDefaults(req: { output: string; format?: OutputFormat; quality?: number; overwrite?: boolean }) {
+  return { output: req.output, format: req.format ?? requireFormat(req.output), quality: req.quality ?? DEFAULT_QUALITY, overwrite: req.overwrite ?? false };
+}
 
 function requireFormat(output: string): OutputFormat {
   const format = formatFromPath(output);

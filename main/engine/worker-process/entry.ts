@@ -1,14 +1,14 @@
 // The engine's worker process: a child process (CLI, tests, web host) or an Electron utilityProcess (the app).
-// It owns ONE onnxruntime session, created at 'init' on a worker thread of its own (model/worker-thread.ts) and reused for
-// every job. Jobs start in arrival order and up to JOBS_IN_FLIGHT run at once, so that one job's decode and
-// encode overlap another's inference; the inference itself takes turns on the session (model/shared-model.ts).
-// Every message in is checked against contract/engine.ts, and so is every message out.
+// It owns ONE onnxruntime session, created at 'init' on a worker thread of its own (model/worker-thread.ts) and
+// reused for every job. Jobs start as they arrive (the client sends JOBS_IN_FLIGHT at a time: client.ts), so that
+// one job's decode and encode overlap another's inference; the inference itself takes turns on the session
+// (model/shared-model.ts). Every message in is checked against contract/engine.ts; what it sends, the client checks.
 //
 // HOLEFILL_ENGINE_TRACE=1 in its environment makes it write a line to stderr at each job's stages and at the
 // start and end of each inference: "holefill-trace <ms> <job id> <event>", <ms> from one clock (the worker's).
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describeIssues, FromWorker, ToWorker, type EngineInfo, type Job, type JobResult, type WorkerSettings } from '../../contract/engine';
+import { describeIssues, ToWorker, type EngineInfo, type FromWorker, type Job, type JobResult, type WorkerSettings } from '../../contract/engine';
 import { asEngineError, EngineError } from '../errors';
 import { flattenToFile } from '../fill/composite';
 import { warmPhotoPixels } from '../fill/photo-cache';
@@ -17,7 +17,7 @@ import { setUpLibvips } from '../images/decode';
 import { makePreview } from '../images/preview';
 import { choosePrecision } from '../model/precision';
 import { availableProviders, planProviders } from '../model/providers';
-import { JOBS_IN_FLIGHT, serialModel, type SerialModel } from '../model/shared-model';
+import { serialModel, type SerialModel } from '../model/shared-model';
 import { WORKER_THREAD_ENTRY, loadModelInThread } from '../model/worker-thread';
 
 interface Port {
@@ -57,18 +57,10 @@ const trace = (id: string, event: string) => {
 
 let model: SerialModel | null = null;
 let modelError: EngineError | null = null;
-const queue: { id: string; job: Job }[] = [];
-const running: string[] = []; // ids of the jobs running now (at most JOBS_IN_FLIGHT)
+const running = new Set<string>(); // ids of the jobs running now
 const cancelled = new Set<string>();
 
-/** Everything sent is checked too: a bug here shows up as an error, not as a confused client. */
-function send(message: FromWorker): void {
-  const checked = FromWorker.safeParse(message);
-  if (checked.success) return port.send(checked.data);
-  const id = 'id' in message ? message.id : null;
-  const error = { code: 'failed' as const, message: `The engine worker produced an invalid message: ${describeIssues(checked.error)}` };
-  port.send(id ? { type: 'failed', id, error } : { type: 'rejected', id: null, error });
-}
+const send = (message: FromWorker) => port.send(message);
 
 port.onMessage((data) => {
   const parsed = ToWorker.safeParse(data);
@@ -85,10 +77,9 @@ port.onMessage((data) => {
   if (message.type === 'init') void init(message.settings);
   else if (message.type === 'cancel') {
     // Only jobs we hold: a cancel that crossed its job's answer is moot.
-    if (running.includes(message.id) || queue.some((q) => q.id === message.id)) cancelled.add(message.id);
+    if (running.has(message.id)) cancelled.add(message.id);
   } else {
-    queue.push({ id: message.id, job: message.job });
-    startJobs();
+    start(message.id, message.job);
   }
 });
 
@@ -136,17 +127,13 @@ async function init(settings: WorkerSettings): Promise<void> {
   }
 }
 
-/** Starts queued jobs, oldest first, while fewer than JOBS_IN_FLIGHT run. */
-function startJobs(): void {
-  while (running.length < JOBS_IN_FLIGHT && queue.length) {
-    const { id, job } = queue.shift()!;
-    running.push(id);
-    void runOne(id, job).finally(() => {
-      running.splice(running.indexOf(id), 1);
-      if (!running.includes(id)) cancelled.delete(id);
-      startJobs();
-    });
-  }
+/** Starts a job as it arrives: how many run at once is the client's to decide (client.ts, JOBS_IN_FLIGHT). */
+function start(id: string, job: Job): void {
+  running.add(id);
+  void runOne(id, job).finally(() => {
+    running.delete(id);
+    cancelled.delete(id);
+  });
 }
 
 /** One job, settled by exactly one answer; whatever it throws is its own failure, not its neighbour's. */
