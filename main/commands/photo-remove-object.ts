@@ -18,7 +18,8 @@ export function progressText(stage: string, hole?: ProgressDetail): string {
 
 /**
  * Fills the painted holes in what the person sees (the photo with the listed result layers over it) and
- * returns only the patch. Main keeps the patch for later fills, export and the recovery file.
+ * returns only the patch. Main keeps the patch for later fills, export and the recovery file, which the
+ * renderer's recovery:save writes after every change to its document, this result included.
  */
 export const photoRemoveObject: Command<'photo:removeObject'> = async (ctx, req) => {
   const doc = ctx.documents.get(req.docId);
@@ -39,8 +40,6 @@ export const photoRemoveObject: Command<'photo:removeObject'> = async (ctx, req)
     if (abort.signal.aborted) throw new Failure('cancelled', 'Remove Object was cancelled.');
     const resultId = randomUUID();
     ctx.documents.addResult(doc.docId, { resultId, rect: result.rect, patch: result.patch });
-    // A crash from here on loses nothing: the recovery file holds the new result too.
-    await ctx.recovery.saveDocument(doc).catch((err) => ctx.log(`recovery file not written: ${err}`));
     return { resultId, ...result };
   } finally {
     ctx.jobs.delete(req.jobId);

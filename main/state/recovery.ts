@@ -1,6 +1,7 @@
-// The recovery file: after every Remove Object (and whenever the renderer saves its session, which it does
-// after every change) the open document is written to userData/recovery/, so after a crash Holefill can offer
-// it back whole: the photo path, the renderer's session (layers and undo history), and the result patches.
+// The recovery file: whenever the renderer saves its session (recovery:save, after every change to the open
+// document, a Remove Object's result included) the document is written to userData/recovery/, so after a crash
+// Holefill can offer it back whole: the photo path, the renderer's session (layers and undo history), and the
+// result patches main holds for it.
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
@@ -50,14 +51,9 @@ export class RecoveryStore {
     return path.join(this.#dir, 'results', `${SafeId.parse(resultId)}.png`);
   }
 
-  /** After a Remove Object: the document's results as they are now; the renderer's session is kept if same doc. */
-  saveDocument(doc: OpenDocument): Promise<void> {
-    return this.#queue.run(() => this.#write(doc, (old) => (old?.docId === doc.docId ? sessionOf(old) : null)));
-  }
-
-  /** recovery:save: the renderer's session for this document. */
+  /** recovery:save: the renderer's session for this document, and the result patches main holds for it. */
   saveSession(doc: OpenDocument, session: unknown): Promise<void> {
-    return this.#queue.run(() => this.#write(doc, () => toWire(session)));
+    return this.#queue.run(() => this.#write(doc, toWire(session)));
   }
 
   async load(): Promise<Recovered | null> {
@@ -82,14 +78,13 @@ export class RecoveryStore {
     return readJsonOr<RecoveryFile | null>(this.#file, RecoveryFile, null);
   }
 
-  async #write(doc: OpenDocument, sessionFrom: (old: RecoveryFile | null) => unknown): Promise<void> {
+  async #write(doc: OpenDocument, session: unknown): Promise<void> {
     const old = await this.#read();
     if (old?.docId !== doc.docId) {
       // Another document: its patches are no longer wanted.
       await rm(path.join(this.#dir, 'results'), { recursive: true, force: true });
       this.#written.clear();
     }
-    const session = sessionFrom(old);
     await mkdir(path.join(this.#dir, 'results'), { recursive: true });
     for (const r of doc.results.values()) {
       if (this.#written.has(r.resultId)) continue;

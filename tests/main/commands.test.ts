@@ -277,16 +277,19 @@ test('after a crash the document comes back: photo, the renderer\'s session and 
   ok(await dispatch(ctx, 'photo:choose', {}));
   const info = ok<PhotoInfo>(await dispatch(ctx, 'photo:open', { path: photo }));
   const result = ok<ResultPatch>(await dispatch(ctx, 'photo:removeObject', { docId: info.docId, jobId: 'j', mask: await maskRegion(64, 48), resultIds: [] }));
+  assert.equal(existsSync(path.join(userData, 'recovery')), false, 'Remove Object writes no recovery state itself: the renderer saves next');
+  // As the renderer does after every change: its session, the new result in it.
   const session = { version: 2, layers: [{ kind: 'result', resultId: result.resultId }, { kind: 'mask', png: new Uint8Array([1, 2, 3]) }], past: [0] };
   ok(await dispatch(ctx, 'recovery:save', { docId: info.docId, session }));
-  // A later Remove Object keeps the session the renderer saved.
-  ok(await dispatch(ctx, 'photo:removeObject', { docId: info.docId, jobId: 'j2', mask: await maskRegion(64, 48), resultIds: [] }));
+  const second = ok<ResultPatch>(await dispatch(ctx, 'photo:removeObject', { docId: info.docId, jobId: 'j2', mask: await maskRegion(64, 48), resultIds: [] }));
+  const later = { ...session, layers: [...session.layers, { kind: 'result', resultId: second.resultId }], past: [0, 1] };
+  ok(await dispatch(ctx, 'recovery:save', { docId: info.docId, session: later }));
 
   // A new run, as after a crash: nothing in memory, nothing granted but the recent list.
   const next = await testContext({ userData });
   const recovered = ok<{ photo: PhotoInfo; session: unknown; results: ResultPatch[] }>(await dispatch(next.ctx, 'recovery:load', {}));
   assert.equal(recovered.photo.path, photo);
-  assert.deepEqual(recovered.session, session);
+  assert.deepEqual(recovered.session, later);
   assert.equal(recovered.results.length, 2, 'both results main made, for the renderer to sort out');
   assert.equal(recovered.results[0]!.resultId, result.resultId);
   assert.deepEqual(Buffer.from(recovered.results[0]!.patch), Buffer.from(result.patch));
