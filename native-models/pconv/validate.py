@@ -14,7 +14,8 @@ Reported, per set and hole-ratio bin, and over all pairs:
   * a sheet of the worst pairs (input, Telea, ours, truth), to look at after every change to the model or fill.
 
 Variants run the same weights with another input parametrisation or size: `ctx=none|mean|smooth`,
-`level=K` (the smooth base's cell, 2**K network pixels), `scale=256|512|1024|auto`, joined by '+', e.g.
+`level=K` (the smooth base's cell, 2**K network pixels), `scale=256|512|1024|auto`, `upto=S` / `above=S` (only
+pairs whose hole covers at most / more than S of the image), joined by '+', e.g.
 `--variants scale=auto,ctx=mean+scale=512`. Without --variants the checkpoint's own settings run at each
 of --scales. The classical fills are cached (runs/val-classical.json): they never change."""
 from __future__ import annotations
@@ -66,9 +67,9 @@ def parse_variant(text: str, default_scale: str) -> dict:
     v = {"name": text, "scale": default_scale}
     for part in filter(None, text.split("+")):
         key, _, value = part.partition("=")
-        if key not in ("ctx", "level", "scale"):
-            raise SystemExit(f"unknown variant setting {key!r} in {text!r} (ctx, level, scale)")
-        v[key] = value
+        if key not in ("ctx", "level", "scale", "upto", "above"):
+            raise SystemExit(f"unknown variant setting {key!r} in {text!r} (ctx, level, scale, upto, above)")
+        v[key] = float(value) if key in ("upto", "above") else value
     return v
 
 
@@ -109,6 +110,9 @@ def validate(model, root: str, sets: list[str], masks_per_photo: list[int], vari
         scores = {name: tuple(m) for name, (m, _) in classic.items()}
         best_classical = max(scores["Telea"][1], scores["Navier-Stokes"][1])
         for v in variants:
+            share = float(hole.mean())
+            if share > v.get("upto", 1.0) or share <= v.get("above", -1.0):
+                continue  # a variant only some pairs need (the 'auto' replay: POLICY_VARIANTS)
             if hasattr(model, "context"):
                 model.context = v.get("ctx", base_context[0])
                 model.context_level = int(v.get("level", base_context[1]))
@@ -146,26 +150,39 @@ def summarise(result: dict) -> dict:
             if not in_bin:
                 per_bin.append(None)
                 continue
-            methods = list(in_bin[0]["scores"])
-            means = {m: np.mean([r["scores"][m] for r in in_bin], axis=0).tolist() for m in methods}
+            methods = sorted({m for r in in_bin for m in r["scores"]}, key=lambda m: (m in ("Telea", "Navier-Stokes"), m))
+            means = {m: np.mean([r["scores"][m] for r in in_bin if m in r["scores"]], axis=0).tolist() for m in methods}
             entry = {"pairs": len(in_bin), "means": means, "variants": {}}
             for v in result["variants"]:
+                with_v = [r for r in in_bin if v in r["scores"]]
+                if not with_v:
+                    continue
+                vm = np.mean([r["scores"][v] for r in with_v], axis=0)
+                cm = {m: np.mean([r["scores"][m] for r in with_v], axis=0) for m in ("Telea", "Navier-Stokes")}
                 gaps = np.array([r["scores"][v][1] - max(r["scores"]["Telea"][1], r["scores"]["Navier-Stokes"][1])
-                                 for r in in_bin])
+                                 for r in with_v])
                 entry["variants"][v] = {
-                    "psnr_vs_best": means[v][1] - max(means["Telea"][1], means["Navier-Stokes"][1]),
-                    "ssim_vs_best": means[v][2] - max(means["Telea"][2], means["Navier-Stokes"][2]),
+                    "pairs": len(with_v),
+                    "psnr_vs_best": float(vm[1] - max(cm["Telea"][1], cm["Navier-Stokes"][1])),
+                    "ssim_vs_best": float(vm[2] - max(cm["Telea"][2], cm["Navier-Stokes"][2])),
                     "below_1db": float((gaps < -BELOW_1DB).mean()), "below_3db": float((gaps < -BELOW_3DB).mean())}
             per_bin.append(entry)
         overall = {}
         for v in result["variants"]:
             gaps = np.array([r["scores"][v][1] - max(r["scores"]["Telea"][1], r["scores"]["Navier-Stokes"][1])
-                             for r in rows])
+                             for r in rows if v in r["scores"]])
+            if not len(gaps):
+                continue
             overall[v] = {"pairs": len(rows), "below_1db": float((gaps < -BELOW_1DB).mean()),
                           "below_3db": float((gaps < -BELOW_3DB).mean()), "mean_gap": float(gaps.mean()),
                           "worst_gap": float(gaps.min())}
         out[g] = {"bins": per_bin, "overall": overall}
     return out
+
+
+# What the 'auto' replay needs, and no more: 512 everywhere, the magnified crop (1024) for holes of at most 30 %, 256
+# above 30 % (a 1024 run costs four 512 ones).
+POLICY_VARIANTS = "scale=512,scale=1024+upto=0.3,scale=256+above=0.3"
 
 
 def auto_policies(rows: list[dict], smalls=(0.0, 0.05, 0.1, 0.2, 0.3), larges=(0.3, 0.4, 0.5, 0.6)) -> list[dict]:
@@ -183,7 +200,8 @@ def auto_policies(rows: list[dict], smalls=(0.0, 0.05, 0.1, 0.2, 0.3), larges=(0
                 continue
             picked = []
             for r in rows:
-                v = "scale=1024" if r["share"] <= small else "scale=256" if r["share"] > large else "scale=512"
+                v = next(n for n in r["scores"] if n.startswith(
+                    "scale=1024" if r["share"] <= small else "scale=256" if r["share"] > large else "scale=512"))
                 picked.append({**r, "scores": {**r["scores"], "auto": r["scores"][v]}})
             s = summarise({"rows": picked, "variants": ["auto"]})["all"]
             bins = [e["variants"]["auto"] for e in s["bins"] if e]
@@ -210,11 +228,13 @@ def markdown(summary: dict, result: dict, note: str) -> str:
         lines += [f"### {g} ({pairs} pairs)", "",
                   "| variant | measure | " + " | ".join(names) + " | all |", "|---" * (len(names) + 3) + "|"]
         for v in result["variants"]:
-            o = s["overall"][v]
-            cells = {"PSNR vs best classical (dB)": [f"{e['variants'][v]['psnr_vs_best']:+.2f}" if e else "" for e in s["bins"]],
-                     "SSIM vs best classical": [f"{e['variants'][v]['ssim_vs_best']:+.4f}" if e else "" for e in s["bins"]],
-                     "pairs > 1 dB below": [f"{100 * e['variants'][v]['below_1db']:.1f} %" if e else "" for e in s["bins"]],
-                     "pairs > 3 dB below": [f"{100 * e['variants'][v]['below_3db']:.1f} %" if e else "" for e in s["bins"]]}
+            o = s["overall"].get(v)
+            if o is None:
+                continue
+            cells = {"PSNR vs best classical (dB)": [f"{e['variants'][v]['psnr_vs_best']:+.2f}" if e and v in e["variants"] else "" for e in s["bins"]],
+                     "SSIM vs best classical": [f"{e['variants'][v]['ssim_vs_best']:+.4f}" if e and v in e["variants"] else "" for e in s["bins"]],
+                     "pairs > 1 dB below": [f"{100 * e['variants'][v]['below_1db']:.1f} %" if e and v in e["variants"] else "" for e in s["bins"]],
+                     "pairs > 3 dB below": [f"{100 * e['variants'][v]['below_3db']:.1f} %" if e and v in e["variants"] else "" for e in s["bins"]]}
             totals = {"PSNR vs best classical (dB)": f"mean gap {o['mean_gap']:+.2f}",
                       "SSIM vs best classical": f"worst {o['worst_gap']:+.1f} dB",
                       "pairs > 1 dB below": f"{100 * o['below_1db']:.1f} %",
@@ -225,7 +245,7 @@ def markdown(summary: dict, result: dict, note: str) -> str:
         lines += ["| method | " + " | ".join(f"{n} PSNR / SSIM" for n in names) + " |", "|---" * (len(names) + 1) + "|"]
         methods = list(next(e for e in s["bins"] if e)["means"])
         for m in methods:
-            lines.append(f"| {m} | " + " | ".join(f"{e['means'][m][1]:.2f} / {e['means'][m][2]:.4f}" if e else ""
+            lines.append(f"| {m} | " + " | ".join(f"{e['means'][m][1]:.2f} / {e['means'][m][2]:.4f}" if e and m in e["means"] else ""
                                                     for e in s["bins"]) + " |")
         lines.append("")
     return "\n".join(lines)
@@ -259,7 +279,8 @@ def main(argv=None) -> int:
     p.add_argument("--checkpoint", default=os.path.join(NATIVE, "checkpoint", "pconv-unet.fp16.pt"))
     p.add_argument("--onnx", default="", help="score this ONNX graph through onnxruntime-node (what the app runs)")
     p.add_argument("--scales", default="auto", help="network sizes when no --variants are given")
-    p.add_argument("--variants", default="", help="comma-separated: ctx=..+level=..+scale=.. (see above)")
+    p.add_argument("--variants", default="", help="comma-separated: ctx=..+level=..+scale=..+upto=..+above=.. "
+                   "(see above); 'policy': what the 'auto' replay (--policies) needs")
     p.add_argument("--sets", default="photos,bsds")
     p.add_argument("--masks-per-photo", default="2,1", help="per set, in --sets order")
     p.add_argument("--limit", type=int, default=0, help="photos per set, spread over the set (0: all)")
@@ -280,7 +301,8 @@ def main(argv=None) -> int:
     sets = args.sets.split(",")
     per_photo = [int(x) for x in args.masks_per_photo.split(",")][: len(sets)]
     per_photo += [per_photo[-1]] * (len(sets) - len(per_photo))
-    texts = args.variants.split(",") if args.variants else [f"scale={s}" for s in args.scales.split(",")]
+    variants_text = POLICY_VARIANTS if args.variants == "policy" else args.variants
+    texts = variants_text.split(",") if variants_text else [f"scale={s}" for s in args.scales.split(",")]
     variants = [parse_variant(t, "auto") for t in texts]
     if args.onnx:
         from .ort import OnnxModel
