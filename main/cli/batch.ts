@@ -1,8 +1,8 @@
 // holefill batch INPUT_DIR --masks MASK_DIR -o OUTPUT_DIR
 import { runBatch, type FileResult } from '../batch';
 import type { BatchOptions } from '../contract/app-api';
-import { DEFAULT_QUALITY } from '../engine';
-import { announceProvider, describe, ENGINE_OPTIONS, ENGINE_USAGE, engineFrom, EXIT, fixFor, parse, parseQuality, seconds, UsageError, type Command, type Fixes } from './common';
+import { DEFAULT_QUALITY, type EngineClient } from '../engine';
+import { announceProvider, ENGINE_OPTIONS, ENGINE_USAGE, EXIT, fixFor, parse, parseQuality, seconds, UsageError, withEngine, type Command, type Fixes } from './common';
 
 const usage = `Usage: holefill batch INPUT_DIR (--masks MASK_DIR | --mask ONE.png) -o OUTPUT_DIR [options]
 
@@ -72,40 +72,42 @@ export const batchCommand: Command = {
     };
 
     const FIXES = fixes(options.masks.kind === 'single');
-    const engine = engineFrom(values);
-    const abort = new AbortController();
-    const onInterrupt = () => {
-      if (abort.signal.aborted) process.exit(EXIT.interrupted);
-      process.stderr.write('holefill: stopping after the photos in progress (Ctrl-C again to quit now)\n');
-      abort.abort();
-    };
-    process.on('SIGINT', onInterrupt);
-    const started = performance.now();
-    try {
-      await announceProvider(engine).catch(() => {}); // a model error is reported by each photo
-      let total = 0;
-      let finished = 0;
-      const summary = await runBatch(engine, options, {
-        signal: abort.signal,
-        onProgress: (p) => (total = p.total),
-        onFile: (result, ms) => process.stderr.write(progressLine(result, ms, ++finished, total, FIXES)),
-      });
-      console.log(
-        `${summary.total} photo${summary.total === 1 ? '' : 's'}: ${summary.succeeded} succeeded, ${summary.skipped} skipped, ` +
-          `${summary.failed} failed${summary.cancelled ? ', cancelled' : ''} (${seconds(performance.now() - started)}); outputs in ${summary.outputDir}`,
-      );
-      if (summary.skipped && options.existing === 'skip') console.log('Skipped photos already have an output: --overwrite replaces them, --rename keeps both.');
-      for (const f of summary.files) if (f.status === 'failed') console.log(`FAILED ${f.file}: ${withFix(f, FIXES)}`);
-      return summary.failed === 0 && !summary.cancelled ? EXIT.ok : EXIT.failed;
-    } catch (err) {
-      process.stderr.write(`holefill: ${describe(err, FIXES)}\n`);
-      return EXIT.failed;
-    } finally {
-      process.off('SIGINT', onInterrupt);
-      await engine.close();
-    }
+    return withEngine(values, FIXES, async (engine) => {
+      const abort = new AbortController();
+      const onInterrupt = () => {
+        if (abort.signal.aborted) process.exit(EXIT.interrupted);
+        process.stderr.write('holefill: stopping after the photos in progress (Ctrl-C again to quit now)\n');
+        abort.abort();
+      };
+      process.on('SIGINT', onInterrupt);
+      try {
+        return await runAndReport(engine, options, abort.signal, FIXES);
+      } finally {
+        process.off('SIGINT', onInterrupt);
+      }
+    });
   },
 };
+
+/** Runs the batch, its progress on stderr as each photo is done, then the summary and each failure on stdout. */
+async function runAndReport(engine: EngineClient, options: BatchOptions, signal: AbortSignal, fixes: Fixes): Promise<number> {
+  const started = performance.now();
+  await announceProvider(engine).catch(() => {}); // a model error is reported by each photo
+  let total = 0;
+  let finished = 0;
+  const summary = await runBatch(engine, options, {
+    signal,
+    onProgress: (p) => (total = p.total),
+    onFile: (result, ms) => process.stderr.write(progressLine(result, ms, ++finished, total, fixes)),
+  });
+  console.log(
+    `${summary.total} photo${summary.total === 1 ? '' : 's'}: ${summary.succeeded} succeeded, ${summary.skipped} skipped, ` +
+      `${summary.failed} failed${summary.cancelled ? ', cancelled' : ''} (${seconds(performance.now() - started)}); outputs in ${summary.outputDir}`,
+  );
+  if (summary.skipped && options.existing === 'skip') console.log('Skipped photos already have an output: --overwrite replaces them, --rename keeps both.');
+  for (const f of summary.files) if (f.status === 'failed') console.log(`FAILED ${f.file}: ${withFix(f, fixes)}`);
+  return summary.failed === 0 && !summary.cancelled ? EXIT.ok : EXIT.failed;
+}
 
 function progressLine(result: FileResult, ms: number, done: number, total: number, fixes: Fixes): string {
   const counter = `[${String(done).padStart(String(total).length)}/${total}]`;

@@ -85,6 +85,22 @@ function parseInferSize(value: string | boolean | undefined): InferSize | undefi
   return parsed.data;
 }
 
+/**
+ * Runs `use` with the engine the options ask for and closes it after: what every subcommand that runs jobs does. An
+ * error is printed as the person should read it (with the option that gets past it, from `fixes`): exit code 1.
+ */
+export async function withEngine(values: EngineValues, fixes: Fixes, use: (engine: EngineClient) => Promise<number>): Promise<number> {
+  const engine = engineFrom(values);
+  try {
+    return await use(engine);
+  } catch (err) {
+    process.stderr.write(`holefill: ${describe(err, fixes)}\n`);
+    return EXIT.failed;
+  } finally {
+    await engine.close();
+  }
+}
+
 /** Says on stderr when the provider or precision in use is not the one asked for; returns e.g. "cpu int8". */
 export async function announceProvider(engine: EngineClient): Promise<string> {
   const info = await engine.info();

@@ -1,7 +1,7 @@
 // holefill info: the model and the execution providers.
 import { DEFAULT_INFER_SIZE } from '../contract/engine';
 import { MAX_INPUT_PIXELS } from '../engine';
-import { describe, ENGINE_OPTIONS, ENGINE_USAGE, engineFrom, EXIT, parse, type Command } from './common';
+import { ENGINE_OPTIONS, ENGINE_USAGE, EXIT, parse, withEngine, type Command } from './common';
 
 const usage = `Usage: holefill info [options]
 
@@ -16,8 +16,7 @@ export const infoCommand: Command = {
   async run(args) {
     const { values } = parse(args, ENGINE_OPTIONS);
     if (values.help) return (console.log(usage), EXIT.ok);
-    const engine = engineFrom(values);
-    try {
+    return withEngine(values, {}, async (engine) => {
       const info = await engine.info();
       console.log(`model:      ${info.model} (${(info.modelBytes / 1e6).toFixed(1)} MB)`);
       console.log(`            inputs ${info.inputs.join(', ')}; outputs ${info.outputs.join(', ')}`);
@@ -28,11 +27,6 @@ export const infoCommand: Command = {
       console.log(`infer size: ${typeof values['infer-size'] === 'string' ? values['infer-size'] : DEFAULT_INFER_SIZE}`);
       console.log(`max input:  ${MAX_INPUT_PIXELS / 1e6} megapixels`);
       return EXIT.ok;
-    } catch (err) {
-      process.stderr.write(`holefill: ${describe(err)}\n`);
-      return EXIT.failed;
-    } finally {
-      await engine.close();
-    }
+    });
   },
 };

@@ -1,7 +1,7 @@
 // holefill inpaint PHOTO --mask MASK -o OUT
 import path from 'node:path';
 import { DEFAULT_QUALITY, formatFromPath } from '../engine';
-import { announceProvider, describe, ENGINE_OPTIONS, ENGINE_USAGE, engineFrom, EXIT, parse, parseQuality, seconds, UsageError, type Command, type Fixes } from './common';
+import { announceProvider, ENGINE_OPTIONS, ENGINE_USAGE, EXIT, parse, parseQuality, seconds, UsageError, withEngine, type Command, type Fixes } from './common';
 
 const usage = `Usage: holefill inpaint PHOTO --mask MASK -o OUT [options]
 
@@ -40,27 +40,21 @@ export const inpaintCommand: Command = {
     if (typeof values.mask !== 'string') throw new UsageError('--mask MASK is required.');
     if (typeof values.output !== 'string') throw new UsageError('-o OUT is required.');
     if (!formatFromPath(values.output)) throw new UsageError(`Cannot tell the format from "${path.basename(values.output)}": use .png, .jpg, .jpeg, .webp, .tif or .tiff.`);
-    const quality = parseQuality(values.quality);
+    const job = {
+      photo: positionals[0]!,
+      mask: values.mask,
+      output: values.output,
+      quality: parseQuality(values.quality),
+      overwrite: values.overwrite,
+      scaleMask: values['scale-mask'],
+    };
 
-    const engine = engineFrom(values);
-    try {
+    return withEngine(values, FIXES, async (engine) => {
       const provider = await announceProvider(engine);
-      const done = await engine.inpaintFile({
-        photo: positionals[0]!,
-        mask: values.mask,
-        output: values.output,
-        quality,
-        overwrite: values.overwrite,
-        scaleMask: values['scale-mask'],
-      });
+      const done = await engine.inpaintFile(job);
       const holes = done.holes === 0 ? 'empty mask: written unchanged' : `${done.holes} hole group${done.holes === 1 ? '' : 's'}`;
       console.log(`Wrote ${done.output} (${done.width}x${done.height}, ${holes}, ${provider}, ${seconds(done.elapsedMs)})`);
       return EXIT.ok;
-    } catch (err) {
-      process.stderr.write(`holefill: ${describe(err, FIXES)}\n`);
-      return EXIT.failed;
-    } finally {
-      await engine.close();
-    }
+    });
   },
 };
