@@ -7,6 +7,7 @@ export type { EngineInfo, InferSize, MaskInput } from '../contract/engine';
 export { MAX_INPUT_PIXELS } from '../contract/limits';
 export { asEngineError, EngineError } from './errors';
 export { DEFAULT_QUALITY, formatFromPath } from './images/encode';
+export { atomicWrite } from './images/write';
 export { autoThreads, logicalCores } from './model/cpu-cores';
 export { choosePrecision, int8ModelFor } from './model/precision';
 export { availableProviders, planProviders } from './model/providers';

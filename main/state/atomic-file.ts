@@ -1,19 +1,13 @@
-// Files in the userData folder are written whole or not at all: a temp file beside the target, then rename.
-import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+// Files in the userData folder are written whole or not at all, by the one atomic write (the engine's
+// atomicWrite: a temp file beside the target, then a rename).
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { z } from 'zod';
+import { atomicWrite } from '../engine';
 
 export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true });
-  const temp = path.join(path.dirname(file), `.holefill-tmp-${randomBytes(6).toString('hex')}-${path.basename(file)}`);
-  try {
-    await writeFile(temp, data, { flush: true });
-    await rename(temp, file);
-  } catch (err) {
-    await rm(temp, { force: true });
-    throw err;
-  }
+  await atomicWrite(file, (temp) => writeFile(temp, data, { flush: true }), { replace: true });
 }
 
 /** The file's JSON if it exists and matches the schema; otherwise `fallback` (a damaged file loses nothing else). */

@@ -6,7 +6,7 @@ import type { OutputFormat, Patch, Rect } from '../../contract/app-api';
 import { decodeError } from '../errors';
 import { checkLayers, decode, layerInputs, readHeader, type ImageHeader } from '../images/decode';
 import { encodeAs, keepMetadata } from '../images/encode';
-import { writeAtomically, writeProblem, type WriteOptions } from '../images/write';
+import { writeOutputFile, writeProblem, type WriteOptions } from '../images/write';
 import { unionAll } from './hole-groups';
 
 export interface FlattenOptions extends WriteOptions {
@@ -17,7 +17,7 @@ export interface FlattenOptions extends WriteOptions {
 export async function flattenToFile(photo: string, layers: readonly Patch[], output: string, options: FlattenOptions): Promise<void> {
   const header = await readHeader(photo, 'photo');
   await checkLayers(layers, header.width, header.height);
-  await writeAtomically(
+  await writeOutputFile(
     output,
     async (temp) => {
       try {

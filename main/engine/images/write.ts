@@ -1,5 +1,6 @@
-// Writing results atomically (a temp file in the destination folder, then a rename) that never leave a partial
-// file and never replace a protected one.
+// Writing files atomically (a temp file in the destination folder, then a rename) that never leave a partial
+// file: the one atomic write (atomicWrite), used for image outputs here, which also never replace a protected file,
+// and for main's own files in userData (state/atomic-file.ts).
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { access, link, realpath, rename, rm, stat } from 'node:fs/promises';
@@ -13,19 +14,33 @@ export interface WriteOptions {
   protect: readonly string[];
 }
 
-/** `write` fills the temp file; it then takes the target's name in one step, or is removed. */
-export async function writeAtomically(target: string, write: (temp: string) => Promise<void>, options: WriteOptions): Promise<void> {
-  const file = await checkTarget(target, options);
-  const dir = path.dirname(file);
-  const temp = path.join(dir, `.holefill-tmp-${randomBytes(6).toString('hex')}-${path.basename(file)}`);
+/**
+ * `write` fills a temp file beside `file` (hidden, so no batch picks it up); it then takes the file's name in one
+ * step, or is removed. Without `replace`, a file already there (even one that appeared meanwhile) is kept: the
+ * write fails with code 'EEXIST'.
+ */
+export async function atomicWrite(file: string, write: (temp: string) => Promise<void>, { replace }: { replace: boolean }): Promise<void> {
+  const temp = path.join(path.dirname(file), `.holefill-tmp-${randomBytes(6).toString('hex')}-${path.basename(file)}`);
   try {
     await write(temp);
-    await (options.overwrite ? rename(temp, file) : publishNew(temp, file));
+    await (replace ? rename(temp, file) : publishNew(temp, file));
   } catch (err) {
     await rm(temp, { force: true });
-    throw writeError(err, file);
+    throw err;
   }
 }
+
+/** An image output: checked first (checkTarget), written atomically, a failure said in words. */
+export async function writeOutputFile(target: string, write: (temp: string) => Promise<void>, options: WriteOptions): Promise<void> {
+  const file = await checkTarget(target, options);
+  try {
+    await atomicWrite(file, write, { replace: options.overwrite });
+  } catch (err) {
+    throw (err as NodeJS.ErrnoException).code === 'EEXIST' ? outputExists(file) : writeError(err, file);
+  }
+}
+
+const outputExists = (file: string) => new EngineError('output-exists', `The output ${quote(file)} already exists (${file}).`);
 
 /** Whether `target` may be written (checked again when it is): its folder exists, it is not protected,
  * and it does not exist unless overwriting. Returns the absolute path. */
@@ -37,21 +52,18 @@ export async function checkTarget(target: string, options: WriteOptions): Promis
       throw new EngineError('would-overwrite-input', `Refusing to write over ${quote(p)}: the output must not be the photo or the mask.`);
     }
   }
-  if (!options.overwrite && (await exists(file))) {
-    throw new EngineError('output-exists', `The output ${quote(file)} already exists (${file}).`);
-  }
+  if (!options.overwrite && (await exists(file))) throw outputExists(file);
   return file;
 }
 
-/** Without overwrite, link() refuses an existing target even if one appeared meanwhile (rename would not). */
+/** Without replace, link() refuses an existing target even if one appeared meanwhile (rename would not). */
 async function publishNew(temp: string, file: string): Promise<void> {
   try {
     await link(temp, file);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') throw new EngineError('output-exists', `The output ${quote(file)} already exists (${file}).`);
-    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw err;
-    if (await exists(file)) throw new EngineError('output-exists', `The output ${quote(file)} already exists (${file}).`);
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw err; // EEXIST: the file is there
+    if (await exists(file)) throw Object.assign(new Error(`${file} already exists`), { code: 'EEXIST' });
     await rename(temp, file); // a file system without hard links (FAT, some network shares)
     return;
   }
