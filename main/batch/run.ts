@@ -96,7 +96,7 @@ export async function runBatch(engine: BatchEngine, options: BatchOptions, run: 
     // overwrite mean what they mean then. Choosing an output is a few stats: waiting for those is cheap.
     const earlier = [...inFlight];
     const output = Promise.all(earlier.map((s) => s.output)).then(async (chosen) => {
-      const clash = earlier.filter((s, i) => sameFile(s.item.output, item.output) || (chosen[i] && sameFile(chosen[i], item.output)));
+      const clash = earlier.filter((s, i) => samePathAnyCase(s.item.output, item.output) || (chosen[i] && samePathAnyCase(chosen[i], item.output)));
       await Promise.all(clash.map((s) => s.outcome));
       return chooseOutput(item.output, options.existing, chosen.filter((c) => c !== null));
     });
@@ -135,8 +135,8 @@ export async function runBatch(engine: BatchEngine, options: BatchOptions, run: 
   };
 }
 
-/** Outputs as the file system may see them: case-insensitively (macOS, Windows), to be safe everywhere. */
-const sameFile = (a: string, b: string) => path.resolve(a).toLowerCase() === path.resolve(b).toLowerCase();
+/** Outputs that may be one file: the same path compared case-insensitively (as macOS and Windows do), everywhere. */
+const samePathAnyCase = (a: string, b: string) => path.resolve(a).toLowerCase() === path.resolve(b).toLowerCase();
 
 async function processOne(engine: BatchEngine, item: BatchItem, output: string | null, options: BatchOptions, inferSize?: InferSize): Promise<FileResult> {
   if (!item.mask) {
@@ -172,7 +172,7 @@ async function chooseOutput(output: string, existing: BatchOptions['existing'], 
   const { dir, name, ext } = path.parse(output);
   for (let n = 1; ; n++) {
     const candidate = path.join(dir, `${name} (${n})${ext}`);
-    if (!taken.some((t) => sameFile(t, candidate)) && !(await exists(candidate))) return candidate;
+    if (!taken.some((t) => samePathAnyCase(t, candidate)) && !(await exists(candidate))) return candidate;
   }
 }
 

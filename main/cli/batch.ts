@@ -2,7 +2,7 @@
 import { runBatch, type FileResult } from '../batch';
 import type { BatchOptions } from '../contract/app-api';
 import { DEFAULT_QUALITY, type EngineClient } from '../engine';
-import { announceProvider, ENGINE_OPTIONS, ENGINE_USAGE, EXIT, fixFor, parse, parseQuality, seconds, UsageError, withEngine, type Command, type Fixes } from './common';
+import { announceProvider, ENGINE_OPTIONS, ENGINE_USAGE, EXIT, fixFor, parse, parseQuality, seconds, UsageError, withEngine, type Subcommand, type Fixes } from './common';
 
 const usage = `Usage: holefill batch INPUT_DIR (--masks MASK_DIR | --mask ONE.png) -o OUTPUT_DIR [options]
 
@@ -34,7 +34,7 @@ const fixes = (oneMask: boolean): Fixes => ({
   ...(oneMask ? { 'mask-size': 'Add --scale-mask to scale the mask to each photo.' } : {}),
 });
 
-export const batchCommand: Command = {
+export const batchSubcommand: Subcommand = {
   name: 'batch',
   summary: 'fill the holes in every photo of a folder',
   usage,

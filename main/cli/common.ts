@@ -5,7 +5,7 @@ import { InferSize } from '../contract/engine';
 import type { EngineErrorCode } from '../contract/engine';
 import { EngineClient, EngineError } from '../engine';
 
-export interface Command {
+export interface Subcommand {
   name: string;
   /** One line for `holefill --help`. */
   summary: string;

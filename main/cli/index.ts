@@ -1,15 +1,15 @@
-// The `holefill` command line: one file per subcommand beside this one, listed in `commands` below.
-// To add one (e.g. `holefill web`), write main/cli/<name>.ts exporting a Command and add it to the list.
+// The `holefill` command line: one file per subcommand beside this one, listed in `subcommands` below.
+// To add one (e.g. `holefill web`), write main/cli/<name>.ts exporting a Subcommand and add it to the list.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { batchCommand } from './batch';
-import { describe, EXIT, UsageError, type Command } from './common';
-import { infoCommand } from './info';
-import { inpaintCommand } from './inpaint';
-import { webCommand } from './web';
+import { batchSubcommand } from './batch';
+import { describe, EXIT, UsageError, type Subcommand } from './common';
+import { infoSubcommand } from './info';
+import { inpaintSubcommand } from './inpaint';
+import { webSubcommand } from './web';
 
-export const commands: Command[] = [inpaintCommand, batchCommand, infoCommand, webCommand];
+export const subcommands: Subcommand[] = [inpaintSubcommand, batchSubcommand, infoSubcommand, webSubcommand];
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -17,14 +17,14 @@ function version(): string {
 }
 
 function help(): string {
-  const width = Math.max(...commands.map((c) => c.name.length));
+  const width = Math.max(...subcommands.map((c) => c.name.length));
   return [
     `holefill ${version()}: remove objects from photos with a partial-convolution inpainting network`,
     '',
     'Usage: holefill <command> [options]',
     '',
     'Commands:',
-    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    ...subcommands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
     'Run "holefill <command> --help" for its options.',
   ].join('\n');
@@ -35,13 +35,13 @@ export async function main(argv: string[]): Promise<number> {
   const [name, ...args] = argv;
   if (name === '--help' || name === '-h' || name === 'help') return (console.log(help()), EXIT.ok);
   if (!name) {
-    process.stderr.write(`holefill: which command? ${commands.map((c) => c.name).join(', ')}. Run "holefill --help" for what each does.\n`);
+    process.stderr.write(`holefill: which command? ${subcommands.map((c) => c.name).join(', ')}. Run "holefill --help" for what each does.\n`);
     return EXIT.usage;
   }
   if (name === '--version' || name === '-v') return (console.log(version()), EXIT.ok);
-  const command = commands.find((c) => c.name === name);
+  const command = subcommands.find((c) => c.name === name);
   if (!command) {
-    process.stderr.write(`holefill: unknown command "${name}"; the commands are ${commands.map((c) => c.name).join(', ')}. Run "holefill --help" for more.\n`);
+    process.stderr.write(`holefill: unknown command "${name}"; the commands are ${subcommands.map((c) => c.name).join(', ')}. Run "holefill --help" for more.\n`);
     return EXIT.usage;
   }
   try {

@@ -1,7 +1,7 @@
 // holefill info: the model and the execution providers.
 import { DEFAULT_INFER_SIZE } from '../contract/engine';
 import { MAX_INPUT_PIXELS } from '../engine';
-import { ENGINE_OPTIONS, ENGINE_USAGE, EXIT, parse, withEngine, type Command } from './common';
+import { ENGINE_OPTIONS, ENGINE_USAGE, EXIT, parse, withEngine, type Subcommand } from './common';
 
 const usage = `Usage: holefill info [options]
 
@@ -9,7 +9,7 @@ Loads the model the way a job would and prints it, the execution providers this 
 machine, and the one in use.
 ${ENGINE_USAGE}`;
 
-export const infoCommand: Command = {
+export const infoSubcommand: Subcommand = {
   name: 'info',
   summary: 'show the model and the execution providers',
   usage,

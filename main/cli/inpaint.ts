@@ -1,7 +1,7 @@
 // holefill inpaint PHOTO --mask MASK -o OUT
 import path from 'node:path';
 import { DEFAULT_QUALITY, formatFromPath } from '../engine';
-import { announceProvider, ENGINE_OPTIONS, ENGINE_USAGE, EXIT, parse, parseQuality, seconds, UsageError, withEngine, type Command, type Fixes } from './common';
+import { announceProvider, ENGINE_OPTIONS, ENGINE_USAGE, EXIT, parse, parseQuality, seconds, UsageError, withEngine, type Subcommand, type Fixes } from './common';
 
 const usage = `Usage: holefill inpaint PHOTO --mask MASK -o OUT [options]
 
@@ -22,7 +22,7 @@ const FIXES: Fixes = {
   'output-exists': 'Add --overwrite to replace it, or choose another -o.',
 };
 
-export const inpaintCommand: Command = {
+export const inpaintSubcommand: Subcommand = {
   name: 'inpaint',
   summary: 'fill the holes a mask marks in one photo',
   usage,

@@ -1,6 +1,6 @@
 // holefill web: the editor in a browser, served on 127.0.0.1 with the same typed API as the desktop app.
 import { launchWebHost } from '../web/launch';
-import { ENGINE_OPTIONS, ENGINE_USAGE, engineFrom, EXIT, parse, UsageError, type Command } from './common';
+import { ENGINE_OPTIONS, ENGINE_USAGE, engineFrom, EXIT, parse, UsageError, type Subcommand } from './common';
 
 const usage = `Usage: holefill web [--port N] [--user-data DIR] [--build] [engine options]
 
@@ -16,7 +16,7 @@ ${ENGINE_USAGE}`;
 
 const OPTIONS = { port: { type: 'string' }, 'user-data': { type: 'string' }, build: { type: 'boolean' }, ...ENGINE_OPTIONS } as const;
 
-export const webCommand: Command = {
+export const webSubcommand: Subcommand = {
   name: 'web',
   summary: 'serve the editor in a browser on 127.0.0.1 (development, UI tests)',
   usage,

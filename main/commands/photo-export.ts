@@ -21,11 +21,12 @@ async function chooseTarget(ctx: CommandContext, doc: OpenDocument, requested: s
     return { target: ctx.grants.grant(target, 'export'), format: named === 'none' || named === 'unsupported' ? format : named };
   }
   // Writing over the open photo itself is allowed only when the person confirmed it.
-  const target = overwrite && sameFile(requested, doc.path) ? doc.path : ctx.grants.require(requested, 'write');
+  const target = overwrite && samePath(requested, doc.path) ? doc.path : ctx.grants.require(requested, 'write');
   return { target, format };
 }
 
-const sameFile = (a: string, b: string) => path.resolve(a) === path.resolve(b);
+/** The same path, once resolved (the open photo's path is granted and normalised). */
+const samePath = (a: string, b: string) => path.resolve(a) === path.resolve(b);
 
 export const photoExport: Command<'photo:export'> = async (ctx, req) => {
   const doc = ctx.documents.get(req.docId);
@@ -35,7 +36,7 @@ export const photoExport: Command<'photo:export'> = async (ctx, req) => {
   const { target, format } = chosen;
   const problem = nameProblem(target, format);
   if (problem) throw new Failure('invalid-request', `Not exported to ${path.basename(target)}: ${problem}`);
-  if (sameFile(target, doc.path) && !req.overwriteOriginal) {
+  if (samePath(target, doc.path) && !req.overwriteOriginal) {
     throw new Failure('conflict', 'That is the original photo: confirm overwriting it, or choose another name.');
   }
   const { output: written } = await ctx.engine.exportImage({

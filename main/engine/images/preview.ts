@@ -1,18 +1,10 @@
 // The preview the editor shows while a photo is open: upright, downscaled, a JPEG.
+import type { PhotoPreview } from '../../contract/app-api';
 import { decodeError } from '../errors';
 import { decode, readHeader } from './decode';
 
-export interface Preview {
-  width: number;
-  height: number;
-  format: string;
-  preview: Buffer;
-  previewWidth: number;
-  previewHeight: number;
-}
-
 /** An upright JPEG for display (colour-managed to sRGB, transparency on white), long side <= maxSide. */
-export async function makePreview(photo: string, maxSide: number): Promise<Preview> {
+export async function makePreview(photo: string, maxSide: number): Promise<PhotoPreview> {
   const header = await readHeader(photo, 'photo');
   try {
     const { data, info } = await decode(photo, { ignoreIcc: false })

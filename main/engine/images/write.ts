@@ -48,7 +48,7 @@ export async function checkTarget(target: string, options: WriteOptions): Promis
   const file = path.resolve(target);
   await checkFolder(path.dirname(file));
   for (const p of options.protect) {
-    if (await sameFile(file, p)) {
+    if (await sameFileOnDisk(file, p)) {
       throw new EngineError('would-overwrite-input', `Refusing to write over ${quote(p)}: the output must not be the photo or the mask.`);
     }
   }
@@ -83,7 +83,8 @@ async function checkFolder(dir: string): Promise<void> {
 
 const exists = (file: string) => stat(file).then(() => true, () => false);
 
-async function sameFile(a: string, b: string): Promise<boolean> {
+/** One file on disk: the same path, or two paths that resolve to it (links). */
+async function sameFileOnDisk(a: string, b: string): Promise<boolean> {
   if (path.resolve(a) === path.resolve(b)) return true;
   try {
     return (await realpath(a)) === (await realpath(b));
