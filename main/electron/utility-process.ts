@@ -4,6 +4,8 @@ import { utilityProcess } from 'electron';
 import { spawnerOf, type WorkerSpawner } from '../engine';
 
 export function utilityProcessSpawner(workerJs: string, log: (line: string) => void): WorkerSpawner {
-  const start = () => utilityProcess.fork(workerJs, [], { serviceName: 'Holefill engine', stdio: 'pipe' });
-  return spawnerOf(start, { send: (child, message) => child.postMessage(message), kill: (child) => void child.kill() }, log);
+  return spawnerOf(() => {
+    const child = utilityProcess.fork(workerJs, [], { serviceName: 'Holefill engine', stdio: 'pipe' });
+    return { process: child, send: child.postMessage.bind(child), kill: child.kill.bind(child) };
+  }, log);
 }

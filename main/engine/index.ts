@@ -14,7 +14,7 @@ export { availableProviders, planProviders } from './model/providers';
 export { DEFAULT_MODEL, EngineClient, JOBS_IN_FLIGHT } from './worker-process/client';
 export type { EngineOptions, JobOptions } from './worker-process/client';
 export { childProcessSpawner, spawnerOf, WORKER_ENTRY } from './worker-process/spawner';
-export type { ProcessControl, WorkerHandle, WorkerListener, WorkerProcess, WorkerSpawner } from './worker-process/spawner';
+export type { ForkedWorker, WorkerHandle, WorkerListener, WorkerProcess, WorkerSpawner } from './worker-process/spawner';
 
 export type { Enlarger, Placement } from './fill/enlarge';
 export type { JobContext } from './fill/pipeline';

@@ -26,7 +26,7 @@ export interface WorkerHandle {
 /** Starts one worker: childProcessSpawner here, or a host's own (the Electron app's, main/electron/utility-process.ts). */
 export type WorkerSpawner = (listener: WorkerListener) => WorkerHandle;
 
-/** A started worker process as a spawner drives it: Node's ChildProcess and Electron's UtilityProcess both are one. */
+/** A started worker process, as the spawner listens to it: Node's ChildProcess and Electron's UtilityProcess both are one. */
 export interface WorkerProcess {
   readonly pid?: number | undefined;
   readonly stderr: NodeJS.ReadableStream | null;
@@ -34,28 +34,32 @@ export interface WorkerProcess {
   once(event: 'exit', listener: (code: number | null, signal?: NodeJS.Signals | null) => void): unknown;
 }
 
-/** How to talk to one kind of process: send a message, stop it, and (optionally) whether it keeps this one alive. */
-export interface ProcessControl<P extends WorkerProcess> {
-  send(process: P, message: ToWorker): void;
-  kill(process: P): void;
-  keepAlive?(process: P, busy: boolean): void;
+/**
+ * A process a host has forked, and how it is talked to (the process's own methods, bound: a job goes from the client
+ * straight to the transport). Node's child and Electron's utilityProcess differ only in these.
+ */
+export interface ForkedWorker {
+  process: WorkerProcess;
+  send(message: ToWorker): void;
+  kill(): void;
+  /** Whether the worker keeps this process alive (only while it has work); absent where the host owns its life. */
+  keepAlive?(busy: boolean): void;
 }
 
-/** The one spawner: `start` forks the process; its messages and exit go to the client, its stderr lines to `log`. */
-export function spawnerOf<P extends WorkerProcess>(start: () => P, control: ProcessControl<P>, log: (line: string) => void): WorkerSpawner {
+/** The one spawner: `fork` starts the process; its messages and exit go to the client, its stderr lines to `log`. */
+export function spawnerOf(fork: () => ForkedWorker, log: (line: string) => void): WorkerSpawner {
   return (listener) => {
-    const child = start();
+    const { process: child, send, kill, keepAlive } = fork();
     child.stderr?.setEncoding('utf8').on('data', (chunk: string) => chunk.split('\n').filter(Boolean).forEach((l) => log(`[engine worker] ${l}`)));
     child.on('message', listener.message);
     child.once('exit', (code, signal) => listener.exit(code, signal ?? null));
-    const keepAlive = control.keepAlive;
     return {
       get pid() {
         return child.pid;
       },
-      send: (message) => control.send(child, message),
-      kill: () => control.kill(child),
-      ...(keepAlive ? { keepAlive: (busy: boolean) => keepAlive(child, busy) } : {}),
+      send,
+      kill,
+      ...(keepAlive ? { keepAlive } : {}),
     };
   };
 }
@@ -63,23 +67,23 @@ export function spawnerOf<P extends WorkerProcess>(start: () => P, control: Proc
 /** A plain Node child running entry.ts through tsx (or a built worker.js as it is), with this process's
  * environment unless `env` is given (HOLEFILL_ENGINE_TRACE=1, for one: see entry.ts). */
 export function childProcessSpawner(entry = WORKER_ENTRY, log: (line: string) => void = () => {}, env?: NodeJS.ProcessEnv): WorkerSpawner {
-  const start = () => {
+  return spawnerOf(() => {
     const execArgv = entry.endsWith('.ts') ? ['--import', import.meta.resolve('tsx')] : [];
     const child = fork(entry, [], { execArgv, env, serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
     child.once('error', (err) => {
       log(`[engine worker] ${err.message}`);
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     });
-    return child;
-  };
-  return spawnerOf(start, {
-    send: (child, message) => void child.send(message),
-    kill: (child) => void child.kill('SIGKILL'),
-    // An idle worker must not keep a CLI or test process running after its last job.
-    keepAlive: (child, busy) => {
-      const channel = child.channel as { ref(): void; unref(): void } | null | undefined;
-      if (busy) (child.ref(), channel?.ref());
-      else (child.unref(), channel?.unref());
-    },
+    const channel = child.channel as { ref(): void; unref(): void } | null | undefined;
+    return {
+      process: child,
+      send: child.send.bind(child),
+      kill: child.kill.bind(child, 'SIGKILL'),
+      // An idle worker must not keep a CLI or test process running after its last job.
+      keepAlive: (busy) => {
+        if (busy) (child.ref(), channel?.ref());
+        else (child.unref(), channel?.unref());
+      },
+    };
   }, log);
 }
