@@ -270,7 +270,36 @@ def write_worst_sheet(result: dict, variant: str, root: str, path: str) -> None:
         cv2.putText(row, label, (6, 250), cv2.FONT_HERSHEY_SIMPLEX, 0.45, (255, 255, 255), 1, cv2.LINE_AA)
         rows.append(row)
     if rows:
-        protocol.write_sheet([[r] for r in rows], path, ["input | Telea | ours | truth"])
+        head = np.full((28, rows[0].shape[1], 3), 255, np.uint8)
+        for i, name in enumerate(["input (hole white)", "Telea", "ours", "truth"]):
+            cv2.putText(head, name, (i * 256 + 8, 20), cv2.FONT_HERSHEY_SIMPLEX, 0.6, (0, 0, 0), 1, cv2.LINE_AA)
+        Image.fromarray(np.concatenate([head] + rows, 0)).save(path, optimize=True)
+
+
+def redraw_sheet(args) -> int:
+    """The worst pairs of a finished report, filled again by the model (the report keeps scores, not images)."""
+    report = json.load(open(args.sheet_from))
+    rows = report["rows"]
+    variant = args.variants.split(",")[0] if args.variants else next(
+        m for m in rows[0]["scores"] if m not in ("Telea", "Navier-Stokes"))
+    v = parse_variant(variant, "auto")
+    gap = lambda r: r["scores"][variant][1] - max(r["scores"]["Telea"][1], r["scores"]["Navier-Stokes"][1])  # noqa: E731
+    worst = sorted((r for r in rows if variant in r["scores"]), key=gap)[: args.worst]
+    files = {os.path.basename(f): f for s in SETS for f in list_set(args.data, s)}
+    masks = os.path.join(args.data, "masks", "nvidia-irregular")
+    model = load_model(args.checkpoint) if not args.onnx else None
+    kept = []
+    from contextlib import nullcontext
+    from .ort import OnnxModel
+    with OnnxModel(args.onnx) if args.onnx else nullcontext(model) as m:
+        for r in worst:
+            img = protocol.load_eval_photo(files[r["photo"]])
+            hole = (cv2.imread(os.path.join(masks, r["mask"]), cv2.IMREAD_GRAYSCALE) > 127).astype(np.uint8)
+            size = protocol.auto_scale(hole) if v["scale"] == "auto" else int(v["scale"])
+            kept.append((gap(r), f"{r['photo']}|{r['mask']}", protocol.model_fill(m, img, hole, size)))
+    write_worst_sheet({"rows": rows, "worst": {variant: kept}}, variant, args.data, args.sheet)
+    print(f"worst pairs of {variant}: {args.sheet}")
+    return 0
 
 
 def main(argv=None) -> int:
@@ -290,6 +319,8 @@ def main(argv=None) -> int:
                    help="the worst pairs of the first variant ('' for none)")
     p.add_argument("--worst", type=int, default=16)
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--sheet-from", default="", help="a --json report: redraw the worst pairs' sheet of its first "
+                   "variant (or --variants' first) with this model, without scoring again")
     p.add_argument("--policies", default="", help="replay 'auto' thresholds from a --json of scale=1024,512,256 "
                    "variants (no network runs)")
     args = p.parse_args(argv)
@@ -298,6 +329,8 @@ def main(argv=None) -> int:
         print_policies(auto_policies(rows))
         return 0
     torch.set_num_threads(args.threads)
+    if args.sheet_from:
+        return redraw_sheet(args)
     sets = args.sets.split(",")
     per_photo = [int(x) for x in args.masks_per_photo.split(",")][: len(sets)]
     per_photo += [per_photo[-1]] * (len(sets) - len(per_photo))
