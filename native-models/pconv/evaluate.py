@@ -59,9 +59,10 @@ def known_resize(img: np.ndarray, hole: np.ndarray, side: int) -> np.ndarray:
     """The image scaled to side x side with only its known pixels weighing (as a partial convolution would, and as
     the engine does with the hole as transparency): the pixels under the hole have no say in the fill."""
     known = (1 - hole).astype(np.float32)
-    # Lanczos 3 with its support widened by the reduction, as libvips' (the engine's) and PIL's are.
+    # A triangle filter with its support widened by the reduction, as libvips' 'linear' (the engine's) and PIL's
+    # BILINEAR are: no negative lobes (main/engine/fill/pipeline.ts cutAndScale says why).
     def shrink(plane: np.ndarray) -> np.ndarray:
-        return np.asarray(Image.fromarray(plane, mode="F").resize((side, side), Image.LANCZOS))
+        return np.asarray(Image.fromarray(plane, mode="F").resize((side, side), Image.BILINEAR))
     num = np.stack([shrink(np.ascontiguousarray(img[:, :, c].astype(np.float32) * known)) for c in range(3)], -1)
     den = shrink(known)[:, :, None]
     out = np.where(den > 1e-6, num / np.maximum(den, 1e-6), 0.0)

@@ -17,7 +17,7 @@ import time
 import numpy as np
 import torch
 
-from .data import InpaintingData, default_data_root, list_photos, load_nvidia_masks, load_photo
+from .data import CACHE_SIDE, InpaintingData, default_data_root, list_photos, load_nvidia_masks, load_photo
 from .losses import WEIGHTS, InpaintingLoss
 from .paths import NATIVE
 from .unet import CONTEXT_LEVEL, PConvUNet
@@ -28,8 +28,10 @@ def parse_args(argv=None):
     p.add_argument("--data", default=default_data_root())
     p.add_argument("--minutes", type=float, default=60.0, help="wall-clock budget for this run")
     p.add_argument("--max-steps", type=int, default=0, help="stop after this many steps (smoke tests)")
-    p.add_argument("--crop", type=int, default=128)
-    p.add_argument("--batch", type=int, default=8)
+    p.add_argument("--crop", default="128",
+                   help="crop side; a list (256,512) alternates the sizes step by step, the batch shrinking "
+                        "with the crop's area so every step costs about the same")
+    p.add_argument("--batch", type=int, default=8, help="the batch of the first crop size")
     p.add_argument("--width", type=float, default=0.5, help="channel width multiplier (new models only)")
     p.add_argument("--stage", type=int, choices=(1, 2), default=1,
                    help="1: lr 2e-4 with batch norm; 2: lr 5e-5, encoder batch norm frozen")
@@ -157,18 +159,24 @@ def main(argv=None) -> int:
                                           "tv": args.tv_weight})
 
     t0 = time.time()
-    photos = [load_photo(p) for p in list_photos(args.data)[: args.max_photos or None]]
+    crops = [int(c) for c in str(args.crop).split(",")]
+    batches = [max(1, round(args.batch * (crops[0] / c) ** 2)) for c in crops]
+    # Larger crops keep the same content scale per pixel, so they need a larger cached photo.
+    # (A 512 crop shows a photo at a short side of 448-640, around the validation's 512.)
+    cache_side = max(CACHE_SIDE, round(max(crops) * 1.25))
+    photos = [load_photo(p, cache_side) for p in list_photos(args.data)[: args.max_photos or None]]
     masks = load_nvidia_masks(args.data, held_out=False, limit=args.max_masks or None)
     val = validation_set(args.data, n=4 if args.max_photos else 24)
     print(f"data: {len(photos)} photos, {len(masks)} NVIDIA masks (held-out ones excluded), "
           f"loaded in {time.time() - t0:.0f}s; width {width}, stage {args.stage}, lr {lr:g}, loss {args.loss}, "
           f"style weight {args.style_weight:g}, perceptual weight {args.perceptual_weight:g}, tv weight {args.tv_weight:g}, "
-          f"crop {args.crop}, batch {args.batch}, small-hole share {args.small_hole_share:g}, context {context}"
+          f"crops {crops}, batches {batches}, photo cache {cache_side}, small-hole share {args.small_hole_share:g}, context {context}"
           f"{f' (level {context_level})' if context == 'smooth' else ''}, colour share {args.colour_share:g}, "
           f"blur share {args.blur_share:g}, resumed at {meta['images_seen']} images", flush=True)
-    data = InpaintingData(photos, masks, crop=args.crop, small_hole_share=args.small_hole_share,
-                          colour_share=args.colour_share, blur_share=args.blur_share,
-                          seed=args.seed + meta["images_seen"])
+    feeds = [InpaintingData(photos, masks, crop=c, small_hole_share=args.small_hole_share,
+                            colour_share=args.colour_share, blur_share=args.blur_share,
+                            scale_range=(224 * c // 256, min(448 * c // 256, cache_side)), seed=args.seed + meta["images_seen"] + i)
+             for i, c in enumerate(crops)]
 
     def checkpoint(tag: str) -> None:
         meta["train_seconds"] = session_base_seconds + (time.time() - loop_start)
@@ -206,7 +214,8 @@ def main(argv=None) -> int:
             if args.schedule == "cosine" else lr
         for g in opt.param_groups:
             g["lr"] = rate * min(1.0, (step + 1) / max(1, args.warmup_steps))
-        x, m = (torch.from_numpy(a) for a in data.batch(args.batch))
+        which = step % len(crops)
+        x, m = (torch.from_numpy(a) for a in feeds[which].batch(batches[which]))
         with torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.precision == "bf16"):
             pred = model(x, m)
             on = step % args.feature_every == 0
@@ -215,7 +224,7 @@ def main(argv=None) -> int:
         terms["total"].backward()
         opt.step()
         step += 1
-        meta["images_seen"] += args.batch
+        meta["images_seen"] += batches[which]
         for k, v in terms.items():
             total, n = sums.get(k, (0.0, 0))
             sums[k] = (total + float(v), n + 1)

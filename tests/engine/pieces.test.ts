@@ -78,3 +78,23 @@ test('a blob, a small photo, and a wire with too many pieces: whole, whole, and 
   assert.ok(pieces.some((p) => p.width > 160 || p.height > 160), 'larger cells');
   assertPartition(zigzag, pieces);
 });
+
+test('a line of watermark letters whose crop would be scaled at all is filled in pieces, each unscaled', async () => {
+  // Eight letter-sized rings in a row, 630x90 px, on a 768x768 photo: one crop around them all is scaled down
+  // 1.5 times. Filled that way a watermark came back as readable flat letters (pconv.objects: text 6-8 dB below
+  // Telea on a sky and on leaves); in pieces, seen unscaled, it is filled as well as Telea or better.
+  const letters = Array.from({ length: 8 }, (_, i) => `<rect x="${70 + i * 80}" y="340" width="62" height="90" stroke="#fff" stroke-width="14" fill="none"/>`).join('');
+  const text = await drawn(768, 768, letters);
+  const groups = await findHoleGroups(text.data, 768, 768);
+  assert.equal(groups.length, 1, 'the letters are one group');
+  const whole = planTile(groups[0]!, 768, 768, 512);
+  const reduction = whole.crop.width / whole.width;
+  assert.ok(reduction > 1 && reduction <= 1.5, `whole, the crop is scaled down ${reduction}x`);
+  const pieces = await piecesOf(text, groups[0]!, 768, 768);
+  assert.ok(pieces.length > 1, `${pieces.length} pieces`);
+  for (const piece of pieces) {
+    const tile = planTile(piece, 768, 768, 512);
+    assert.equal(tile.crop.width, tile.width, 'each piece is seen unscaled');
+  }
+  assertPartition(text, pieces);
+});

@@ -150,7 +150,12 @@ async function cutAndScale(photo: RawImage, layers: readonly Patch[], mask: Mask
     ? sharp(image.data, raw(image.width, image.height, 3)).extract({ left: crop.x / f, top: crop.y / f, width, height }) // whole: planTile aligns
     : sharp(await cutPhoto(photo, layers, crop), raw(width, height, 3));
   const rgba = await rgb.joinChannel(await alpha, raw(width, height, 1)).raw().toBuffer();
-  return sharp(rgba, raw(width, height, 4)).resize(tile.width, tile.height, { fit: 'fill', kernel: 'lanczos3' }).removeAlpha().raw().toBuffer();
+  // A triangle filter, not lanczos3: the negative lobes of a known pixel near the hole fall on the hole, where its
+  // premultiplied alpha passes 255 and is clipped, so it is not renormalised: on a white wall a ring around the hole
+  // came back up to 25 levels lighter, and the network carried it into the fill as a light ghost of the object
+  // (native-models/README.md, Object removals). With no negative lobes every known pixel is the exact weighted mean
+  // of the known photo pixels under it (tests/engine/known-pixels.test.ts).
+  return sharp(rgba, raw(width, height, 4)).resize(tile.width, tile.height, { fit: 'fill', kernel: 'linear' }).removeAlpha().raw().toBuffer();
 }
 
 /** The photo's pixels under the crop, with the result layers over them; zeros beyond the photo's edge. */

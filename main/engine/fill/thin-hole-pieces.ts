@@ -13,8 +13,11 @@ import { holeShare, tileHoles } from './tile-holes';
 /** A cell's side in photo pixels: with planTile's context (half its side around it) a piece's tile is not scaled
  * (224 would scale it by 1.25, and cost a thin wire 0.6 dB: native-models/README.md, Thin holes). */
 const PIECE = 160;
-/** Groups whose crop is scaled down less than this are filled whole (on a 512x512 photo, as evaluate.py scores, all are). */
-const SPLIT_REDUCTION = 1.5;
+/** Groups whose crop is scaled down no more than this are filled whole (on a 512x512 photo, as evaluate.py scores,
+ * all are). Any scaling at all is too much for a thin group: a line of watermark letters whose crop was scaled 1.5x
+ * came back as readable flat letters, 6-8 dB below Telea; in pieces its fill beats Telea (pconv.objects, 25
+ * validation photos: text -1.97 -> +0.44 dB against the better classical fill, wires -0.43 -> +0.50). */
+const SPLIT_REDUCTION = 1;
 /** A group whose holes are thicker than this (hole pixels / its box's long side) is a blob; checked first, as it is
  * one libvips pass where the pieces' own check (below) is one per piece. */
 const MAX_THICKNESS = 2 * PIECE;
