@@ -14,10 +14,14 @@ import { holeShare, tileHoles } from './tile-holes';
  * (224 would scale it by 1.25, and cost a thin wire 0.6 dB: native-models/README.md, Thin holes). */
 const PIECE = 160;
 /** Groups whose crop is scaled down no more than this are filled whole (on a 512x512 photo, as evaluate.py scores,
- * all are). Any scaling at all is too much for a thin group: a line of watermark letters whose crop was scaled 1.5x
- * came back as readable flat letters, 6-8 dB below Telea; in pieces its fill beats Telea (pconv.objects, 25
- * validation photos: text -1.97 -> +0.44 dB against the better classical fill, wires -0.43 -> +0.50). */
-const SPLIT_REDUCTION = 1;
+ * all are)... */
+const SPLIT_REDUCTION = 1.5;
+/** ...unless they are strokes (thickness at most STROKE): for those any scaling is too much. A line of watermark
+ * letters whose crop was scaled 1.5x came back as readable flat letters, 6-8 dB below Telea; in pieces its fill beats
+ * Telea (pconv.objects, 25 validation photos: text -1.97 -> +0.44 dB against the better classical fill, wires -0.43
+ * -> +0.50). A blob-like hole (the bench's 1 % hole, 266x360 px, thickness 167) stays whole: three runs of the network
+ * would cost it 2.4x its time (npm run bench). */
+const STROKE = 64;
 /** A group whose holes are thicker than this (hole pixels / its box's long side) is a blob; checked first, as it is
  * one libvips pass where the pieces' own check (below) is one per piece. */
 const MAX_THICKNESS = 2 * PIECE;
@@ -35,12 +39,12 @@ const reduction = (tile: Tile) => Math.max(tile.crop.width / tile.width, tile.cr
  */
 export async function piecesOf(mask: MaskWindow, group: Rect, photoWidth: number, photoHeight: number): Promise<Rect[]> {
   const whole = reduction(planTile(group, photoWidth, photoHeight, 512));
-  if (whole <= SPLIT_REDUCTION) return [group];
+  if (whole <= 1) return [group];
   const thickness = ((await shareOver(mask, group)) * group.width * group.height) / Math.max(group.width, group.height);
-  if (thickness > MAX_THICKNESS) return [group];
+  if (thickness > (whole <= SPLIT_REDUCTION ? STROKE : MAX_THICKNESS)) return [group];
   for (let side = PIECE; ; side *= 2) {
     const cell = reduction(planTile({ x: 0, y: 0, width: side, height: side }, photoWidth, photoHeight, 512));
-    if (cell * SPLIT_REDUCTION > whole) return [group]; // cells this large gain too little
+    if (side > PIECE && cell * SPLIT_REDUCTION > whole) return [group]; // cells this large gain too little
     const pieces = cellsOver(group, side)
       .map((c) => tightBox(mask.data, mask.rect.width, { ...c, x: c.x - mask.rect.x, y: c.y - mask.rect.y }))
       .filter((b): b is Rect => b !== null)
