@@ -108,7 +108,9 @@ def engine_fill_all(photos: dict, holes: dict, model: str, work: str, extra: lis
             cv2.imwrite(os.path.join(msk, name + ".png"), holes[kind, name] * 255)
         cmd = ["node", os.path.join(REPO, "bin", "holefill.js"), "batch", src, "--masks", msk, "-o", dst,
                "--format", "png", "--model", model, *extra]
-        subprocess.run(cmd, check=True, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        done = subprocess.run(cmd, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        if done.returncode != 0:  # the batch's own message names the photo and the fix
+            raise SystemExit(f"holefill batch failed on the {kind} holes:\n{done.stderr.strip()[-2000:]}")
         for name in photos:
             outs[kind, name] = cv2.imread(os.path.join(dst, name + ".png"), cv2.IMREAD_COLOR)
     return outs

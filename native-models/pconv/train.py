@@ -23,12 +23,23 @@ from .paths import NATIVE
 from .unet import CONTEXT_LEVEL, PConvUNet
 
 
+def crop_sizes(text: str) -> list[int]:
+    """'256' or '256,512': positive crop sides, multiples of 8 (the encoder's first levels halve them exactly)."""
+    try:
+        sizes = [int(c) for c in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a crop side or a list of them, e.g. 256 or 256,512")
+    if not sizes or any(c < 64 or c % 8 for c in sizes):
+        raise argparse.ArgumentTypeError(f"{text!r}: each crop side must be at least 64 and a multiple of 8")
+    return sizes
+
+
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--data", default=default_data_root())
     p.add_argument("--minutes", type=float, default=60.0, help="wall-clock budget for this run")
     p.add_argument("--max-steps", type=int, default=0, help="stop after this many steps (smoke tests)")
-    p.add_argument("--crop", default="128",
+    p.add_argument("--crop", type=crop_sizes, default=[128],
                    help="crop side; a list (256,512) alternates the sizes step by step, the batch shrinking "
                         "with the crop's area so every step costs about the same")
     p.add_argument("--batch", type=int, default=8, help="the batch of the first crop size")
@@ -159,7 +170,7 @@ def main(argv=None) -> int:
                                           "tv": args.tv_weight})
 
     t0 = time.time()
-    crops = [int(c) for c in str(args.crop).split(",")]
+    crops = args.crop
     batches = [max(1, round(args.batch * (crops[0] / c) ** 2)) for c in crops]
     # Larger crops keep the same content scale per pixel, so they need a larger cached photo.
     # (A 512 crop shows a photo at a short side of 448-640, around the validation's 512.)

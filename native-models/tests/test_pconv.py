@@ -140,6 +140,16 @@ class OutputSmoothing(unittest.TestCase):
         self.assertLess(float(np.abs(k - ref).max()), 1e-7)
 
 
+class TrainArguments(unittest.TestCase):
+    def test_a_bad_crop_list_is_a_usage_error_not_a_traceback(self):
+        from pconv import train
+        for bad in ("256,x", "0", "250"):
+            with self.subTest(crop=bad), self.assertRaises(SystemExit) as stop:
+                train.parse_args(["--crop", bad])
+            self.assertEqual(stop.exception.code, 2)
+        self.assertEqual(train.parse_args(["--crop", "256,512"]).crop, [256, 512])
+
+
 class TrainExportSmoke(unittest.TestCase):
     """A few real training steps on real photos, then export and the onnxruntime-node parity check."""
 
@@ -152,13 +162,14 @@ class TrainExportSmoke(unittest.TestCase):
                              "--threads", "1", "--context", "smooth", "--colour-share", "0.5",
                              "--blur-share", "0.5", "--feature-every", "2"])
             self.assertEqual(rc, 0)
-            # Resuming continues the count of images seen.
-            rc = train.main(["--loss", "pixel", "--resume", os.path.join(tmp, "last.pt"), "--max-steps", "2",
+            # Resuming continues the count of images seen; two crop sizes alternate, the batch shrinking with the
+            # crop's area (8 of 128, then 2 of 256).
+            rc = train.main(["--loss", "pixel", "--resume", os.path.join(tmp, "last.pt"), "--max-steps", "2", "--crop", "128,256",
                              "--max-photos", "8", "--max-masks", "40", "--run-dir", tmp, "--ship", ship,
                              "--threads", "1"])
             self.assertEqual(rc, 0)
             shipped = torch.load(ship)
-            self.assertEqual(shipped["meta"]["images_seen"], 5 * 8)
+            self.assertEqual(shipped["meta"]["images_seen"], 3 * 8 + 8 + 2)
             self.assertEqual(shipped["context"], "smooth")  # kept through the resume
             self.assertTrue(all(torch.isfinite(v.float()).all() for v in shipped["model"].values()
                                 if v.is_floating_point()), "bf16 training (the default) kept every weight finite")

@@ -19,8 +19,8 @@ const SPLIT_REDUCTION = 1.5;
 /** ...unless they are strokes (thickness at most STROKE): for those any scaling is too much. A line of watermark
  * letters whose crop was scaled 1.5x came back as readable flat letters, 6-8 dB below Telea; in pieces its fill beats
  * Telea (pconv.objects, 25 validation photos: text -1.97 -> +0.44 dB against the better classical fill, wires -0.43
- * -> +0.50). A blob-like hole (the bench's 1 % hole, 266x360 px, thickness 167) stays whole: three runs of the network
- * would cost it 2.4x its time (npm run bench). */
+ * -> +0.50). A blob-like hole (the bench's 1 % hole, 266x360 px, thickness 167) stays whole: split, it ran the network
+ * three times, 3.5x the 512x512 photo's time against 1.23x whole (npm run bench -- --quick --only e2e). */
 const STROKE = 64;
 /** A group whose holes are thicker than this (hole pixels / its box's long side) is a blob; checked first, as it is
  * one libvips pass where the pieces' own check (below) is one per piece. */
