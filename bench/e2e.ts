@@ -147,7 +147,9 @@ export async function benchEndToEnd(model: LoadedModel, ref512: number | null, d
       median(smallRuns.map((r) => r.totalMs)),
       `painted region ${bigRegion.rect.width}x${bigRegion.rect.height} px; the 512x512 photo's network ran at ${smallRuns[0]!.sizes.join(', ')}, the ${mp} photo's at ${bigRuns[0]!.sizes.join(', ')}`,
     );
-    // The same network size on both, whatever 'auto' picks: the overhead's own measure.
+    // 'auto' magnifies a small hole's full-resolution crop 2x (four times the network's work), which the 512x512
+    // photo's hole gets and the large photo's (scaled down) does not: the same network size on both is the
+    // overhead's own measure.
     against(`Remove Object total, ${mp} vs the 512x512 photo with the network at 512 (as on the ${mp} photo)`, '512x512 photo, infer size 512', median(smallRuns512.map((r) => r.totalMs)));
   }
 

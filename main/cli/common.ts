@@ -45,7 +45,9 @@ export const ENGINE_USAGE = `Engine options:
   --provider P       execution provider: auto (default), cpu, cuda, dml, coreml; an absent one falls back to CPU
   --threads N        onnxruntime threads (default: one per physical core)
   --infer-size N     the model's working size for each crop's long side: 256, 512, ... or auto (default:
-                     512; 256 for a hole filling over 50% of its crop, as the validation photos chose)
+                     512; 256 for a hole filling over 50% of its crop; a full-resolution crop magnified 2x
+                     for a thin hole (at most 32 px from the photo everywhere) filling at most 30% of it;
+                     as the validation photos chose)
   --model FILE       the ONNX model (default: native-models/pconv-unet.onnx)
   --precision P      auto (default: int8 on a CPU with VNNI or ARM dot products, else fp32), fp32, or int8
                      (the int8 model beside the fp32 one, MODEL.int8.onnx: about 1.8x faster, <= 0.03 dB lower PSNR)`;

@@ -29,7 +29,9 @@ export const EngineErrorCode = z.enum([
 export type EngineErrorCode = z.infer<typeof EngineErrorCode>;
 
 /** The model's working size for the long side of each crop (multiples of 256), or 'auto': per hole, 512; 256
- * when the hole fills more than 50 % of its tile (chosen on the validation photos: native-models/README.md). */
+ * when the hole fills more than 50 % of its tile; the crop magnified 2x when the hole fills at most 30 % of a
+ * tile taken at full resolution and lies within 32 px of a known pixel everywhere (chosen on the validation photos:
+ * native-models/README.md). */
 export const InferSize = z.union([z.literal('auto'), z.number().int().min(256).max(2048).multipleOf(256)]);
 export type InferSize = z.infer<typeof InferSize>;
 export const DEFAULT_INFER_SIZE: InferSize = 'auto';

@@ -95,15 +95,27 @@ def model_fill(model, img: np.ndarray, hole: np.ndarray, scale: int) -> np.ndarr
 
 
 # The engine's 'auto' inference size (main/engine/fill/pipeline.ts): 512; 256 when the hole fills more than
-# AUTO_LARGE_HOLE_SHARE of the crop the network sees. Chosen on the validation photos (`pconv.validate --variants
-# policy`, then `--policies`; model card, Inference scale). The crop magnified 2x (model_fill at twice the image's
-# size) is no longer part of it: on session 10's model it made the worst pairs worse (a clear sky 3.4 -> 8.3 dB
-# below Telea).
+# AUTO_LARGE_HOLE_SHARE of the crop the network sees; the crop magnified 2x (here the whole 512 image at 1024, see
+# model_fill) when the hole fills at most AUTO_SMALL_HOLE_SHARE and no hole pixel lies more than AUTO_MAGNIFY_REACH
+# pixels from a known one. Chosen on the validation photos (model card, Inference scale): dropped in session 10 (on
+# that model it made the worst pairs worse), back in session 12 for thin and irregular holes, where on the
+# 512-crop-trained model it made every bin up to 30 % and the worst pairs better; compact objects (pconv.objects'
+# blobs) it made worse.
 AUTO_LARGE_HOLE_SHARE = 0.5
+AUTO_SMALL_HOLE_SHARE = 0.3
+AUTO_MAGNIFY_REACH = 32
+
+
+def hole_depth(hole: np.ndarray) -> float:
+    """How far the deepest hole pixel lies from a known one, on either axis (the engine's tile-holes.ts holesWithin)."""
+    return float(cv2.distanceTransform((hole > 0).astype(np.uint8), cv2.DIST_C, 3).max())
 
 
 def auto_scale(hole: np.ndarray) -> int:
-    return 256 if float(hole.mean()) > AUTO_LARGE_HOLE_SHARE else 512
+    share = float(hole.mean())
+    if share > AUTO_LARGE_HOLE_SHARE:
+        return 256
+    return 1024 if share <= AUTO_SMALL_HOLE_SHARE and hole_depth(hole) <= AUTO_MAGNIFY_REACH else 512
 
 
 def classical_fill(img: np.ndarray, hole: np.ndarray, method: int) -> np.ndarray:
@@ -177,7 +189,9 @@ def markdown(result: dict, command: str, model_note: str) -> str:
              "hole-ratio bin, composite in the hole, metrics over the whole image). **Bold**: the best of the row's",
              "methods. `PConv@S`: the network run on the image scaled to SxS, its prediction smoothed (Gaussian,",
              "sigma 1 network pixel, 2 on the magnified image: one photo pixel; as the engine does) and scaled back;",
-             "`PConv@auto`: the app's default: 256 when the hole covers more than 50 % of the image, else 512.", ""]
+             "`PConv@auto`: the app's default: 256 when the hole covers more than 50 % of the image, 1024 (the",
+             "image magnified 2x, each pixel repeated) when it covers at most 30 % and no hole pixel lies more than",
+             "32 px from a known one, else 512.", ""]
     methods = result["methods"]
     for set_name, per_method in result["summary"].items():
         lines += [f"## {set_name} ({sum(result['counts'][set_name])} pairs)", ""]
@@ -204,7 +218,7 @@ def main(argv=None) -> int:
     p.add_argument("--onnx", default="", help="evaluate this ONNX graph through onnxruntime-node (what the app "
                    "runs) instead of the checkpoint in PyTorch; the checkpoint still names the training figures")
     p.add_argument("--scales", default="256,512,auto", help="network sizes, and 'auto': the engine's per-hole "
-                   "choice (512; 256 above AUTO_LARGE_HOLE_SHARE holes)")
+                   "choice (512; 256 above AUTO_LARGE_HOLE_SHARE holes, 1024 up to AUTO_SMALL_HOLE_SHARE if AUTO_MAGNIFY_REACH deep)")
     p.add_argument("--sets", default="sun-hays80,kodak24")
     p.add_argument("--limit", type=int, default=0, help="photos per set (0: all)")
     p.add_argument("--out", default=os.path.join(NATIVE, "EVAL.md"))

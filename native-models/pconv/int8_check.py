@@ -3,7 +3,7 @@ onnxruntime-node, ort.py) on the same pairs; passes when int8 costs at most 0.3 
 hole-ratio bin of every set and scale.
 
   cd native-models && /usr/bin/python3 -m pconv.int8_check [--fp32 pconv-unet.onnx] [--int8 pconv-unet.int8.onnx]
-        [--scales 256,512] [--sets sun-hays80,kodak24] [--limit 0] [--max-drop 0.3] [--json runs/int8-check.json]
+        [--scales 256,512,1024] [--sets sun-hays80,kodak24] [--limit 0] [--max-drop 0.3] [--json runs/int8-check.json]
 
 Uses evaluate.py's own functions (pairs, load_eval_photo, model_fill, metrics), so the pairs, the resizing and
 the compositing are exactly the eval's. Exit code 0 when the bar is met, 1 when not."""
@@ -29,7 +29,7 @@ def main(argv=None) -> int:
     p.add_argument("--fp32", default=os.path.join(NATIVE, "pconv-unet.onnx"))
     p.add_argument("--int8", default=os.path.join(NATIVE, "pconv-unet.int8.onnx"))
     p.add_argument("--data", default=default_data_root())
-    p.add_argument("--scales", default="256,512", help="the network sizes auto runs (1024: the 512 images magnified 2x)")
+    p.add_argument("--scales", default="256,512,1024", help="1024: the 512 images magnified 2x, as auto runs small holes")
     p.add_argument("--sets", default="sun-hays80,kodak24")
     p.add_argument("--limit", type=int, default=0, help="photos per set (0: all)")
     p.add_argument("--max-drop", type=float, default=0.3, help="the largest PSNR loss allowed in any bin (dB)")

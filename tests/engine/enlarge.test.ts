@@ -3,8 +3,9 @@
 // rectangle of the crop.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import * as ort from 'onnxruntime-node';
 import { loadEnlarger } from '../../main/engine/fill/enlarge';
-import { SMOOTHING_SIGMA } from '../../main/engine/fill/enlarge-graph';
+import { MAGNIFIED_SMOOTHING_SIGMA, SMOOTHING_SIGMA } from '../../main/engine/fill/enlarge-graph';
 
 /** 8-bit values (so rounding is exact) as the model's [0,1] floats, CHW. */
 function prediction(width: number, height: number, seed: number): { chw: Float32Array; bytes: Uint8Array } {
@@ -59,13 +60,14 @@ function reference(prediction: Uint8Array, width: number, height: number, cropWi
 test('enlarging a prediction over a rectangle of its crop smooths it and samples as INTER_LINEAR does, edges and corners included', async () => {
   const enlarger = await loadEnlarger(2);
   try {
-    for (const [width, height, cropWidth, cropHeight] of [
-      [64, 48, 500, 375], // 7.8x, as a 10 % hole in a 24 MP photo
-      [32, 32, 40, 40], // 1.25x, the smallest reduction
-      [48, 32, 48, 32], // 1x: the prediction itself
+    for (const [width, height, cropWidth, cropHeight, magnify] of [
+      [64, 48, 500, 375, false], // 7.8x, as a 10 % hole in a 24 MP photo
+      [32, 32, 40, 40, false], // 1.25x, the smallest reduction
+      [48, 32, 48, 32, false], // 1x: the prediction itself
+      [64, 48, 32, 24, true], // 0.5x: a magnified crop ('auto' on a small hole), smoothed twice as wide, each crop pixel the mean of 2x2
     ] as const) {
       const { chw, bytes } = prediction(width, height, width + cropWidth);
-      const want = reference(bytes, width, height, cropWidth, cropHeight, SMOOTHING_SIGMA);
+      const want = reference(bytes, width, height, cropWidth, cropHeight, magnify ? MAGNIFIED_SMOOTHING_SIGMA : SMOOTHING_SIGMA);
       const regions = [
         { x: 0, y: 0, width: cropWidth, height: cropHeight },
         { x: 0, y: 0, width: 7, height: 5 },
@@ -74,7 +76,7 @@ test('enlarging a prediction over a rectangle of its crop smooths it and samples
         { x: 5, y: 3, width: 1, height: 1 },
       ];
       for (const region of regions) {
-        const got = await enlarger.enlarge(chw.slice(), width, height, { cropWidth, cropHeight, region });
+        const got = await enlarger.enlarge(chw.slice(), width, height, { cropWidth, cropHeight, region, magnify });
         assert.equal(got.length, region.width * region.height * 3);
         let worst = 0;
         for (let y = 0; y < region.height; y++) {
@@ -89,4 +91,47 @@ test('enlarging a prediction over a rectangle of its crop smooths it and samples
   } finally {
     await enlarger.release();
   }
+});
+
+test('magnifying a crop for the network: image and mask each pixel repeated 2x2 (no hole pixel bleeds into a known one)', async () => {
+  const enlarger = await loadEnlarger(2);
+  try {
+    const [width, height] = [37, 23];
+    const { chw } = prediction(width, height, 11);
+    const mask = Float32Array.from({ length: width * height }, (_, i) => (((i * 2654435761) >>> 0) % 13 === 0 ? 0 : 1));
+    const got = await enlarger.magnify(chw.slice(), mask.slice(), width, height);
+    const [W, H] = [2 * width, 2 * height];
+    assert.equal(got.image.length, 3 * W * H);
+    assert.equal(got.mask.length, W * H);
+    let wrong = 0;
+    for (let Y = 0; Y < H; Y++) {
+      for (let X = 0; X < W; X++) {
+        const source = (Y >> 1) * width + (X >> 1);
+        if (got.mask[Y * W + X] !== mask[source]) wrong++;
+        for (let c = 0; c < 3; c++) if (got.image[c * W * H + Y * W + X] !== chw[c * width * height + source]) wrong++;
+      }
+    }
+    assert.equal(wrong, 0, 'every magnified value is its source pixel\'s');
+  } finally {
+    await enlarger.release();
+  }
+});
+
+test('a magnification graph onnxruntime cannot start fails loadEnlarger with its message, and the enlargement session is released', async () => {
+  const factory = ort.InferenceSession as unknown as { create: (...args: unknown[]) => Promise<ort.InferenceSession> };
+  const sessions = (ort.InferenceSession as unknown as { prototype: { release(this: ort.InferenceSession): Promise<void> } }).prototype;
+  const [create, release] = [factory.create, sessions.release];
+  let [calls, released] = [0, 0];
+  factory.create = (...args) => (++calls === 2 ? Promise.reject(new Error('Could not find an implementation for Resize(19)')) : create.apply(ort.InferenceSession, args));
+  sessions.release = function (this: ort.InferenceSession) {
+    released++;
+    return release.call(this);
+  };
+  try {
+    await assert.rejects(loadEnlarger(2), /Resize\(19\)/);
+  } finally {
+    factory.create = create;
+    sessions.release = release;
+  }
+  assert.deepEqual([calls, released], [2, 1], 'the first graph loaded, the second failed, the first was let go');
 });

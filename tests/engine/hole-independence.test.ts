@@ -45,7 +45,7 @@ async function differingBytes(a: string, b: string): Promise<number> {
 
 test('a hole painted black or magenta is filled the same: every scale, inference size and precision', async (t) => {
   const dir = await tempDir(t);
-  const photo = sunHays(3); // about 1024x768: its crops are scaled down at 256 and 512, and at auto
+  const photo = sunHays(3); // about 1024x768: its crops are scaled down at 256 and 512, magnified or not at auto
   const { width, height } = await sharp(photo).metadata();
   for (const maskNo of [1010, 4010, 10010]) {
     const mask = await fitMask(maskNo, width!, height!, path.join(dir, `mask${maskNo}.png`));

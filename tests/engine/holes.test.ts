@@ -348,3 +348,19 @@ test('the reduced copy: made once per decoded photo, whole blocks only; one that
   // Pixels that do not fill the stated size (as an allocation that failed would leave): only a speed-up is lost.
   assert.equal(await reducedCopy({ data: data.subarray(0, 100), width: w, height: h, channels: 3 }), null);
 });
+
+test("holesWithin: a hole pixel counts as within reach when a known pixel lies that many pixels away on either axis (evaluate.py's hole_depth), at the tile's edge too", async () => {
+  const { holesWithin } = await import('../../main/engine/fill/tile-holes');
+  const [w, h] = [41, 41];
+  const square = (side: number, at: number) => {
+    const holes = Buffer.alloc(w * h);
+    for (let y = Math.max(0, at); y < at + side; y++) for (let x = Math.max(0, at); x < at + side; x++) holes[y * w + x] = 255;
+    return holes;
+  };
+  // A 9x9 hole's centre is 5 pixels from the nearest known one; a 4x4 hole in the corner 4 (past the edge is no known pixel).
+  assert.equal(await holesWithin(square(9, 10), w, h, 4), false);
+  assert.equal(await holesWithin(square(9, 10), w, h, 5), true);
+  assert.equal(await holesWithin(square(4, 0), w, h, 3), false);
+  assert.equal(await holesWithin(square(4, 0), w, h, 4), true);
+  assert.equal(await holesWithin(Buffer.alloc(w * h), w, h, 1), true);
+});

@@ -41,7 +41,7 @@ test('real photos: every pixel outside the mask is byte-identical, hole pixels a
     { photo: kodak(1), mask: 10, inferSize: 256 },
     { photo: kodak(7), mask: 2010, inferSize: 512 },
     { photo: kodak(23), mask: 6010, inferSize: 'auto' },
-    { photo: kodak(12), mask: 1010, inferSize: 'auto' }, // 1-10 %: at 512
+    { photo: kodak(12), mask: 1010, inferSize: 'auto' }, // 1-10 %: magnified 2x
     { photo: sunHays(0), mask: 4010, inferSize: 256 },
     { photo: sunHays(5), mask: 10010, inferSize: 512 },
   ] as const;
@@ -131,32 +131,35 @@ test('a region mask (only the painted rectangle) gives the same patch as the ful
   );
 });
 
-test("'auto' runs the network at 512 on a hole filling up to half of its tile, at 256 above, and never magnifies the crop", async (t) => {
+test("'auto' runs the network on the crop magnified 2x for a thin hole filling at most 30 % of its tile, at 512 up to half and for a compact hole, at 256 above", async (t) => {
   const dir = await tempDir(t);
   const photo = kodak(5); // 500x500: its tile at 512 is the whole photo and 12 px of padding
-  const seenRuns: { crop: string; size: string }[] = [];
+  const seenRuns: { crop: string; size: string; magnify: boolean }[] = [];
   const recording: Model = {
     provider: model.provider,
     run: (image, m, w, h) => model.run(image, m, w, h),
     fill(image, m, w, h, place) {
-      seenRuns.push({ crop: `${place.cropWidth}x${place.cropHeight}`, size: `${w}x${h}` });
+      seenRuns.push({ crop: `${place.cropWidth}x${place.cropHeight}`, size: `${w}x${h}`, magnify: place.magnify ?? false });
       return model.fill(image, m, w, h, place);
     },
   };
   const patch = async (mask: string, inferSize: 256 | 512 | 'auto') =>
     (await raw((await removeObject(recording, { photo, layers: [], mask: { kind: 'file', path: mask }, inferSize })).patch, { keepAlpha: true })).data;
   const cases = [
-    // A small hole once ran magnified 2x (1024x1024): on the validation photos that made the worst pairs worse.
-    { name: 'small (3 %)', rect: { x: 180, y: 150, width: 70, height: 90 }, size: '512x512', same: 512 as const, other: 256 as const },
-    { name: 'medium (33 %)', rect: { x: 100, y: 100, width: 290, height: 280 }, size: '512x512', same: 512 as const, other: 256 as const },
-    { name: 'large (61 %)', rect: { x: 50, y: 60, width: 400, height: 380 }, size: '256x256', same: 256 as const, other: 512 as const },
+    { name: 'thin (a cross of 24 px bars, 6 %)', rects: [{ x: 180, y: 100, width: 24, height: 300 }, { x: 100, y: 240, width: 300, height: 24 }], size: '512x512', magnify: true, others: [512, 256] as const },
+    // 35 px from the photo at its middle: compact objects fill worse magnified (pipeline.ts AUTO_MAGNIFY_REACH)
+    { name: 'small and compact (3 %)', rects: [{ x: 180, y: 150, width: 70, height: 90 }], size: '512x512', magnify: false, same: 512 as const, others: [256] as const },
+    { name: 'medium (33 %)', rects: [{ x: 100, y: 100, width: 290, height: 280 }], size: '512x512', magnify: false, same: 512 as const, others: [256] as const },
+    { name: 'large (61 %)', rects: [{ x: 50, y: 60, width: 400, height: 380 }], size: '256x256', magnify: false, same: 256 as const, others: [512] as const },
   ];
   for (const c of cases) {
-    const mask = await rectMask(500, 500, [c.rect], path.join(dir, `${c.name}.png`));
+    const mask = await rectMask(500, 500, c.rects, path.join(dir, `${c.name}.png`));
     const auto = await patch(mask, 'auto');
-    assert.equal(seenRuns.at(-1)!.size, c.size, `${c.name} hole: the network's grid`);
-    assert.ok(auto.equals(await patch(mask, c.same)), `${c.name} hole: auto is ${c.same}`);
-    assert.ok(!auto.equals(await patch(mask, c.other)), `${c.name} hole: ${c.other} fills it differently`);
+    const seen = seenRuns.at(-1)!;
+    assert.deepEqual([seen.size, seen.magnify], [c.size, c.magnify], `${c.name} hole: the network's grid, and whether the crop is magnified`);
+    if (c.magnify) assert.equal(seen.crop, '512x512', 'a magnified crop is taken at full resolution');
+    if (c.same) assert.ok(auto.equals(await patch(mask, c.same)), `${c.name} hole: auto is ${c.same}`);
+    for (const other of c.others) assert.ok(!auto.equals(await patch(mask, other)), `${c.name} hole: ${other} fills it differently`);
   }
 });
 
@@ -407,7 +410,7 @@ test('a thin wire across a photo is filled in pieces (thin-hole-pieces.ts): one 
     provider: model.provider,
     run: (image, m, w, h) => model.run(image, m, w, h),
     fill(image, m, w, h, place) {
-      runs.push(`${place.cropWidth}x${place.cropHeight} -> ${w}x${h}`);
+      runs.push(`${place.cropWidth}x${place.cropHeight} -> ${place.magnify ? 'magnified ' : ''}${w}x${h}`);
       return model.fill(image, m, w, h, place);
     },
   };
@@ -416,7 +419,7 @@ test('a thin wire across a photo is filled in pieces (thin-hole-pieces.ts): one 
   assert.equal(runs.length, pieces.length, 'one network run per piece');
   for (const run of runs) {
     const [crop, tile] = run.split(' -> ');
-    assert.equal(crop, tile, `every piece's crop is seen unscaled (${run})`);
+    assert.equal(crop, tile, `every piece's crop is seen unscaled, not magnified (${run})`);
   }
   const diff = compareWithMask(input, await raw(out), holes);
   assert.equal(diff.outsideDiffs, 0, 'no pixel outside the wire changes');

@@ -2,8 +2,11 @@
 // Kept as bytes so the engine needs no file beside the model.
 /** The Gaussian smoothing's sigma, in network pixels (native-models/pconv/unet.py). */
 export const SMOOTHING_SIGMA = 1.0;
-/** Its taps, for ENLARGE_GRAPH's kernel input. */
+/** A magnified crop's: the same in photo pixels. */
+export const MAGNIFIED_SMOOTHING_SIGMA = 2.0;
+/** Their taps, for ENLARGE_GRAPH's kernel input. */
 export const SMOOTHING_KERNEL = Float32Array.from([0.00013383062461474175, 0.0044318616200312655, 0.05399112742070441, 0.24197144565660073, 0.39894346935609776, 0.24197144565660073, 0.05399112742070441, 0.0044318616200312655, 0.00013383062461474175]);
+export const MAGNIFIED_SMOOTHING_KERNEL = Float32Array.from([6.691628957263553e-05, 0.0004363490205067883, 0.002215963172596555, 0.00876430436278587, 0.026995957967298846, 0.06475993660472744, 0.12098748976534904, 0.17603575888479037, 0.199474647864745, 0.17603575888479037, 0.12098748976534904, 0.06475993660472744, 0.026995957967298846, 0.00876430436278587, 0.002215963172596555, 0.0004363490205067883, 6.691628957263553e-05]);
 /** Smooths a prediction and enlarges it over the hole: pred float [1,3,h,w], kernel [taps], roi [8], sizes [4] -> rgb uint8 [1,H,W,3]. */
 export const ENLARGE_GRAPH = Buffer.from(
   'CAgSCGhvbGVmaWxsOrYKChUKBmtlcm5lbBIEdGFwcyIFU2hhcGUKHwoEdGFwcwoDb25lEg10YXBzX2xlc3Nfb25lIgNTdWIKHAoN' +
@@ -25,5 +28,16 @@ export const ENLARGE_GRAPH = Buffer.from(
   'AQEBQgtwZXJfY2hhbm5lbFogCgRwcmVkEhgKFggBEhIKAggBCgIIAwoDEgFoCgMSAXdaGAoGa2VybmVsEg4KDAgBEggKBhIEdGFw' +
   'c1oRCgNyb2kSCgoICAESBAoCCAhaEwoFc2l6ZXMSCgoICAcSBAoCCARiHwoDcmdiEhgKFggCEhIKAggBCgMSAUgKAxIBVwoCCANC' +
   'BAoAEBE=',
+  'base64',
+);
+/** Magnifies the network's input 2x, each pixel repeated: image float [1,3,h,w], mask [1,1,h,w] -> image_x2, mask_x2. */
+export const MAGNIFY_GRAPH = Buffer.from(
+  'CAgSCGhvbGVmaWxsOrwDCn4KBWltYWdlCgAKAngyEghpbWFnZV94MiIGUmVzaXplKi8KHmNvb3JkaW5hdGVfdHJhbnNmb3JtYXRp' +
+  'b25fbW9kZSIKYXN5bW1ldHJpY6ABAyoSCgRtb2RlIgduZWFyZXN0oAEDKhgKDG5lYXJlc3RfbW9kZSIFZmxvb3KgAQMKfAoEbWFz' +
+  'awoACgJ4MhIHbWFza194MiIGUmVzaXplKi8KHmNvb3JkaW5hdGVfdHJhbnNmb3JtYXRpb25fbW9kZSIKYXN5bW1ldHJpY6ABAyoS' +
+  'CgRtb2RlIgduZWFyZXN0oAEDKhgKDG5lYXJlc3RfbW9kZSIFZmxvb3KgAQMSEGhvbGVmaWxsLW1hZ25pZnkqGggEEAEiEAAAgD8A' +
+  'AIA/AAAAQAAAAEBCAngyWiEKBWltYWdlEhgKFggBEhIKAggBCgIIAwoDEgFoCgMSAXdaIAoEbWFzaxIYChYIARISCgIIAQoCCAEK' +
+  'AxIBaAoDEgF3YiQKCGltYWdlX3gyEhgKFggBEhIKAggBCgIIAwoDEgFICgMSAVdiIwoHbWFza194MhIYChYIARISCgIIAQoCCAEK' +
+  'AxIBSAoDEgFXQgQKABAR',
   'base64',
 );

@@ -14,8 +14,8 @@ import { findHoleGroups, unionAll } from './hole-groups';
 import { openPhotoPixels, reducedCopy } from './photo-cache';
 import { coversPhoto, readMask, type MaskWindow } from './read-mask';
 import { piecesOf } from './thin-hole-pieces';
-import { insidePhoto, intersect, planTile, readsReduced, sameRect, type Box, type Tile } from './tile-geometry';
-import { holeShare, knownAlpha, tileHoles } from './tile-holes';
+import { atFullResolution, insidePhoto, intersect, planTile, readsReduced, sameRect, type Box, type Tile } from './tile-geometry';
+import { holeShare, holesWithin, knownAlpha, tileHoles } from './tile-holes';
 import { toTensors } from './tile-tensors';
 
 /** What a job can tell its caller while it runs, and ask: has the caller given up? */
@@ -59,16 +59,16 @@ export async function fillHoles(model: Model, req: FillRequest, ctx: JobContext 
   ctx.progress('holes', 0.1);
   const { rect: win } = mask;
   const groups = (await findHoleGroups(mask.data, win.width, win.height)).map((g) => ({ ...g, x: g.x + win.x, y: g.y + win.y }));
-  const jobs: { hole: Rect; group: number }[] = [];
+  const jobs: { hole: Rect; piece: boolean; group: number }[] = [];
   for (const [g, group] of groups.entries()) {
     const pieces = await piecesOf(mask, group, width, height);
-    jobs.push(...pieces.map((hole) => ({ hole, group: g })));
+    jobs.push(...pieces.map((hole) => ({ hole, piece: pieces.length > 1, group: g })));
   }
   const fills: Prediction[] = [];
-  for (const [i, { hole, group }] of jobs.entries()) {
+  for (const [i, { hole, piece, group }] of jobs.entries()) {
     ctx.throwIfCancelled();
     ctx.progress('model', 0.1 + (0.8 * i) / jobs.length, { hole: group + 1, holes: groups.length });
-    fills.push({ hole, rgb: await predictHole(model, photo, req.layers, mask, hole, req.inferSize) });
+    fills.push({ hole, rgb: await predictHole(model, photo, req.layers, mask, hole, req.inferSize, !piece) });
   }
   ctx.progress('patch', 0.9);
   const rect = unionAll(groups);
@@ -86,13 +86,19 @@ interface Prediction {
 /**
  * 'auto', chosen on the validation photos (native-models/README.md, Inference scale): the network runs at 512, at 256
  * when the hole fills more than AUTO_LARGE_HOLE_SHARE of the tile (its receptive field then reaches the far side of
- * the hole). The crop magnified 2x for small holes is gone: it made the worst pairs worse (a clear sky 3.4 -> 8.3 dB
- * below Telea).
+ * the hole), and on the crop magnified 2x (enlarge.ts) when the hole fills at most AUTO_SMALL_HOLE_SHARE of a tile
+ * taken at full resolution and no hole pixel of it lies more than AUTO_MAGNIFY_REACH pixels from a known one.
+ * Magnified, the model trained on 512 crops fills thin and irregular holes closer to the photo (val/photos 1-10 %:
+ * worst pair -4.8 -> -2.9 dB below the better classical fill, pairs > 3 dB below 4.7 -> 0 %), but a compact object
+ * worse (pconv.objects' blobs, 30-70 px deep: +1.90 -> +1.28 dB, the worst -4.0 -> -8.2): those stay at 512.
  */
 const AUTO_LARGE_HOLE_SHARE = 0.5;
+const AUTO_SMALL_HOLE_SHARE = 0.3;
+const AUTO_MAGNIFY_REACH = 32;
 
-/** The model's prediction for one hole's box, at full resolution. */
-async function predictHole(model: Model, photo: RawImage, layers: readonly Patch[], mask: MaskWindow, hole: Rect, inferSize: InferSize): Promise<Buffer> {
+/** The model's prediction for one hole's box, at full resolution. A piece of a long thin hole is not magnified
+ * (thin-hole-pieces.ts: there are many; each would cost four times the network's time). */
+async function predictHole(model: Model, photo: RawImage, layers: readonly Patch[], mask: MaskWindow, hole: Rect, inferSize: InferSize, mayMagnify: boolean): Promise<Buffer> {
   const { width: W, height: H } = photo;
   const first = planTile(hole, W, H, inferSize === 'auto' ? 512 : inferSize);
   // The photo's crop is cut (libvips) while the mask's is shrunk (onnxruntime): the two cores share the work.
@@ -101,9 +107,15 @@ async function predictHole(model: Model, photo: RawImage, layers: readonly Patch
   firstRgb.catch(() => {}); // awaited below, or dropped when a step before fails or the plan changes
   let tile = first;
   let holes = await tileHoles(mask, W, H, tile);
-  if (inferSize === 'auto' && (await holeShare(holes, tile.width, tile.height)) > AUTO_LARGE_HOLE_SHARE) {
-    tile = planTile(hole, W, H, 256);
-    holes = await tileHoles(mask, W, H, tile);
+  let magnify = false;
+  if (inferSize === 'auto') {
+    const share = await holeShare(holes, tile.width, tile.height);
+    if (share > AUTO_LARGE_HOLE_SHARE) {
+      tile = planTile(hole, W, H, 256);
+      holes = await tileHoles(mask, W, H, tile);
+    } else {
+      magnify = share <= AUTO_SMALL_HOLE_SHARE && mayMagnify && atFullResolution(tile) && (await holesWithin(holes, tile.width, tile.height, AUTO_MAGNIFY_REACH));
+    }
   }
   const rgb = tile === first ? await firstRgb : await cutAndScale(photo, layers, mask, tile);
   const tensors = toTensors(rgb, holes, tile.width, tile.height);
@@ -114,9 +126,9 @@ async function predictHole(model: Model, photo: RawImage, layers: readonly Patch
     );
   }
   // The prediction comes back enlarged to the crop's pixels over the hole only (enlarge.ts: INTER_LINEAR's
-  // geometry, as native-models/pconv/evaluate.py scores it).
+  // geometry, as native-models/pconv/evaluate.py scores it); a magnified crop is enlarged on its way in, beside the network.
   const region = { x: hole.x - tile.crop.x, y: hole.y - tile.crop.y, width: hole.width, height: hole.height };
-  const fill = await model.fill(tensors.image, tensors.mask, tile.width, tile.height, { cropWidth: tile.crop.width, cropHeight: tile.crop.height, region });
+  const fill = await model.fill(tensors.image, tensors.mask, tile.width, tile.height, { cropWidth: tile.crop.width, cropHeight: tile.crop.height, region, magnify });
   return tensors.grey ? greyed(fill, hole) : fill;
 }
 

@@ -71,6 +71,9 @@ export function planTile(hole: Rect, photoWidth: number, photoHeight: number, in
   };
 }
 
+/** Whether the model sees the crop's pixels one for one ('auto' may then magnify it: pipeline.ts). */
+export const atFullResolution = (tile: Tile) => tile.crop.width === tile.width && tile.crop.height === tile.height;
+
 const alignDown = (v: number, step: number) => v - (v % step);
 const alignUp = (v: number, step: number) => alignDown(v + step - 1, step);
 

@@ -101,3 +101,14 @@ export async function holeShare(holes: Buffer, width: number, height: number): P
   const [mean] = await sharp(holes, raw1(width, height)).resize(1, 1, { fit: 'fill', kernel: 'linear' }).raw().toBuffer();
   return mean! / 255;
 }
+
+/**
+ * Whether every hole pixel of a tile's holes (tileHoles: 255 = hole) lies within `reach` pixels, on either axis, of a
+ * known one, as native-models/pconv/evaluate.py's hole_depth (OpenCV's chessboard distance) reads it. libvips'
+ * morphology widens the dark pixels under `dilate`, so here it wears the holes away by `reach`: what is left is deeper.
+ */
+export async function holesWithin(holes: Buffer, width: number, height: number, reach: number): Promise<boolean> {
+  const deeper = await sharp(holes, raw1(width, height)).dilate(reach).extractChannel(0).raw().toBuffer();
+  const { channels } = await sharp(deeper, raw1(width, height)).stats();
+  return channels[0]!.max === 0;
+}

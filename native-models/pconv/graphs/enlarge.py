@@ -1,12 +1,12 @@
-"""Writes main/engine/fill/enlarge-graph.ts: the small ONNX graph after the network. ENLARGE_GRAPH brings a prediction
-back to its crop's scale:
+"""Writes main/engine/fill/enlarge-graph.ts: the small ONNX graphs around the network. MAGNIFY_GRAPH enlarges a crop 2x
+for it (see magnify_graph_bytes). ENLARGE_GRAPH brings a prediction back to its crop's scale:
 
   cd native-models && /usr/bin/python3 -m pconv.graphs.enlarge [--check]
 
 The engine runs the network on a crop scaled to the model's grid; the prediction then has to be enlarged to the
 crop's pixels, but only over the hole. This graph does it in onnxruntime (threaded, SIMD): a Gaussian smoothing
-of the prediction (its taps an input: pconv/unet.py OUTPUT_SMOOTHING_SIGMA; it removes the decoder's fine grid
-texture), 8-bit
+of the prediction (its taps an input: pconv/unet.py OUTPUT_SMOOTHING_SIGMA, MAGNIFIED_SMOOTHING_SIGMA for a
+magnified crop; it removes the decoder's fine grid texture), 8-bit
 rounding, HWC, and bilinear resampling of just the hole's rectangle with OpenCV's INTER_LINEAR geometry (pixel
 centres, edges clamped), the enlargement evaluate.py scores. Inputs: pred float [1,3,h,w] in [0,1]; kernel float [taps];
 roi float [8]; sizes int64 [4].
@@ -22,7 +22,7 @@ from onnx import TensorProto as T
 from onnx import helper
 
 from ..paths import REPO
-from ..unet import OUTPUT_SMOOTHING_SIGMA, smoothing_kernel
+from ..unet import MAGNIFIED_SMOOTHING_SIGMA, OUTPUT_SMOOTHING_SIGMA, smoothing_kernel
 from .ts_module import buffer_literal, write_or_check
 
 OUT = os.path.join(REPO, 'main', 'engine', 'fill', 'enlarge-graph.ts')
@@ -30,7 +30,8 @@ OUT = os.path.join(REPO, 'main', 'engine', 'fill', 'enlarge-graph.ts')
 
 def graph_bytes() -> bytes:
     nodes = [
-        # The Gaussian's taps come as an input; its radius r = (taps - 1) / 2 sets the mirrored padding on each axis.
+        # The Gaussian's taps come as an input (a magnified crop's prediction is smoothed wider: pconv/unet.py);
+        # its radius r = (taps - 1) / 2 sets the mirrored padding on each axis.
         helper.make_node('Shape', ['kernel'], ['taps']),
         helper.make_node('Sub', ['taps', 'one'], ['taps_less_one']),
         helper.make_node('Div', ['taps_less_one', 'two'], ['r']),
@@ -85,6 +86,31 @@ def graph_bytes() -> bytes:
     return model.SerializeToString()
 
 
+def magnify_graph_bytes() -> bytes:
+    """The network's input magnified 2x, as evaluate.py's PConv@1024 on a 512 image: image and mask each pixel repeated
+    2x2. Nothing smoother: a bilinear image would carry the hole's own pixels (the object being removed) into the
+    known pixels around it; measured leak-free (the hole grown by a pixel to cover the interpolation) it scored
+    worse than repeating (native-models/README.md, Inference scale)."""
+    repeat = dict(mode='nearest', coordinate_transformation_mode='asymmetric', nearest_mode='floor')
+    nodes = [
+        helper.make_node('Resize', ['image', '', 'x2'], ['image_x2'], **repeat),
+        helper.make_node('Resize', ['mask', '', 'x2'], ['mask_x2'], **repeat),
+    ]
+    constants = [helper.make_tensor('x2', T.FLOAT, [4], [1.0, 1.0, 2.0, 2.0])]
+    graph = helper.make_graph(
+        nodes, 'holefill-magnify',
+        [helper.make_tensor_value_info('image', T.FLOAT, [1, 3, 'h', 'w']),
+         helper.make_tensor_value_info('mask', T.FLOAT, [1, 1, 'h', 'w'])],
+        [helper.make_tensor_value_info('image_x2', T.FLOAT, [1, 3, 'H', 'W']),
+         helper.make_tensor_value_info('mask_x2', T.FLOAT, [1, 1, 'H', 'W'])],
+        constants,
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid('', 17)], producer_name='holefill')
+    model.ir_version = 8
+    onnx.checker.check_model(model)
+    return model.SerializeToString()
+
+
 def kernel_literal(sigma: float) -> str:
     return 'Float32Array.from([' + ', '.join(repr(t) for t in smoothing_kernel(sigma)) + '])'
 
@@ -95,10 +121,15 @@ def module_text() -> str:
         '// Kept as bytes so the engine needs no file beside the model.\n'
         f'/** The Gaussian smoothing\'s sigma, in network pixels (native-models/pconv/unet.py). */\n'
         f'export const SMOOTHING_SIGMA = {OUTPUT_SMOOTHING_SIGMA};\n'
-        f'/** Its taps, for ENLARGE_GRAPH\'s kernel input. */\n'
+        f'/** A magnified crop\'s: the same in photo pixels. */\n'
+        f'export const MAGNIFIED_SMOOTHING_SIGMA = {MAGNIFIED_SMOOTHING_SIGMA};\n'
+        f'/** Their taps, for ENLARGE_GRAPH\'s kernel input. */\n'
         f'export const SMOOTHING_KERNEL = {kernel_literal(OUTPUT_SMOOTHING_SIGMA)};\n'
+        f'export const MAGNIFIED_SMOOTHING_KERNEL = {kernel_literal(MAGNIFIED_SMOOTHING_SIGMA)};\n'
         '/** Smooths a prediction and enlarges it over the hole: pred float [1,3,h,w], kernel [taps], roi [8], sizes [4] -> rgb uint8 [1,H,W,3]. */\n'
-        'export const ENLARGE_GRAPH = ' + buffer_literal(graph_bytes())
+        'export const ENLARGE_GRAPH = ' + buffer_literal(graph_bytes()) +
+        '/** Magnifies the network\'s input 2x, each pixel repeated: image float [1,3,h,w], mask [1,1,h,w] -> image_x2, mask_x2. */\n'
+        'export const MAGNIFY_GRAPH = ' + buffer_literal(magnify_graph_bytes())
     )
 
 
