@@ -133,7 +133,7 @@ class PConvUNet(nn.Module):
 # On session 5's model 1.25 / 1.5 added only 0.0002-0.0009 SSIM to 1.0. Training does not see it (the losses are
 # the paper's).
 OUTPUT_SMOOTHING_SIGMA = 1.0
-# A crop the network sees magnified 2x ('auto' on small holes: evaluate.py model_fill at twice the size) is smoothed by
+# A crop the network sees magnified 2x ('auto' on small thin holes: evaluate.py model_fill at twice the size) is smoothed by
 # the same in photo pixels: twice the sigma in network pixels. Chosen on the same val photos
 # (`tools/val_smoothing.py --magnify --bins 0,1,2 --photos 60 --sigmas 1.0,1.5,2.0,2.5,3.0`, session 6's model):
 # SSIM 1-10 % / 10-20 % / 20-30 % at sigma 1: 0.9707 / 0.9273 / 0.8718, 1.5: 0.9709 / 0.9277 / 0.8723,

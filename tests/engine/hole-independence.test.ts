@@ -6,10 +6,10 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import sharp from 'sharp';
 import { planTile, readsReduced } from '../../main/engine/fill/tile-geometry';
-import { loadModel, type LoadedModel } from '../../main/engine/model/session';
+import { loadModel, type LoadedModel, type Model } from '../../main/engine/model/session';
 import { forgetPhotoPixels } from '../../main/engine/fill/photo-cache';
 import { inpaintFile, removeObject } from '../../main/engine/fill/pipeline';
-import { fitMask, MODEL, raw, repoRoot, sunHays, tempDir } from '../helpers/engine-data';
+import { fitMask, kodak, MODEL, raw, rectMask, repoRoot, sunHays, tempDir } from '../helpers/engine-data';
 
 const INT8 = path.join(repoRoot, 'native-models', 'pconv-unet.int8.onnx');
 let models: { label: string; model: LoadedModel }[];
@@ -45,7 +45,7 @@ async function differingBytes(a: string, b: string): Promise<number> {
 
 test('a hole painted black or magenta is filled the same: every scale, inference size and precision', async (t) => {
   const dir = await tempDir(t);
-  const photo = sunHays(3); // about 1024x768: its crops are scaled down at 256 and 512, magnified or not at auto
+  const photo = sunHays(3); // about 1024x768: its crops are scaled down at 256 and 512, and at auto
   const { width, height } = await sharp(photo).metadata();
   for (const maskNo of [1010, 4010, 10010]) {
     const mask = await fitMask(maskNo, width!, height!, path.join(dir, `mask${maskNo}.png`));
@@ -60,6 +60,35 @@ test('a hole painted black or magenta is filled the same: every scale, inference
         assert.equal(await differingBytes(outs[0]!, outs[1]!), 0, `mask ${maskNo}, ${label}, infer size ${inferSize}: the fills differ`);
       }
     }
+  }
+});
+
+test("a thin hole 'auto' magnifies 2x is filled the same, in both precisions", async (t) => {
+  const dir = await tempDir(t);
+  // A cross of 24 px bars on a 500x500 photo: its tile is the whole photo, unscaled, so 'auto' magnifies it
+  // (pipeline.test.ts); the network then sees every crop pixel as a 2x2 block.
+  const mask = await rectMask(500, 500, [{ x: 180, y: 100, width: 24, height: 300 }, { x: 100, y: 240, width: 300, height: 24 }], path.join(dir, 'cross.png'));
+  const maskBytes = await sharp(mask).png().toBuffer();
+  const black = await painted(kodak(5), mask, '#000000', path.join(dir, 'black.png'));
+  const magenta = await painted(kodak(5), mask, '#ff00ff', path.join(dir, 'magenta.png'));
+  for (const { label, model } of models) {
+    const magnified: boolean[] = [];
+    const recording: Model = {
+      provider: model.provider,
+      run: (image, m, w, h) => model.run(image, m, w, h),
+      fill(image, m, w, h, place) {
+        magnified.push(place.magnify ?? false);
+        return model.fill(image, m, w, h, place);
+      },
+    };
+    const patches = [];
+    for (const p of [black, magenta]) {
+      forgetPhotoPixels();
+      const fill = await removeObject(recording, { photo: p, layers: [], mask: { kind: 'bytes', data: maskBytes }, inferSize: 'auto' });
+      patches.push(await sharp(fill.patch).raw().toBuffer());
+    }
+    assert.deepEqual(magnified, [true, true], `${label}: the crop is magnified`);
+    assert.equal(Buffer.compare(patches[0]!, patches[1]!), 0, `${label}: the patches differ`);
   }
 });
 
