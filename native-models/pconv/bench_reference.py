@@ -82,16 +82,17 @@ def main() -> int:
 
     import numpy as np
     import torch
-    from .unet import PConvUNet
+    from .unet import PConvUNet, engine_prediction
     torch.set_num_threads(args.threads)
-    width, layout, context, level = 0.5, "pytorch", "none", None
+    width, layout, context, level, mirror = 0.5, "pytorch", "none", None, False
     try:
         import onnx
         meta = {m.key: m.value for m in onnx.load(args.model, load_external_data=False).metadata_props}
         holefill = json.loads(meta.get("holefill", "{}"))
         width = float(holefill.get("width", width))
         context, level = holefill.get("context", context), holefill.get("context_level", level)
-        layout = json.loads(meta.get("holefill_graph", "{}")).get("layout", layout)
+        graph = json.loads(meta.get("holefill_graph", "{}"))
+        layout, mirror = graph.get("layout", layout), bool(graph.get("mirror_average", mirror))
     except Exception:  # noqa: BLE001 - the width stays the shipped one
         pass
     # The graph computes the checkpoint's context (its smooth base) too: the eager run does the same work.
@@ -99,6 +100,8 @@ def main() -> int:
     weights = load_weights(net, args.model)
     flops, upsampled = model_flops(net, args.size)
     graph_flops = flops - upsampled * (1 - 16 / 36) if layout == "poly" else flops
+    if mirror:  # the graph runs the network on the crop and its mirror (pconv/unet.py MIRROR_AVERAGE): so does eager
+        flops, graph_flops = 2 * flops, 2 * graph_flops
 
     g = torch.Generator().manual_seed(0)
     image = torch.rand(1, 3, args.size, args.size, generator=g)
@@ -107,12 +110,12 @@ def main() -> int:
     mats = {n: (torch.rand(n, n, generator=g), torch.rand(n, n, generator=g)) for n in sizes}
     npmats = {n: (a.numpy(), b.numpy()) for n, (a, b) in mats.items()}
 
-    info = {"flops": flops, "graph_flops": graph_flops, "layout": layout, "weights": weights, "width": width,
+    info = {"flops": flops, "graph_flops": graph_flops, "layout": layout, "mirror": mirror, "weights": weights, "width": width,
             "threads": args.threads, "torch": torch.__version__, "numpy": np.__version__}
 
     def eager_ms() -> float:
         t = time.perf_counter()
-        net(image, mask)
+        engine_prediction(net, image, mask, mirror)
         return (time.perf_counter() - t) * 1000
 
     def sgemm_gflops(kind: str, n: int) -> float:

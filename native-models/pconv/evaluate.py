@@ -24,7 +24,7 @@ from skimage.metrics import structural_similarity
 
 from .data import HOLE_BINS, default_data_root, downscale_hole, is_held_out_mask, mask_bin
 from .paths import NATIVE, REPO
-from .unet import MAGNIFIED_SMOOTHING_SIGMA, OUTPUT_SMOOTHING_SIGMA, load_model, smoothing_kernel
+from .unet import MAGNIFIED_SMOOTHING_SIGMA, OUTPUT_SMOOTHING_SIGMA, engine_prediction, load_model, smoothing_kernel
 
 BIN_NAMES = [f"{int(lo * 100)}-{int(hi * 100)}%" for lo, hi in HOLE_BINS]
 
@@ -83,7 +83,9 @@ def model_fill(model, img: np.ndarray, hole: np.ndarray, scale: int) -> np.ndarr
         small_hole = downscale_hole(hole, (scale, scale)) if scale != w else hole
     x = torch.from_numpy(small.astype(np.float32).transpose(2, 0, 1)[None] / 255.0)
     m = torch.from_numpy((1.0 - small_hole.astype(np.float32))[None, None])
-    pred = model(x, m).clamp(0, 1)[0].numpy().transpose(1, 2, 0) * 255.0
+    # A PyTorch checkpoint runs as the exported graph would (mirror-averaged); an ONNX model is that graph.
+    pred = engine_prediction(model, x, m) if isinstance(model, torch.nn.Module) else model(x, m).clamp(0, 1)
+    pred = pred[0].numpy().transpose(1, 2, 0) * 255.0
     # As the engine enlarges it (main/engine/fill/enlarge.ts): smoothed (pconv/unet.py OUTPUT_SMOOTHING_SIGMA, twice as
     # wide when magnified), 8-bit, then INTER_LINEAR.
     k = np.array(smoothing_kernel(MAGNIFIED_SMOOTHING_SIGMA if magnified else OUTPUT_SMOOTHING_SIGMA), np.float32)

@@ -12,6 +12,8 @@ The graph's contract, which the engine relies on:
   output  output float32 [N,3,H,W], the prediction in [0,1] (the engine composites it in the hole)
 H and W should be multiples of 256 (the 8 stride-2 levels then line up exactly); they must be even.
 Weights are stored as fp16 and cast to fp32 when the session is created, to keep the file small.
+The output is the mean of the network's prediction and that of the mirrored crop, mirrored back (one run on a
+batch of 2N; pconv/unet.py MIRROR_AVERAGE; --no-mirror for one run).
 The graph is not PyTorch's layer by layer but the same function arranged for onnxruntime's CPU kernels
 (fused.py FusedPConvUNet; --plain exports PyTorch's modules as they are)."""
 from __future__ import annotations
@@ -30,16 +32,16 @@ import torch
 
 from .fused import FusedPConvUNet
 from .paths import NATIVE, REPO, TOOLS
-from .unet import PConvUNet, load_model
+from .unet import MIRROR_AVERAGE, PConvUNet, engine_prediction, load_model
 
 
 class Exported(torch.nn.Module):
-    def __init__(self, net: PConvUNet):
+    def __init__(self, net: PConvUNet, mirror: bool = MIRROR_AVERAGE):
         super().__init__()
-        self.net = net
+        self.net, self.mirror = net, mirror
 
     def forward(self, image, mask):
-        return self.net(image, mask).clamp(0.0, 1.0)
+        return engine_prediction(self.net, image, mask, self.mirror)
 
 
 def store_weights_fp16(model: onnx.ModelProto, min_size: int = 1024) -> onnx.ModelProto:
@@ -65,12 +67,12 @@ def store_weights_fp16(model: onnx.ModelProto, min_size: int = 1024) -> onnx.Mod
 
 
 def export(model: PConvUNet, out: str, meta: dict | None = None, fp16_weights: bool = True,
-           fused: bool = True, layout: str = "poly") -> str:
+           fused: bool = True, layout: str = "poly", mirror: bool = MIRROR_AVERAGE) -> str:
     """fused: the graph of FusedPConvUNet, whose weight folding is left in the graph (onnxruntime folds
     it when it loads the model, in fp32 from the stored fp16 weights: folding first and rounding the
     folded weights to fp16 would cost parity). fused=False: PyTorch's modules as they are."""
     model.eval()
-    wrapped = (FusedPConvUNet(model, layout) if fused else Exported(model)).eval()
+    wrapped = (FusedPConvUNet(model, layout, mirror) if fused else Exported(model, mirror)).eval()
     image, mask = torch.rand(1, 3, 256, 256), (torch.rand(1, 1, 256, 256) > 0.3).float()
     tmp = out + ".tmp"
     with torch.no_grad(), warnings.catch_warnings():
@@ -82,7 +84,7 @@ def export(model: PConvUNet, out: str, meta: dict | None = None, fp16_weights: b
     proto = onnx.load(tmp)
     if fp16_weights:
         proto = store_weights_fp16(proto)
-    graph_meta = {"holefill_graph": {"fused": fused, "layout": layout if fused else "pytorch"}}
+    graph_meta = {"holefill_graph": {"fused": fused, "layout": layout if fused else "pytorch", "mirror_average": mirror}}
     for k, v in {**(meta or {}), **graph_meta}.items():
         entry = proto.metadata_props.add()
         entry.key, entry.value = k, json.dumps(v) if not isinstance(v, str) else v
@@ -110,6 +112,8 @@ def main(argv=None) -> int:
     p.add_argument("--plain", action="store_true", help="export PyTorch's modules as they are (slower graph)")
     p.add_argument("--layout", choices=("poly", "up"), default="poly",
                    help="decoder upsampling: per-phase at half resolution (default) or upsample first")
+    p.add_argument("--no-mirror", action="store_true",
+                   help="one run of the network, not averaged with the mirrored crop's (unet.py MIRROR_AVERAGE)")
     p.add_argument("--no-int8", action="store_true", help="do not write the int8 model (quantize.py) beside it")
     p.add_argument("--calibration-count", type=int, default=50, help="training crops for the int8 calibration")
     args = p.parse_args(argv)
@@ -123,9 +127,10 @@ def main(argv=None) -> int:
         model = load_model(args.checkpoint)
         meta = {"width": ckpt["width"], "context": model.context, "context_level": model.context_level,
                 **{k: v for k, v in ckpt.get("meta", {}).items() if k != "sessions"}}
-    export(model, args.out, meta={"holefill": meta}, fused=not args.plain, layout=args.layout)
+    mirror = not args.no_mirror
+    export(model, args.out, meta={"holefill": meta}, fused=not args.plain, layout=args.layout, mirror=mirror)
     print(f"exported {args.out} ({os.path.getsize(args.out) / 1e6:.1f} MB)")
-    diff = parity(fp16_rounded(model), args.out)
+    diff = parity(fp16_rounded(model), args.out, mirror=mirror)
     print(f"max abs difference vs PyTorch: {diff:.2e}")
     if diff > 1e-4:
         print("parity check FAILED (more than 1e-4)", file=sys.stderr)
@@ -156,16 +161,17 @@ def run_onnxruntime_node(path: str, feeds: dict[str, np.ndarray]) -> dict[str, n
     return {k: np.frombuffer(base64.b64decode(v["data"]), "<f4").reshape(v["shape"]) for k, v in out.items()}
 
 
-def parity(model: PConvUNet, path: str, sizes=((256, 256), (256, 512))) -> float:
+def parity(model: PConvUNet, path: str, sizes=((256, 256), (256, 512)), mirror: bool = MIRROR_AVERAGE,
+           batch: int = 1) -> float:
     """Max abs difference between PyTorch and onnxruntime-node on random inputs."""
     model.eval()
     g = torch.Generator().manual_seed(0)
     worst = 0.0
     for h, w in sizes:
-        image = torch.rand(1, 3, h, w, generator=g)
-        mask = (torch.rand(1, 1, h, w, generator=g) > 0.4).float()
+        image = torch.rand(batch, 3, h, w, generator=g)
+        mask = (torch.rand(batch, 1, h, w, generator=g) > 0.4).float()
         with torch.no_grad():
-            expected = model(image, mask).clamp(0, 1).numpy()
+            expected = engine_prediction(model, image, mask, mirror).numpy()
         got = run_onnxruntime_node(path, {"image": image.numpy(), "mask": mask.numpy()})["output"]
         worst = max(worst, float(np.abs(got - expected).max()))
     return worst

@@ -180,6 +180,20 @@ class TrainExportSmoke(unittest.TestCase):
             diff = export.parity(model, onnx_path)
             print(f"ONNX (onnxruntime-node) vs PyTorch max abs difference: {diff:.2e}")
             self.assertLess(diff, 1e-4)
+            # Two crops in one batch: the graph mirrors each within its own batch of 2N and pairs them back.
+            self.assertLess(export.parity(model, onnx_path, sizes=((256, 512),), batch=2), 1e-4)
+            # Mirror-averaged (unet.py MIRROR_AVERAGE): the mirrored crop's prediction is the prediction mirrored,
+            # which a single run of the network is not.
+            g = torch.Generator().manual_seed(1)
+            image = torch.rand(1, 3, 256, 256, generator=g).numpy()
+            mask = (torch.rand(1, 1, 256, 256, generator=g) > 0.3).float().numpy()
+            out = export.run_onnxruntime_node(onnx_path, {"image": image, "mask": mask})["output"]
+            out_of_mirror = export.run_onnxruntime_node(onnx_path, {"image": np.ascontiguousarray(image[..., ::-1]),
+                                                             "mask": np.ascontiguousarray(mask[..., ::-1])})["output"]
+            self.assertLess(float(np.abs(out_of_mirror[..., ::-1] - out).max()), 1e-5)
+            with torch.no_grad():
+                once = model(torch.from_numpy(image), torch.from_numpy(mask)).clamp(0, 1).numpy()
+            self.assertGreater(float(np.abs(once - out).max()), 1e-3)
 
 
 if __name__ == "__main__":
