@@ -260,7 +260,8 @@ class FusedPConvUNet(torch.nn.Module):
     """PConvUNet's function (image, mask) -> prediction clamped to [0,1], as exported."""
 
     def __init__(self, net: PConvUNet, layout: str = "poly", mirror: bool = MIRROR_AVERAGE):
-        """mirror: the prediction averaged with that of the mirrored crop (unet.py MIRROR_AVERAGE). layout: 'poly' (default) computes each upsampling decoder layer at half resolution per output
+        """mirror: the prediction averaged with that of the mirrored crop (unet.py MIRROR_AVERAGE).
+        layout: 'poly' (default) computes each upsampling decoder layer at half resolution per output
         phase (FusedUpPConv: 4/9 of the multiply-adds on the upsampled input; sides must be multiples of
         256); 'up' upsamples first, as PyTorch does (any even sides)."""
         super().__init__()

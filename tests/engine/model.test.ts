@@ -61,6 +61,29 @@ for (const [width, height] of [
   });
 }
 
+test("the shipped graph averages each fill with its mirror's: a mirrored tile's fill is the fill mirrored", async () => {
+  // native-models/pconv/unet.py MIRROR_AVERAGE, chosen on val/photos: a single run of the network is not symmetric.
+  const [width, height] = [512, 256];
+  const { rgb, holes, image, mask } = await realTile(width, height);
+  const flop = (buf: Buffer, channels: number) => {
+    const out = Buffer.alloc(buf.length);
+    for (let y = 0; y < height; y++)
+      for (let x = 0; x < width; x++) buf.copy(out, (y * width + width - 1 - x) * channels, (y * width + x) * channels, (y * width + x + 1) * channels);
+    return out;
+  };
+  const mirrored = toTensors(flop(rgb, 3), flop(holes, 1), width, height);
+  const out = await model.run(image, mask, width, height);
+  const outOfMirror = await model.run(mirrored.image, mirrored.mask, width, height);
+  let maxDiff = 0;
+  for (let c = 0; c < 3; c++)
+    for (let y = 0; y < height; y++)
+      for (let x = 0; x < width; x++) {
+        const at = (c * height + y) * width;
+        maxDiff = Math.max(maxDiff, Math.abs(out[at + x]! - outOfMirror[at + width - 1 - x]!));
+      }
+  assert.ok(maxDiff < 1e-5, `mirror-equivariant to 1e-5, got ${maxDiff}`);
+});
+
 test('an all-hole input is refused with a clear engine error, before the model runs', async (t) => {
   const dir = await tempDir(t);
   const mask = await rectMask(500, 500, [{ x: 0, y: 0, width: 500, height: 500 }], `${dir}/all.png`);
