@@ -54,6 +54,8 @@ def parse_args(argv=None):
     p.add_argument("--style-weight", type=float, default=WEIGHTS["style"],
                    help="the paper's 120 was tuned for VGG16's feature scale; see the model card")
     p.add_argument("--perceptual-weight", type=float, default=WEIGHTS["perceptual"])
+    p.add_argument("--colour-weight", type=float, default=WEIGHTS["colour"],
+                   help="weight of the hole's cell-mean colour L1 (losses.hole_colour; 0: off, the paper's loss)")
     p.add_argument("--tv-weight", type=float, default=WEIGHTS["tv"],
                    help="smoothness in the hole; above the paper's 0.1 it suppresses the decoder's checkerboard "
                         "(see the model card)")
@@ -167,7 +169,7 @@ def main(argv=None) -> int:
         from .features import load_features
         features = load_features()
     criterion = InpaintingLoss(features, {"style": args.style_weight, "perceptual": args.perceptual_weight,
-                                          "tv": args.tv_weight})
+                                          "tv": args.tv_weight, "colour": args.colour_weight})
 
     t0 = time.time()
     crops = args.crop
@@ -181,6 +183,7 @@ def main(argv=None) -> int:
     print(f"data: {len(photos)} photos, {len(masks)} NVIDIA masks (held-out ones excluded), "
           f"loaded in {time.time() - t0:.0f}s; width {width}, stage {args.stage}, lr {lr:g}, loss {args.loss}, "
           f"style weight {args.style_weight:g}, perceptual weight {args.perceptual_weight:g}, tv weight {args.tv_weight:g}, "
+          f"colour weight {args.colour_weight:g}, "
           f"crops {crops}, batches {batches}, photo cache {cache_side}, small-hole share {args.small_hole_share:g}, context {context}"
           f"{f' (level {context_level})' if context == 'smooth' else ''}, colour share {args.colour_share:g}, "
           f"blur share {args.blur_share:g}, resumed at {meta['images_seen']} images", flush=True)
@@ -211,7 +214,7 @@ def main(argv=None) -> int:
     meta["sessions"].append({"started": time.strftime("%Y-%m-%d %H:%M"), "stage": args.stage, "lr": lr,
                              "loss": args.loss, "crop": args.crop, "batch": args.batch,
                              "style_weight": args.style_weight, "perceptual_weight": args.perceptual_weight,
-                             "tv_weight": args.tv_weight, "small_hole_share": args.small_hole_share,
+                             "tv_weight": args.tv_weight, "colour_weight": args.colour_weight, "small_hole_share": args.small_hole_share,
                              "context": context, "context_level": context_level,
                              "colour_share": args.colour_share, "blur_share": args.blur_share,
                              "precision": args.precision, "feature_every": args.feature_every})

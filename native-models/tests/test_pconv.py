@@ -198,3 +198,31 @@ class TrainExportSmoke(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class HoleColourTerm(unittest.TestCase):
+    """losses.hole_colour sees a fill's shade, not its texture."""
+
+    def setUp(self):
+        torch.manual_seed(0)
+        self.target = torch.rand(2, 3, 64, 64)
+        self.hole = torch.zeros(2, 1, 64, 64)
+        self.hole[..., 8:40, 16:48] = 1
+
+    def test_a_uniform_shift_costs_as_much_as_the_pixel_l1(self):
+        from pconv.losses import hole_colour
+        pred = self.target + 0.05
+        pixel = (self.hole * (pred - self.target)).abs().mean()
+        self.assertAlmostEqual(float(hole_colour(pred, self.target, self.hole)), float(pixel), places=5)
+
+    def test_zero_mean_texture_error_costs_far_less(self):
+        from pconv.losses import hole_colour
+        pred = self.target + 0.05 * torch.sign(torch.randn_like(self.target))
+        pixel = (self.hole * (pred - self.target)).abs().mean()
+        self.assertLess(float(hole_colour(pred, self.target, self.hole)), 0.1 * float(pixel))
+
+    def test_pixels_outside_the_hole_do_not_count(self):
+        from pconv.losses import hole_colour
+        pred = self.target.clone()
+        pred[..., 48:, :] += 0.3  # below the hole only
+        self.assertEqual(float(hole_colour(pred, self.target, self.hole)), 0.0)
