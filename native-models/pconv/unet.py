@@ -23,7 +23,8 @@ STRIDE = 2 ** len(ENCODER_CHANNELS)  # sides that are multiples of this keep eve
 #            not an average colour of its training photos.
 CONTEXTS = ("none", "mean", "smooth")
 # The smooth base is the known pixels' mean over cells of 2**CONTEXT_LEVEL network pixels, holes filled from coarser
-# cells, bilinear between cells. Chosen on the validation photos (native-models/README.md).
+# cells, bilinear between cells. Chosen on the validation photos (native-models/README.md). A checkpoint carries its
+# own level (`context_level`): this is the default for new models; session 14's weights were fine-tuned at 5.
 CONTEXT_LEVEL = 6
 PYRAMID_LEVELS = 8  # as deep as the encoder: sides that are multiples of 256 halve exactly
 

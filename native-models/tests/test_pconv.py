@@ -226,3 +226,41 @@ class HoleColourTerm(unittest.TestCase):
         pred = self.target.clone()
         pred[..., 48:, :] += 0.3  # below the hole only
         self.assertEqual(float(hole_colour(pred, self.target, self.hole)), 0.0)
+
+
+class SnapshotAveraging(unittest.TestCase):
+    """pconv.average: the weights' mean, only across snapshots of one model."""
+
+    def snapshot(self, folder, name, seed, images, level=6):
+        torch.manual_seed(seed)
+        net = PConvUNet(width=0.125, context="smooth", context_level=level)
+        state = {"width": 0.125, "context": "smooth", "context_level": level, "stage": 2,
+                 "meta": {"images_seen": images, "train_seconds": 1.0, "sessions": []},
+                 "model": {k: (v.half() if v.is_floating_point() else v) for k, v in net.state_dict().items()}}
+        path = os.path.join(folder, name)
+        torch.save(state, path)
+        return path, state
+
+    def test_the_mean_of_two_snapshots(self):
+        from pconv.average import average
+        with tempfile.TemporaryDirectory() as d:
+            a, sa = self.snapshot(d, "a.pt", 1, 100)
+            b, sb = self.snapshot(d, "b.pt", 2, 200)
+            out = average([a, b])
+        w = "decoder.0.conv.weight"
+        expected = ((sa["model"][w].float() + sb["model"][w].float()) / 2).half()
+        self.assertTrue(torch.equal(out["model"][w], expected))
+        self.assertFalse(torch.equal(out["model"][w], sa["model"][w]))
+        self.assertEqual(out["meta"]["images_seen"], 200)
+        self.assertEqual([x["images_seen"] for x in out["meta"]["averaged"]], [100, 200])
+        net = PConvUNet(width=0.125, context="smooth")
+        net.load_state_dict({k: v.float() for k, v in out["model"].items()})  # loads as a model
+
+    def test_snapshots_of_another_base_are_refused(self):
+        from pconv.average import average
+        with tempfile.TemporaryDirectory() as d:
+            a, _ = self.snapshot(d, "a.pt", 1, 100, level=6)
+            b, _ = self.snapshot(d, "b.pt", 2, 200, level=5)
+            with self.assertRaises(SystemExit) as e:
+                average([a, b])
+        self.assertIn("only snapshots of one model", str(e.exception))
