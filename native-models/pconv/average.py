@@ -20,8 +20,18 @@ from .train import atomic_save
 ARCH = ("width", "context", "context_level", "stage")
 
 
+def load_snapshot(path: str) -> dict:
+    try:
+        state = torch.load(path, map_location="cpu")
+    except Exception as e:  # noqa: BLE001 - missing, truncated or not a checkpoint: say which file
+        raise SystemExit(f"{path}: not a readable snapshot ({type(e).__name__}: {e})") from e
+    if not isinstance(state, dict) or "model" not in state or "meta" not in state:
+        raise SystemExit(f"{path}: not a training snapshot (no weights and history in it)")
+    return state
+
+
 def average(paths: list[str]) -> dict:
-    states = [torch.load(p, map_location="cpu") for p in paths]
+    states = [load_snapshot(p) for p in paths]
     first = states[0]
     for p, s in zip(paths, states):
         if any(s.get(k) != first.get(k) for k in ARCH):

@@ -264,3 +264,16 @@ class SnapshotAveraging(unittest.TestCase):
             with self.assertRaises(SystemExit) as e:
                 average([a, b])
         self.assertIn("only snapshots of one model", str(e.exception))
+
+    def test_a_missing_or_foreign_file_is_named(self):
+        from pconv.average import average
+        with tempfile.TemporaryDirectory() as d:
+            a, _ = self.snapshot(d, "a.pt", 1, 100)
+            with self.assertRaises(SystemExit) as e:
+                average([a, os.path.join(d, "gone.pt")])
+            self.assertIn("gone.pt: not a readable snapshot", str(e.exception))
+            junk = os.path.join(d, "junk.pt")
+            torch.save({"weights": 1}, junk)
+            with self.assertRaises(SystemExit) as e:
+                average([a, junk])
+            self.assertIn("junk.pt: not a training snapshot", str(e.exception))
