@@ -49,7 +49,7 @@ export const ENGINE_USAGE = `Engine options:
                      for a thin hole (at most 32 px from the photo everywhere) filling at most 30% of it;
                      as the validation photos chose)
   --model FILE       the ONNX model (default: native-models/pconv-unet.onnx)
-  --precision P      auto (default: int8 on a CPU with VNNI or ARM dot products, else fp32), fp32, or int8
+  --precision P      auto (default: fp32), fp32, or int8 (faster on a CPU with VNNI or ARM dot products, a little less exact)
                      (the int8 model beside the fp32 one, MODEL.int8.onnx: about 1.8x faster, <= 0.03 dB lower PSNR)`;
 
 interface EngineValues {

@@ -49,7 +49,7 @@ export type OutputFormat = z.infer<typeof OutputFormat>;
 
 export const Provider = z.enum(['auto', 'cpu', 'cuda', 'dml', 'coreml']);
 export type Provider = z.infer<typeof Provider>;
-/** auto: int8 on a CPU with fast int8 (VNNI or ARM dot products), fp32 elsewhere; see main/engine/model/precision.ts. */
+/** auto: fp32 (int8 only when asked for: its rounding shows on flat backgrounds); see main/engine/model/precision.ts. */
 export const Precision = z.enum(['auto', 'fp32', 'int8']);
 export type Precision = z.infer<typeof Precision>;
 

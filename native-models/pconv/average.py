@@ -48,7 +48,7 @@ def average(paths: list[str]) -> dict:
     last = max(states, key=lambda s: s["meta"]["images_seen"])
     meta = {**last["meta"], "averaged": [{"file": os.path.basename(p), "images_seen": s["meta"]["images_seen"]}
                                          for p, s in zip(paths, states)]}
-    return {**{k: first.get(k) for k in ARCH}, "meta": meta, "model": model}
+    return {**{k: first[k] for k in ARCH if k in first}, "meta": meta, "model": model}
 
 
 def main(argv=None) -> int:

@@ -114,6 +114,8 @@ def main(argv=None) -> int:
                    help="decoder upsampling: per-phase at half resolution (default) or upsample first")
     p.add_argument("--no-mirror", action="store_true",
                    help="one run of the network, not averaged with the mirrored crop's (unet.py MIRROR_AVERAGE)")
+    p.add_argument("--context", default="", help="export with this input parametrisation (unet.py CONTEXTS), not "
+                   "the checkpoint's own: to measure one on the same weights")
     p.add_argument("--no-int8", action="store_true", help="do not write the int8 model (quantize.py) beside it")
     p.add_argument("--calibration-count", type=int, default=50, help="training crops for the int8 calibration")
     args = p.parse_args(argv)
@@ -125,6 +127,8 @@ def main(argv=None) -> int:
     else:
         ckpt = torch.load(args.checkpoint, map_location="cpu")
         model = load_model(args.checkpoint)
+        if args.context:
+            model.context = args.context
         meta = {"width": ckpt["width"], "context": model.context, "context_level": model.context_level,
                 **{k: v for k, v in ckpt.get("meta", {}).items() if k != "sessions"}}
     mirror = not args.no_mirror

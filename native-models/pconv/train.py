@@ -61,7 +61,7 @@ def parse_args(argv=None):
                         "(see the model card)")
     p.add_argument("--small-hole-share", type=float, default=0.0,
                    help="share of samples whose hole covers at most 20 %% (on top of those the uniform bins give)")
-    p.add_argument("--context", choices=("keep", "none", "mean", "smooth"), default="keep",
+    p.add_argument("--context", choices=("keep", "none", "mean", "smooth", "harmonic"), default="keep",
                    help="the input parametrisation (pconv/unet.py CONTEXTS); keep: the resumed checkpoint's")
     p.add_argument("--context-level", type=int, default=0, help="the smooth base's cell, 2**K pixels (0: keep)")
     p.add_argument("--colour-share", type=float, default=0.0,
@@ -155,8 +155,9 @@ def main(argv=None) -> int:
         model.freeze_encoder_bn()
     lr = args.lr or (2e-4 if args.stage == 1 else 5e-5)
     opt = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=lr)
+    same_kind = {state.get("context", "none"), context} <= {"smooth", "harmonic"} if state is not None else False
     if state is not None and "optimizer" in state and state.get("stage") == args.stage \
-            and state.get("context", "none") == context:
+            and (state.get("context", "none") == context or same_kind):  # another smooth base: the same weights' moments
         try:
             opt.load_state_dict(state["optimizer"])
             for g in opt.param_groups:
@@ -185,7 +186,7 @@ def main(argv=None) -> int:
           f"style weight {args.style_weight:g}, perceptual weight {args.perceptual_weight:g}, tv weight {args.tv_weight:g}, "
           f"colour weight {args.colour_weight:g}, "
           f"crops {crops}, batches {batches}, photo cache {cache_side}, small-hole share {args.small_hole_share:g}, context {context}"
-          f"{f' (level {context_level})' if context == 'smooth' else ''}, colour share {args.colour_share:g}, "
+          f"{f' (level {context_level})' if context in ('smooth', 'harmonic') else ''}, colour share {args.colour_share:g}, "
           f"blur share {args.blur_share:g}, resumed at {meta['images_seen']} images", flush=True)
     feeds = [InpaintingData(photos, masks, crop=c, small_hole_share=args.small_hole_share,
                             colour_share=args.colour_share, blur_share=args.blur_share,

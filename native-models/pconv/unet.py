@@ -20,8 +20,14 @@ STRIDE = 2 ** len(ENCODER_CHANNELS)  # sides that are multiples of this keep eve
 #  "mean":   the known pixels' per-channel mean is moved to 0.5 before the network and the prediction moved back;
 #  "smooth": the same with a smooth interpolation of the known pixels (a normalised-convolution pyramid,
 #            `context_base`) in place of one mean: with no information the network returns the surrounding colours,
-#            not an average colour of its training photos.
-CONTEXTS = ("none", "mean", "smooth")
+#            not an average colour of its training photos;
+#  "harmonic": the same pyramid relaxed at each level into a membrane (Laplace) interpolation, as a multigrid solver
+#            does: a hole's inside is the smooth continuation of its whole rim, not the mean of a coarse cell that
+#            reaches far past the hole. On val/photos' flattest patches (`pconv.objects --kinds flat`: 75 compact
+#            holes through the engine at fp32, session 14's weights exported with each base, no retraining) the
+#            fill went from 39.1 to 40.6 dB, holes more than 3 dB below the better classical fill from 12.0 to 6.7 %.
+CONTEXTS = ("none", "mean", "smooth", "harmonic")
+RELAX_ITERATIONS = 16  # Jacobi sweeps per pyramid level (of 3x3 cells): enough to reach across a hole of 16 cells
 # The smooth base is the known pixels' mean over cells of 2**CONTEXT_LEVEL network pixels, holes filled from coarser
 # cells, bilinear between cells. Chosen on the validation photos (native-models/README.md). A checkpoint carries its
 # own level (`context_level`): this is the default for new models; session 14's weights were fine-tuned at 5.
@@ -34,11 +40,13 @@ def known_mean(image: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     return (image * mask).sum((2, 3), keepdim=True) / mask.sum((2, 3), keepdim=True).clamp(min=1.0)
 
 
-def context_base(image: torch.Tensor, mask: torch.Tensor, level: int = CONTEXT_LEVEL) -> torch.Tensor:
+def context_base(image: torch.Tensor, mask: torch.Tensor, level: int = CONTEXT_LEVEL, relax: int = 0) -> torch.Tensor:
     """A smooth interpolation of the known pixels (push-pull: Gortler et al. 1996): averages of the known pixels
     over ever coarser cells (only known pixels weigh, as in a partial convolution), each cell blended with its
     coarser parent by the share of it that is known, the cells of 2**level pixels spread bilinearly over the image.
-    Cells with no known pixel at the coarsest level take the whole image's known mean."""
+    Cells with no known pixel at the coarsest level take the whole image's known mean. With `relax`, each level's
+    cells are then relaxed that many times towards the mean of their 3x3 neighbours, as far as they are unknown:
+    a multigrid membrane interpolation, coarse to fine."""
     sums, weights = [image * mask], [mask]
     for _ in range(PYRAMID_LEVELS):
         sums.append(F.avg_pool2d(sums[-1], 2, ceil_mode=True))
@@ -48,7 +56,11 @@ def context_base(image: torch.Tensor, mask: torch.Tensor, level: int = CONTEXT_L
     for k in range(PYRAMID_LEVELS - 1, level - 1, -1):
         coarse = F.interpolate(value, size=sums[k].shape[-2:], mode="bilinear", align_corners=False)
         w = weights[k]
-        value = w * (sums[k] / w.clamp(min=1e-6)) + (1 - w) * coarse
+        known = sums[k] / w.clamp(min=1e-6)
+        value = w * known + (1 - w) * coarse
+        for _ in range(relax):
+            around = F.avg_pool2d(F.pad(value, (1, 1, 1, 1), mode="replicate"), 3, stride=1)
+            value = w * known + (1 - w) * around
     return F.interpolate(value, size=image.shape[-2:], mode="bilinear", align_corners=False)
 
 
@@ -59,6 +71,8 @@ def context_shift(image: torch.Tensor, mask: torch.Tensor, context: str,
         return 0.5 - known_mean(image, mask)
     if context == "smooth":
         return 0.5 - context_base(image, mask, level)
+    if context == "harmonic":
+        return 0.5 - context_base(image, mask, level, RELAX_ITERATIONS)
     return 0.0
 
 

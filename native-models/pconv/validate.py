@@ -339,8 +339,9 @@ def main(argv=None) -> int:
     variants = [parse_variant(t, "auto") for t in texts]
     if args.onnx:
         from .ort import OnnxModel
-        if any("ctx" in v or "level" in v for v in variants):
-            raise SystemExit("ctx and level variants need the checkpoint (PyTorch); an ONNX graph has its own")
+        if any(k in v for v in variants for k in ("ctx", "level")):
+            raise SystemExit("ctx and level variants need the checkpoint (PyTorch); an ONNX graph has its own "
+                             "(pconv.export --context makes one with another)")
         with OnnxModel(args.onnx) as model:
             result = validate(model, args.data, sets, per_photo, variants, args.limit, worst=args.worst)
         runs = f"`{os.path.relpath(args.onnx, REPO)}` run by onnxruntime-node"

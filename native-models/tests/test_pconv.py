@@ -122,6 +122,34 @@ class ContextBase(unittest.TestCase):
         with torch.no_grad():
             self.assertTrue(torch.allclose(net(x, m), context_base(x, m, level=4), atol=1e-6))
 
+    def test_harmonic_base_continues_a_gradient_across_the_hole(self):
+        """A sky's ramp from dark to light beside a dark object: the push-pull base fills the hole's inside with
+        coarse cells' means that reach the object; the relaxed (harmonic) base continues the ramp."""
+        from pconv.unet import RELAX_ITERATIONS, context_base
+        ramp = torch.linspace(0.3, 0.8, 512).view(1, 1, 1, 512).expand(1, 3, 512, 512).clone()
+        ramp[..., 300:, :] = 0.05    # the dark ground, well away from the hole
+        m = torch.ones(1, 1, 512, 512)
+        m[..., 96:224, 160:352] = 0  # a hole in the sky
+        inside = (slice(None), slice(None), slice(112, 208), slice(176, 336))
+        errors = {relax: float((context_base(ramp, m, 5, relax) - ramp)[inside].abs().mean())
+                  for relax in (0, RELAX_ITERATIONS)}
+        self.assertLess(errors[RELAX_ITERATIONS], 0.02, errors)            # within 5 levels
+        self.assertLess(errors[RELAX_ITERATIONS], 0.5 * errors[0], errors)
+
+    def test_a_silent_harmonic_network_returns_its_base(self):
+        from pconv.unet import RELAX_ITERATIONS, context_base
+        torch.manual_seed(0)
+        net = PConvUNet(width=0.125, context="harmonic", context_level=4).eval()
+        with torch.no_grad():
+            net.decoder[-1].conv.weight.zero_()
+            net.decoder[-1].bias.zero_()
+        x, m = torch.rand(1, 3, 256, 256), torch.ones(1, 1, 256, 256)
+        m[..., 50:200, 80:180] = 0
+        with torch.no_grad():
+            expected = context_base(x, m, level=4, relax=RELAX_ITERATIONS)
+            self.assertTrue(torch.allclose(net(x, m), expected, atol=1e-6))
+            self.assertFalse(torch.allclose(expected, context_base(x, m, level=4), atol=1e-3))
+
     def test_sizes_that_are_not_multiples_of_256(self):
         net = PConvUNet(width=0.125).eval()
         with torch.no_grad():

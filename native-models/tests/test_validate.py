@@ -66,5 +66,33 @@ class Augmentations(unittest.TestCase):
         self.assertLess(float(defocus(noise, rng).std()), 0.5 * float(noise.std()))
 
 
+class ObjectHoles(unittest.TestCase):
+    """pconv.objects: the flat kind lands on the photo's flattest patch, and its shade is the inner part's error."""
+
+    def test_flat_hole_lands_on_the_flat_half(self):
+        from pconv.objects import make_hole
+        rng = np.random.default_rng(0)
+        photo = np.full((480, 640, 3), 180, np.uint8)
+        photo[:, :320] = rng.integers(0, 255, (480, 320, 3), dtype=np.uint8)  # busy left half
+        for name in ("a", "b", "c"):
+            hole = make_hole("flat", name, photo)
+            ys, xs = np.nonzero(hole)
+            self.assertGreater(int(xs.min()), 320, name)
+            self.assertEqual(make_hole("flat", name, photo).tolist(), hole.tolist())  # the same hole every run
+
+    def test_shade_is_the_inner_parts_mean_error_in_the_worst_channel(self):
+        from pconv.objects import shade
+        truth = np.full((200, 200, 3), 100, np.uint8)
+        hole = np.zeros((200, 200), np.uint8)
+        hole[50:150, 50:150] = 1
+        self.assertEqual(shade(truth, truth, hole), 0.0)
+        stained = truth.copy()
+        stained[80:120, 80:120, 2] = 105   # a reddish disc in the middle
+        self.assertAlmostEqual(shade(stained, truth, hole), 5.0, places=5)
+        rim = truth.copy()
+        rim[50:55, 50:150] = 140           # an error at the hole's edge is not a stain
+        self.assertEqual(shade(rim, truth, hole), 0.0)
+
+
 if __name__ == "__main__":
     unittest.main()

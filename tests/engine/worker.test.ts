@@ -10,7 +10,6 @@ import { test } from 'node:test';
 import sharp from 'sharp';
 import type { FromWorker } from '../../main/contract/engine';
 import type { EngineError } from '../../main/engine/errors';
-import { int8Support } from '../../main/engine/model/precision';
 import { planProviders } from '../../main/engine/model/providers';
 import { EngineClient, JOBS_IN_FLIGHT } from '../../main/engine/worker-process/client';
 import { childProcessSpawner, WORKER_ENTRY, type WorkerSpawner } from '../../main/engine/worker-process/spawner';
@@ -85,22 +84,18 @@ test('auto picks the best available provider (CPU here) with no fallback message
   assert.ok(result.elapsedMs > 0);
 });
 
-test('precision: auto runs the int8 model on this CPU if it has VNNI; fp32 on request; the two fills agree', async (t) => {
+test('precision: auto runs the fp32 model; int8 on request; the two fills agree', async (t) => {
   const dir = await tempDir(t);
   const engine = engineFor(t);
   const auto = await engine.info();
-  const expected = int8Support().fast ? 'int8' : 'fp32';
-  assert.equal(auto.precision, expected, `auto on this CPU: ${int8Support().reason}`);
-  assert.equal(path.basename(auto.model), expected === 'int8' ? 'pconv-unet.int8.onnx' : 'pconv-unet.onnx');
+  assert.deepEqual([auto.precision, path.basename(auto.model), auto.precisionNote], ['fp32', 'pconv-unet.onnx', null]);
   const mask = await fitMask(2030, 500, 500, path.join(dir, 'm.png'));
   const fill = async (name: string) => (await engine.inpaintFile({ photo: kodak(3), mask, output: path.join(dir, name), inferSize: 512 })).output;
-  const int8Out = await fill('int8.png');
-
-  const fp32 = await engine.configure({ provider: 'cpu', threads: 2, precision: 'fp32' });
-  assert.deepEqual([fp32.precision, path.basename(fp32.model), fp32.precisionNote], ['fp32', 'pconv-unet.onnx', null]);
   const fp32Out = await fill('fp32.png');
+
   const forced = await engine.configure({ provider: 'cpu', threads: 2, precision: 'int8' });
   assert.deepEqual([forced.precision, path.basename(forced.model)], ['int8', 'pconv-unet.int8.onnx']);
+  const int8Out = await fill('int8.png');
 
   // Same pixels outside the hole (the composite), close inside it: the int8 model is the fp32 one, quantized.
   const rgb = (f: string) => sharp(f).removeAlpha().toColourspace('srgb').raw().toBuffer();
@@ -116,7 +111,7 @@ test('precision: auto runs the int8 model on this CPU if it has VNNI; fp32 on re
   }
   assert.equal(outside, 0, 'kept pixels are identical');
   const meanInside = insideSum / inside;
-  if (expected === 'int8') assert.ok(meanInside > 0 && meanInside < 3, `int8 vs fp32 inside the hole: mean difference ${meanInside.toFixed(2)} of 255`);
+  assert.ok(meanInside > 0 && meanInside < 3, `int8 vs fp32 inside the hole: mean difference ${meanInside.toFixed(2)} of 255`);
 });
 
 test('a damaged int8 model: the engine runs the fp32 one and says why; an explicit fp32 never touches it', async (t) => {

@@ -61,7 +61,7 @@ test('settings:set restarts the engine with the choice, saves it, and the next s
   const started = await startEngine(ctx);
   assert.deepEqual(first.configured, [{ provider: 'auto', threads: 0, precision: 'auto' }], 'a first start runs the defaults');
   assert.equal(started.provider, 'cuda');
-  assert.deepEqual([started.precision, started.precisionNote], ['fp32', 'fp32 on a GPU provider (int8 only pays on the CPU).']);
+  assert.deepEqual([started.precision, started.precisionNote], ['fp32', null]);
   assert.equal(started.threads, autoThreads(), 'automatic threads are reported as what they resolve to');
 
   const chosen: Settings = { provider: 'cpu', threads: 1, precision: 'fp32' };
@@ -101,7 +101,9 @@ test('the Help menu shows the provider in use and follows settings:set', async (
   await startEngine(ctx);
   assert.equal(providerLabel(built.at(-1)!), 'Execution provider: cuda (fp32)');
   ok(await dispatch(ctx, 'settings:set', { provider: 'cpu', threads: 1, precision: 'auto' }));
-  assert.equal(providerLabel(built.at(-1)!), 'Execution provider: cpu (int8)', 'rebuilt after settings:set; auto is int8 on this CPU');
+  assert.equal(providerLabel(built.at(-1)!), 'Execution provider: cpu (fp32)', 'rebuilt after settings:set; auto is fp32');
+  ok(await dispatch(ctx, 'settings:set', { provider: 'cpu', threads: 1, precision: 'int8' }));
+  assert.equal(providerLabel(built.at(-1)!), 'Execution provider: cpu (int8)', 'int8 when asked for');
   ok(await dispatch(ctx, 'settings:set', { provider: 'auto', threads: 0, precision: 'fp32' }));
   assert.equal(providerLabel(built.at(-1)!), 'Execution provider: cuda (fp32)');
 

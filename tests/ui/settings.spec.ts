@@ -9,7 +9,6 @@ import { test, type Page } from '@playwright/test';
 import type { AppInfo } from '../../main/contract/app-api';
 import { decodeWire, encodeWire } from '../../main/contract/wire';
 import { autoThreads, logicalCores } from '../../main/engine/model/cpu-cores';
-import { int8Support } from '../../main/engine/model/precision';
 import { callApi } from '../helpers/http';
 import { startWebHostForTests, type TestWebHost } from '../helpers/web-host';
 
@@ -75,9 +74,9 @@ test('Settings: CPU and 1 thread applied run the engine with them, show in the s
   assert.deepEqual(threadOptions, [`Automatic (one per physical core: ${autoThreads()})`, ...cores]);
   const precisionSelect = dialog.getByLabel('Precision');
   assert.equal(await precisionSelect.inputValue(), 'auto');
-  assert.deepEqual(await precisionSelect.locator('option').allTextContents(), ['Automatic (int8 on a CPU that runs it fast)', 'Full (fp32)', 'Fast (int8)']);
-  // What auto resolves to on this machine's CPU, as the real engine decided it.
-  const autoPrecision = int8Support().fast ? 'fast (int8)' : 'full (fp32)';
+  assert.deepEqual(await precisionSelect.locator('option').allTextContents(), ['Automatic (full, fp32)', 'Full (fp32)', 'Fast (int8)']);
+  // What auto resolves to, as the real engine decided it.
+  const autoPrecision = 'full (fp32)';
   await dialog.getByTestId('precision-in-use').filter({ hasText: `In use: ${autoPrecision}.` }).waitFor({ timeout: ENGINE_TIMEOUT });
   const apply = dialog.getByRole('button', { name: 'Apply', exact: true });
   assert.equal(await apply.isDisabled(), true, 'nothing to apply yet');

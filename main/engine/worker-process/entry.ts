@@ -85,7 +85,7 @@ port.onMessage((data) => {
 
 async function init(settings: WorkerSettings): Promise<void> {
   try {
-    // The precision follows the provider the session is meant to run on (int8 pays on the CPU only).
+    // The precision's note follows the provider the session is meant to run on (int8 pays on the CPU only).
     let chosen = choosePrecision(settings.precision, settings.modelPath, planProviders(settings.provider).attempts[0] ?? 'cpu');
     const load = (file: string) =>
       loadModelInThread(INFERENCE_ENTRY, { file, provider: settings.provider, threads: settings.threads }, (err) => {
