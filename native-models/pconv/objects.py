@@ -211,14 +211,14 @@ def main(argv=None) -> int:
     p.add_argument("--sheet", default="", help="write the 16 worst holes here (JPEG)")
     p.add_argument("--report", default="", help="write every hole's scores here (JSON)")
     args = p.parse_args(argv)
+    kinds = args.kinds.split(",")
+    if set(kinds) - set(KINDS):
+        raise SystemExit(f"unknown kinds {sorted(set(kinds) - set(KINDS))}: choose from {', '.join(KINDS)}")
 
     files = sorted(f for f in glob.glob(os.path.join(args.data, "val", "photos", "*")) if f.lower().endswith(IMAGE_EXTS))
     if args.limit:
         files = files[:: math.ceil(len(files) / args.limit)]
     photos = {os.path.splitext(os.path.basename(f))[0]: cv2.imread(f, cv2.IMREAD_COLOR) for f in files}
-    kinds = args.kinds.split(",")
-    if set(kinds) - set(KINDS):
-        raise SystemExit(f"unknown kinds {sorted(set(kinds) - set(KINDS))}: choose from {', '.join(KINDS)}")
     holes = {(k, n): make_hole(k, n, img) for k in kinds for n, img in photos.items()}
     t0 = time.time()
     with tempfile.TemporaryDirectory() as work:

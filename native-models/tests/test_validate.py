@@ -80,6 +80,12 @@ class ObjectHoles(unittest.TestCase):
             self.assertGreater(int(xs.min()), 320, name)
             self.assertEqual(make_hole("flat", name, photo).tolist(), hole.tolist())  # the same hole every run
 
+    def test_an_unknown_kind_stops_before_any_work_and_names_the_choices(self):
+        from pconv import objects
+        with self.assertRaises(SystemExit) as stop:
+            objects.main(["--kinds", "flat,cloud", "--data", "/nonexistent"])
+        self.assertIn("unknown kinds ['cloud']: choose from blob, stick, wire, text, flat", str(stop.exception))
+
     def test_shade_is_the_inner_parts_mean_error_in_the_worst_channel(self):
         from pconv.objects import shade
         truth = np.full((200, 200, 3), 100, np.uint8)
