@@ -50,7 +50,8 @@ export const ENGINE_USAGE = `Engine options:
                      as the validation photos chose)
   --model FILE       the ONNX model (default: native-models/pconv-unet.onnx)
   --precision P      auto (default: fp32), fp32, or int8 (faster on a CPU with VNNI or ARM dot products, a little less exact)
-                     (the int8 model beside the fp32 one, MODEL.int8.onnx: about 1.8x faster, <= 0.03 dB lower PSNR)`;
+                     (the int8 model beside the fp32 one, MODEL.int8.onnx: 1.3-1.7x faster on a VNNI CPU, a level or
+                     two off on flat backgrounds: native-models/README.md, Object removals)`;
 
 interface EngineValues {
   provider?: string | boolean;

@@ -32,7 +32,7 @@ import torch
 
 from .fused import FusedPConvUNet
 from .paths import NATIVE, REPO, TOOLS
-from .unet import MIRROR_AVERAGE, PConvUNet, engine_prediction, load_model
+from .unet import CONTEXTS, MIRROR_AVERAGE, PConvUNet, engine_prediction, load_model
 
 
 class Exported(torch.nn.Module):
@@ -114,8 +114,9 @@ def main(argv=None) -> int:
                    help="decoder upsampling: per-phase at half resolution (default) or upsample first")
     p.add_argument("--no-mirror", action="store_true",
                    help="one run of the network, not averaged with the mirrored crop's (unet.py MIRROR_AVERAGE)")
-    p.add_argument("--context", default="", help="export with this input parametrisation (unet.py CONTEXTS), not "
-                   "the checkpoint's own: to measure one on the same weights")
+    p.add_argument("--context", default="", choices=("", *CONTEXTS),
+                   help="export with this input parametrisation (unet.py CONTEXTS), not the checkpoint's own: to "
+                   "measure one on the same weights")
     p.add_argument("--no-int8", action="store_true", help="do not write the int8 model (quantize.py) beside it")
     p.add_argument("--calibration-count", type=int, default=50, help="training crops for the int8 calibration")
     args = p.parse_args(argv)

@@ -150,6 +150,19 @@ class ContextBase(unittest.TestCase):
             self.assertTrue(torch.allclose(net(x, m), expected, atol=1e-6))
             self.assertFalse(torch.allclose(expected, context_base(x, m, level=4), atol=1e-3))
 
+    def test_export_refuses_an_unknown_context_before_writing_anything(self):
+        """`pconv.export --context` with a name the network does not know would export a graph without its base."""
+        import contextlib
+        import io
+        from pconv import export
+        with tempfile.TemporaryDirectory() as tmp:
+            out = os.path.join(tmp, "x.onnx")
+            err = io.StringIO()
+            with self.assertRaises(SystemExit), contextlib.redirect_stderr(err):
+                export.main(["--context", "harmonc", "--out", out, "--no-int8"])
+            self.assertIn("invalid choice: 'harmonc'", err.getvalue())
+            self.assertFalse(os.path.exists(out))
+
     def test_sizes_that_are_not_multiples_of_256(self):
         net = PConvUNet(width=0.125).eval()
         with torch.no_grad():
