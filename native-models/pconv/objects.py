@@ -5,8 +5,9 @@
 `validate` fills 512x512 centre crops whole, so the engine's tile plan (the crop around each hole, its shape and
 scale) never varies there. Here every photo of `val/photos/` (short side 768) gets object-shaped holes drawn
 from a seed (a compact blob, an upright or lying stick such as a pole, a person or a kite, a wire across, a
-line of watermark text, and a compact blob on the photo's flattest patch, where a stain shows most: a cloud on
-a clear sky, a bird on a wall), is filled by `holefill batch` at its defaults, and is scored over the hole's
+line of watermark text, a compact blob on the photo's flattest patch, where a stain shows most: a cloud on
+a clear sky, a bird on a wall, and a people-sized object, large enough that the engine's crop around it is scaled
+down), is filled by `holefill batch` at its defaults, and is scored over the hole's
 pixels against OpenCV's Telea and Navier-Stokes on the same photo: the mean per kind and, case by case, the
 share of holes more than 1 dB and 3 dB below the better classical fill. Compact holes also get a shade: the
 mean colour error over the hole's inner part (a faint disc or stain there is what PSNR averages away), in
@@ -33,7 +34,7 @@ from .data import IMAGE_EXTS, default_data_root
 from .paths import NATIVE, REPO
 from .removals import psnr_in
 
-KINDS = ("blob", "stick", "wire", "text", "flat")
+KINDS = ("blob", "stick", "wire", "text", "flat", "person")
 COMPACT = ("flat",)  # where a shade over the inner part is a stain (on texture it is the texture)
 STAIN = 3.0  # levels
 # PSNRs are capped here: past it (an RMS error of a quarter level) no difference shows, and a fill that matches a
@@ -50,10 +51,16 @@ def blob(rng: random.Random, w: int, h: int, photo: np.ndarray | None = None) ->
     cx, cy = rng.uniform(rx + 8, w - rx - 8), rng.uniform(ry + 8, h - ry - 8)
     if photo is not None:
         cx, cy = flattest(photo, rx, ry)
+    return irregular_ellipse(rng, w, h, cx, cy, rx, ry, 24, (0.8, 1.15))
+
+
+def irregular_ellipse(rng: random.Random, w: int, h: int, cx: float, cy: float, rx: float, ry: float, corners: int,
+                      radii: tuple[float, float]) -> np.ndarray:
+    """An ellipse's outline with each of its `corners` points moved in or out at random (radii: the range)."""
     pts = []
-    for i in range(24):
-        a = 2 * math.pi * i / 24
-        r = rng.uniform(0.8, 1.15)
+    for i in range(corners):
+        a = 2 * math.pi * i / corners
+        r = rng.uniform(*radii)
         pts.append((cx + rx * r * math.cos(a), cy + ry * r * math.sin(a)))
     m = np.zeros((h, w), np.uint8)
     cv2.fillPoly(m, [np.round(np.array(pts)).astype(np.int32)], 1)
@@ -92,6 +99,16 @@ def stick(rng: random.Random, w: int, h: int) -> np.ndarray:
     return m
 
 
+def person(rng: random.Random, w: int, h: int) -> np.ndarray:
+    """A people-sized object, standing or lying: an irregular outline 0.45-0.75 of the photo's short side long,
+    2-3.5 times as long as wide (a person, a dog, a tree and its reflection)."""
+    length = rng.uniform(0.45, 0.75) * min(w, h)
+    width = length / rng.uniform(2.0, 3.5)
+    rx, ry = (width / 2, length / 2) if rng.random() < 0.7 else (length / 2, width / 2)
+    cx, cy = rng.uniform(rx + 8, w - rx - 8), rng.uniform(ry + 8, h - ry - 8)
+    return irregular_ellipse(rng, w, h, cx, cy, rx, ry, 32, (0.85, 1.1))
+
+
 def wire(rng: random.Random, w: int, h: int) -> np.ndarray:
     """A cable across the photo: 4-10 px wide, gently curved."""
     m = np.zeros((h, w), np.uint8)
@@ -115,7 +132,7 @@ def text(rng: random.Random, w: int, h: int) -> np.ndarray:
     return (m > 0).astype(np.uint8)
 
 
-MAKERS = {"blob": blob, "stick": stick, "wire": wire, "text": text, "flat": flat}
+MAKERS = {"blob": blob, "stick": stick, "wire": wire, "text": text, "flat": flat, "person": person}
 
 
 def make_hole(kind: str, name: str, photo: np.ndarray) -> np.ndarray:

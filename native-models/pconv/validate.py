@@ -126,7 +126,7 @@ def validate(model, root: str, sets: list[str], masks_per_photo: list[int], vari
                 worst_list.sort(key=lambda t: t[0])
                 del worst_list[worst:]
         rows.append({"set": set_name, "photo": os.path.basename(photo), "mask": os.path.basename(mask_path),
-                     "bin": b, "share": float(hole.mean()), "scores": scores})
+                     "bin": b, "share": float(hole.mean()), "depth": protocol.hole_depth(hole), "scores": scores})
         n += 1
         if n % 50 == 0:
             log(f"{n} pairs, {time.time() - t0:.0f}s")
@@ -185,14 +185,17 @@ def summarise(result: dict) -> dict:
 POLICY_VARIANTS = "scale=512,scale=1024+upto=0.3,scale=256+above=0.3"
 
 
-def auto_policies(rows: list[dict], smalls=(0.0, 0.05, 0.1, 0.2, 0.3), larges=(0.3, 0.4, 0.5, 0.6)) -> list[dict]:
-    """'auto' (evaluate.py auto_scale: the crop magnified 2x when the hole fills at most `small` of it, 256 above
-    `large`, else 512) replayed from rows scored at scale=1024, scale=512 and scale=256, for each pair of
-    thresholds: the bins' PSNR and SSIM against the better classical method, and the case-by-case counts."""
-    for r in rows:  # reports written before rows carried the share
-        if "share" not in r:
+def auto_policies(rows: list[dict], smalls=(0.0, 0.05, 0.1, 0.2, 0.3), larges=(0.3, 0.4, 0.5, 0.6),
+                  reach: float = protocol.AUTO_MAGNIFY_REACH) -> list[dict]:
+    """'auto' (evaluate.py auto_scale: the crop magnified 2x when the hole fills at most `small` of it and no hole
+    pixel lies more than `reach` pixels from a known one, 256 above `large`, else 512) replayed from rows scored at
+    scale=1024, scale=512 and scale=256, for each pair of thresholds: the bins' PSNR and SSIM against the better
+    classical method, and the case-by-case counts."""
+    for r in rows:  # reports written before rows carried the share and the depth
+        if "share" not in r or "depth" not in r:
             path = os.path.join(default_data_root(), "masks", "nvidia-irregular", r["mask"])
-            r["share"] = float((cv2.imread(path, cv2.IMREAD_GRAYSCALE) > 127).mean())
+            hole = (cv2.imread(path, cv2.IMREAD_GRAYSCALE) > 127).astype(np.uint8)
+            r["share"], r["depth"] = float(hole.mean()), protocol.hole_depth(hole)
     out = []
     for small in smalls:
         for large in larges:
@@ -200,8 +203,9 @@ def auto_policies(rows: list[dict], smalls=(0.0, 0.05, 0.1, 0.2, 0.3), larges=(0
                 continue
             picked = []
             for r in rows:
+                magnify = r["share"] <= small and r["depth"] <= reach
                 v = next(n for n in r["scores"] if n.startswith(
-                    "scale=1024" if r["share"] <= small else "scale=256" if r["share"] > large else "scale=512"))
+                    "scale=256" if r["share"] > large else "scale=1024" if magnify else "scale=512"))
                 picked.append({**r, "scores": {**r["scores"], "auto": r["scores"][v]}})
             s = summarise({"rows": picked, "variants": ["auto"]})["all"]
             bins = [e["variants"]["auto"] for e in s["bins"] if e]

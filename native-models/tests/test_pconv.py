@@ -180,6 +180,23 @@ class OutputSmoothing(unittest.TestCase):
         self.assertEqual(len(k), 8 * OUTPUT_SMOOTHING_SIGMA + 1)
         self.assertLess(float(np.abs(k - ref).max()), 1e-7)
 
+    def test_deep_smoothing_blurs_only_deep_inside_a_hole(self):
+        from pconv.unet import deep_smoothed
+        # A prediction of 32 px blocks (what the decoder's nearest upsampling leaves) in a 192 px hole and a 10 px
+        # stripe hole: the deep centre of the large hole is blurred, the stripe and the known pixels are not.
+        y, x = torch.meshgrid(torch.arange(256), torch.arange(256), indexing="ij")
+        blocks = (((y // 32 + x // 32) % 2).float() * 0.5 + 0.25).expand(1, 3, 256, 256)
+        mask = torch.ones(1, 1, 256, 256)
+        mask[..., 32:224, 32:160] = 0
+        mask[..., 32:224, 200:210] = 0
+        out = deep_smoothed(blocks, mask)
+        centre = out[0, 0, 80:176, 64:128]
+        step = max(float(centre.diff(dim=0).abs().max()), float(centre.diff(dim=1).abs().max()))
+        self.assertLess(step, 0.1, "the blocks' edges are soft deep inside (a step of 0.5 before)")
+        self.assertLess(float((out - blocks)[..., 32:224, 200:210].abs().max()), 1e-6, "a thin hole is left as it is")
+        self.assertLess(float((out - blocks)[..., :16, :].abs().max()), 1e-6, "known pixels are left as they are")
+        self.assertLess(float((out - blocks)[..., 32:224, 32:36].abs().max()), 0.02, "the rim is left almost as it is")
+
 
 class TrainArguments(unittest.TestCase):
     def test_a_bad_crop_list_is_a_usage_error_not_a_traceback(self):
@@ -214,7 +231,7 @@ class TrainExportSmoke(unittest.TestCase):
             self.assertEqual(shipped["context"], "smooth")  # kept through the resume
             self.assertTrue(all(torch.isfinite(v.float()).all() for v in shipped["model"].values()
                                 if v.is_floating_point()), "bf16 training (the default) kept every weight finite")
-            from pconv.unet import load_model
+            from pconv.unet import engine_prediction, load_model
             model = export.fp16_rounded(load_model(ship))
             onnx_path = os.path.join(tmp, "model.onnx")
             export.export(model, onnx_path, meta={"holefill": {"width": 0.125}})
@@ -223,6 +240,16 @@ class TrainExportSmoke(unittest.TestCase):
             self.assertLess(diff, 1e-4)
             # Two crops in one batch: the graph mirrors each within its own batch of 2N and pairs them back.
             self.assertLess(export.parity(model, onnx_path, sizes=((256, 512),), batch=2), 1e-4)
+            # A large hole, where the graph blurs the prediction deep inside (unet.py DEEP_SMOOTHING): the same there.
+            image = torch.rand(1, 3, 256, 512)
+            mask = torch.ones(1, 1, 256, 512)
+            mask[..., 40:220, 100:400] = 0
+            with torch.no_grad():
+                expected = engine_prediction(model, image, mask).numpy()
+                plain = engine_prediction(model, image, mask, deep=False).numpy()
+            got = export.run_onnxruntime_node(onnx_path, {"image": image.numpy(), "mask": mask.numpy()})["output"]
+            self.assertLess(float(np.abs(got - expected).max()), 1e-4)
+            self.assertGreater(float(np.abs(plain - expected).max()), 1e-3, "the deep smoothing is in the graph")
             # Mirror-averaged (unet.py MIRROR_AVERAGE): the mirrored crop's prediction is the prediction mirrored,
             # which a single run of the network is not.
             g = torch.Generator().manual_seed(1)

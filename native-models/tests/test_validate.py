@@ -23,10 +23,10 @@ class Pairs(unittest.TestCase):
         self.assertEqual(len({(p, m) for _, p, m, _ in pairs}), len(pairs), "no pair twice")
 
 
-def row(share, ours_by_scale, telea, ns, b=0):
+def row(share, ours_by_scale, telea, ns, b=0, depth=10.0):
     scores = {"Telea": (0, telea, 0.9), "Navier-Stokes": (0, ns, 0.9)}
     scores.update({f"scale={s}": (0, v, 0.9) for s, v in ours_by_scale.items()})
-    return {"set": "photos", "photo": "p", "mask": "m", "bin": b, "share": share, "scores": scores}
+    return {"set": "photos", "photo": "p", "mask": "m", "bin": b, "share": share, "depth": depth, "scores": scores}
 
 
 class CaseByCase(unittest.TestCase):
@@ -47,6 +47,15 @@ class CaseByCase(unittest.TestCase):
         self.assertEqual(policies[(0.1, 0.5)]["below_1db"], 0.0)   # 1024 for the small hole, 256 for the large one
         self.assertEqual(policies[(0.0, 0.6)]["below_1db"], 1.0)   # 512 for both: both behind
         self.assertAlmostEqual(policies[(0.1, 0.6)]["worst_gap"], -3.0)
+
+    def test_auto_replay_magnifies_only_holes_within_reach_of_the_photo(self):
+        # Small holes both; the second reaches 40 px from any known pixel: 'auto' runs it at 512, as the engine does.
+        rows = [row(0.02, {1024: 40.0, 512: 30.0, 256: 20.0}, 35.0, 35.0, depth=12.0),
+                row(0.02, {1024: 40.0, 512: 30.0, 256: 20.0}, 35.0, 35.0, depth=40.0)]
+        policy = validate.auto_policies(rows, smalls=(0.1,), larges=(0.5,))[0]
+        self.assertEqual(policy["below_1db"], 0.5)   # the deep one at 512: 5 dB behind
+        self.assertAlmostEqual(policy["worst_gap"], -5.0)
+        self.assertEqual(validate.auto_policies(rows, smalls=(0.1,), larges=(0.5,), reach=64)[0]["below_1db"], 0.0)
 
 
 class Augmentations(unittest.TestCase):
@@ -79,6 +88,21 @@ class ObjectHoles(unittest.TestCase):
             ys, xs = np.nonzero(hole)
             self.assertGreater(int(xs.min()), 320, name)
             self.assertEqual(make_hole("flat", name, photo).tolist(), hole.tolist())  # the same hole every run
+
+    def test_a_person_is_one_large_elongated_hole(self):
+        import cv2
+        from pconv.objects import make_hole
+        photo = np.zeros((768, 1366, 3), np.uint8)
+        for name in ("a", "b", "c", "d"):
+            hole = make_hole("person", name, photo)
+            count, _ = cv2.connectedComponents(hole)
+            self.assertEqual(count, 2, f"{name}: one hole")
+            ys, xs = np.nonzero(hole)
+            long, short = sorted((int(np.ptp(xs)), int(np.ptp(ys))), reverse=True)
+            self.assertGreater(long, 0.4 * 768, name)      # 0.45-0.75 of the short side, less the outline's dents
+            self.assertLess(long, 0.85 * 768, name)
+            self.assertGreater(long / short, 1.5, name)   # 2-3.5 times as long as wide, less the dents
+            self.assertEqual(make_hole("person", name, photo).tolist(), hole.tolist())  # the same hole every run
 
     def test_an_unknown_kind_stops_before_any_work_and_names_the_choices(self):
         from pconv import objects

@@ -425,3 +425,65 @@ test('a thin wire across a photo is filled in pieces (thin-hole-pieces.ts): one 
   assert.equal(diff.outsideDiffs, 0, 'no pixel outside the wire changes');
   assert.ok(diff.holeChanged > 0.5 * diff.holePixels, `the wire is filled (${diff.holeChanged}/${diff.holePixels} changed)`);
 });
+
+test('a people-sized hole cut in pieces is filled one piece after another: no step where two pieces meet', async (t) => {
+  // A tree and its reflection on a large photo: whole, the crop would be scaled down 2x, and the hole is thin
+  // enough to be cut in 160 px pieces (thin-hole-pieces.ts). Filled apart, neighbouring pieces met at a step of
+  // several levels along their shared edge; each seeing the ones before it as photo, they continue each other.
+  const dir = await tempDir(t);
+  const photo = path.join(dir, 'large.png');
+  await sharp(kodak(3)).resize(1536, 1024).png().toFile(photo);
+  const [W, H] = [1536, 1024];
+  const mask = path.join(dir, 'tree.png');
+  await sharp(Buffer.from(maskSvg(W, H, '<ellipse cx="760" cy="520" rx="130" ry="260" fill="#fff"/>'))).greyscale().threshold(128).png().toFile(mask);
+  const holes = await maskRaw(mask);
+  const [group] = await findHoleGroups(holes, W, H);
+  const pieces = await piecesOf({ rect: { x: 0, y: 0, width: W, height: H }, data: holes }, group!, W, H);
+  assert.ok(pieces.length > 4, `the hole is cut in pieces (${pieces.length})`);
+  const out = path.join(dir, 'out.png');
+  await inpaintFile(model, { photo, mask: { kind: 'file', path: mask }, scaleMask: false, inferSize: 'auto', output: out, format: 'png', quality: 90, overwrite: false });
+  const filled = await raw(out);
+  const at = (x: number, y: number, c: number) => filled.data[(y * W + x) * 3 + c]!;
+  const hole = (x: number, y: number) => holes[y * W + x]! > 0;
+  // The mean step between columns x-1 and x (summed over the channels) over the rows where both are hole.
+  const columnStep = (x: number, y0: number, y1: number) => {
+    let sum = 0;
+    let n = 0;
+    for (let y = y0; y < y1; y++) {
+      if (!hole(x - 1, y) || !hole(x, y)) continue;
+      for (let c = 0; c < 3; c++) sum += Math.abs(at(x, y, c) - at(x - 1, y, c));
+      n++;
+    }
+    return n ? sum / n : 0;
+  };
+  const rowStep = (y: number, x0: number, x1: number) => {
+    let sum = 0;
+    let n = 0;
+    for (let x = x0; x < x1; x++) {
+      if (!hole(x, y - 1) || !hole(x, y)) continue;
+      for (let c = 0; c < 3; c++) sum += Math.abs(at(x, y, c) - at(x, y - 1, c));
+      n++;
+    }
+    return n ? sum / n : 0;
+  };
+  let edges = 0;
+  for (const a of pieces) {
+    for (const b of pieces) {
+      const rows = [Math.max(a.y, b.y), Math.min(a.y + a.height, b.y + b.height)] as const;
+      const cols = [Math.max(a.x, b.x), Math.min(a.x + a.width, b.x + b.width)] as const;
+      if (b.x === a.x + a.width && rows[1] - rows[0] > 40) {
+        const seam = columnStep(b.x, ...rows);
+        const beside = (columnStep(b.x - 3, ...rows) + columnStep(b.x + 3, ...rows)) / 2;
+        assert.ok(seam < 2 * beside + 1.5, `pieces meet at x=${b.x}: a step of ${seam.toFixed(1)} levels against ${beside.toFixed(1)} beside it`);
+        edges++;
+      }
+      if (b.y === a.y + a.height && cols[1] - cols[0] > 40) {
+        const seam = rowStep(b.y, ...cols);
+        const beside = (rowStep(b.y - 3, ...cols) + rowStep(b.y + 3, ...cols)) / 2;
+        assert.ok(seam < 2 * beside + 1.5, `pieces meet at y=${b.y}: a step of ${seam.toFixed(1)} levels against ${beside.toFixed(1)} beside it`);
+        edges++;
+      }
+    }
+  }
+  assert.ok(edges >= 3, `${edges} shared edges checked`);
+});

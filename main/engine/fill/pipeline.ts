@@ -59,16 +59,25 @@ export async function fillHoles(model: Model, req: FillRequest, ctx: JobContext 
   ctx.progress('holes', 0.1);
   const { rect: win } = mask;
   const groups = (await findHoleGroups(mask.data, win.width, win.height)).map((g) => ({ ...g, x: g.x + win.x, y: g.y + win.y }));
-  const jobs: { hole: Rect; piece: boolean; group: number }[] = [];
-  for (const [g, group] of groups.entries()) {
-    const pieces = await piecesOf(mask, group, width, height);
-    jobs.push(...pieces.map((hole) => ({ hole, piece: pieces.length > 1, group: g })));
-  }
+  const plans: Rect[][] = [];
+  for (const group of groups) plans.push(await piecesOf(mask, group, width, height));
+  const jobs = plans.reduce((n, pieces) => n + pieces.length, 0);
   const fills: Prediction[] = [];
-  for (const [i, { hole, piece, group }] of jobs.entries()) {
-    ctx.throwIfCancelled();
-    ctx.progress('model', 0.1 + (0.8 * i) / jobs.length, { hole: group + 1, holes: groups.length });
-    fills.push({ hole, rgb: await predictHole(model, photo, req.layers, mask, hole, req.inferSize, !piece) });
+  for (const [g, pieces] of plans.entries()) {
+    // A group filled in pieces is filled one piece after another, each seeing the pieces before it as photo (their
+    // fills as layers, their holes as known): filled apart, neighbouring pieces met at a visible step (a tree's
+    // reflection in a sunset, 5 levels; native-models/README.md, removal sheet). The object itself never shows.
+    const seen = pieces.length > 1 ? { layers: [...req.layers], mask: { rect: mask.rect, data: Buffer.from(mask.data) } } : null;
+    for (const hole of pieces) {
+      ctx.throwIfCancelled();
+      ctx.progress('model', 0.1 + (0.8 * fills.length) / jobs, { hole: g + 1, holes: groups.length });
+      const rgb = await predictHole(model, photo, seen?.layers ?? req.layers, seen?.mask ?? mask, hole, req.inferSize, !seen);
+      fills.push({ hole, rgb });
+      if (seen) {
+        seen.layers.push({ rect: hole, patch: await withHolesAsAlpha(rgb, seen.mask, hole, 0) });
+        markKnown(seen.mask, hole);
+      }
+    }
   }
   ctx.progress('patch', 0.9);
   const rect = unionAll(groups);
@@ -189,6 +198,26 @@ async function cutPhoto(photo: RawImage, layers: readonly Patch[], crop: Box): P
   return placeIn(image, inside, crop, 0, 3);
 }
 
+/** A box's prediction as a patch (an RGBA PNG): the mask's holes over the box as its alpha. */
+async function withHolesAsAlpha(rgb: Buffer, mask: MaskWindow, box: Rect, compressionLevel: number): Promise<Buffer> {
+  const win = mask.rect;
+  const alpha = await sharp(mask.data, raw(win.width, win.height, 1))
+    .extract({ left: box.x - win.x, top: box.y - win.y, width: box.width, height: box.height })
+    .toColourspace('b-w')
+    .raw()
+    .toBuffer();
+  return sharp(rgb, raw(box.width, box.height, 3)).joinChannel(alpha, raw(box.width, box.height, 1)).png({ compressionLevel }).toBuffer();
+}
+
+/** The box's pixels of the mask marked known (the box lies in the window): one row at a time. */
+function markKnown(mask: MaskWindow, box: Rect): void {
+  const { rect: win, data } = mask;
+  for (let y = box.y; y < box.y + box.height; y++) {
+    const start = (y - win.y) * win.width + (box.x - win.x);
+    data.fill(0, start, start + box.width);
+  }
+}
+
 /** Places each group's prediction in the patch and adds the mask as alpha. */
 async function assemblePatch(fills: Prediction[], mask: MaskWindow, rect: Rect): Promise<Buffer> {
   const only = fills.length === 1 && sameRect(fills[0]!.hole, rect) ? fills[0]!.rgb : null;
@@ -199,13 +228,7 @@ async function assemblePatch(fills: Prediction[], mask: MaskWindow, rect: Rect):
       .removeAlpha()
       .raw()
       .toBuffer());
-  const win = mask.rect;
-  const alpha = await sharp(mask.data, raw(win.width, win.height, 1))
-    .extract({ left: rect.x - win.x, top: rect.y - win.y, width: rect.width, height: rect.height })
-    .toColourspace('b-w')
-    .raw()
-    .toBuffer();
-  return sharp(rgb, raw(rect.width, rect.height, 3)).joinChannel(alpha, raw(rect.width, rect.height, 1)).png({ compressionLevel: patchCompression(rect) }).toBuffer();
+  return withHolesAsAlpha(rgb, mask, rect, patchCompression(rect));
 }
 
 /**

@@ -1,7 +1,8 @@
 // Long thin holes (a wire, a line of text, a trail of specks) are filled in pieces. One crop around such a group
 // spans much of the photo and is scaled down many times to the network's size: a 7 px wire becomes a sub-pixel
 // line and its fill an enlarged smear. Cut into cells of about the network's size, each piece is seen at about
-// full resolution with the photo around it as context. A blob (a person, a car) stays whole: the middle of it
+// full resolution with the photo around it as context, and the pieces before it already filled (pipeline.ts fills
+// them in turn, so that they meet without a step). A blob (a person, a car) stays whole: the middle of it
 // has no context at that scale.
 import sharp from 'sharp';
 import type { Rect } from '../../contract/app-api';
