@@ -182,7 +182,9 @@ def mirror_averaged(run, image: torch.Tensor, mask: torch.Tensor) -> torch.Tenso
 # blurs run at a quarter of the resolution, so the cost is small beside the network's (npm run bench). Chosen on
 # val/photos in session 16 (450 pairs at 'auto', session 15's weights; PyTorch, exact distance, blend from 8 to
 # 24 px deep, blur sigma 6): PSNR +0.001 to +0.020 dB and SSIM +0.0000 to +0.0006 in every bin, 295 pairs better,
-# 116 worse (the most -0.19 dB); blur 12 from 12 px or blur 6 from 16 px gained less. Training does not see it.
+# 116 worse (the most -0.19 dB); blur 12 from 12 px or blur 6 from 16 px gained less. As exported (this smooth
+# depth), through the engine: every bin up by 0.01-0.03 dB, worst pair -1.60 -> -1.47 dB, 324 of 450 pairs better
+# (native-models/README.md, Architecture). Training does not see it.
 DEEP_SMOOTHING = True
 DEEP_SMOOTHING_SIGMA = 6.0
 DEEP_SMOOTHING_DEPTH = 8.0
