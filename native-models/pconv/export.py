@@ -14,7 +14,8 @@ H and W should be multiples of 256 (the 8 stride-2 levels then line up exactly);
 Weights are stored as fp16 and cast to fp32 when the session is created, to keep the file small.
 The output is the mean of the network's prediction and that of the mirrored crop, mirrored back (one run on a
 batch of 2N; pconv/unet.py MIRROR_AVERAGE; --no-mirror for one run), blurred where the hole is deep
-(pconv/unet.py DEEP_SMOOTHING; --no-deep-smoothing leaves it as it is).
+(pconv/unet.py DEEP_SMOOTHING; --no-deep-smoothing leaves it as it is), and moved to the known pixels' interpolation
+where they are flat (pconv/unet.py FLAT_DAMPING; --no-flat-damping leaves it as it is).
 The graph is not PyTorch's layer by layer but the same function arranged for onnxruntime's CPU kernels
 (fused.py FusedPConvUNet; --plain exports PyTorch's modules as they are)."""
 from __future__ import annotations
@@ -33,16 +34,17 @@ import torch
 
 from .fused import FusedPConvUNet
 from .paths import NATIVE, REPO, TOOLS
-from .unet import CONTEXTS, DEEP_SMOOTHING, MIRROR_AVERAGE, PConvUNet, engine_prediction, load_model
+from .unet import CONTEXTS, DEEP_SMOOTHING, FLAT_DAMPING, MIRROR_AVERAGE, PConvUNet, engine_prediction, load_model
 
 
 class Exported(torch.nn.Module):
-    def __init__(self, net: PConvUNet, mirror: bool = MIRROR_AVERAGE, deep: bool = DEEP_SMOOTHING):
+    def __init__(self, net: PConvUNet, mirror: bool = MIRROR_AVERAGE, deep: bool = DEEP_SMOOTHING,
+                 flat: bool = FLAT_DAMPING):
         super().__init__()
-        self.net, self.mirror, self.deep = net, mirror, deep
+        self.net, self.mirror, self.deep, self.flat = net, mirror, deep, flat
 
     def forward(self, image, mask):
-        return engine_prediction(self.net, image, mask, self.mirror, self.deep)
+        return engine_prediction(self.net, image, mask, self.mirror, self.deep, self.flat)
 
 
 def store_weights_fp16(model: onnx.ModelProto, min_size: int = 1024) -> onnx.ModelProto:
@@ -68,12 +70,13 @@ def store_weights_fp16(model: onnx.ModelProto, min_size: int = 1024) -> onnx.Mod
 
 
 def export(model: PConvUNet, out: str, meta: dict | None = None, fp16_weights: bool = True,
-           fused: bool = True, layout: str = "poly", mirror: bool = MIRROR_AVERAGE, deep: bool = DEEP_SMOOTHING) -> str:
+           fused: bool = True, layout: str = "poly", mirror: bool = MIRROR_AVERAGE, deep: bool = DEEP_SMOOTHING,
+           flat: bool = FLAT_DAMPING) -> str:
     """fused: the graph of FusedPConvUNet, whose weight folding is left in the graph (onnxruntime folds
     it when it loads the model, in fp32 from the stored fp16 weights: folding first and rounding the
     folded weights to fp16 would cost parity). fused=False: PyTorch's modules as they are."""
     model.eval()
-    wrapped = (FusedPConvUNet(model, layout, mirror, deep) if fused else Exported(model, mirror, deep)).eval()
+    wrapped = (FusedPConvUNet(model, layout, mirror, deep, flat) if fused else Exported(model, mirror, deep, flat)).eval()
     image, mask = torch.rand(1, 3, 256, 256), (torch.rand(1, 1, 256, 256) > 0.3).float()
     tmp = out + ".tmp"
     with torch.no_grad(), warnings.catch_warnings():
@@ -86,7 +89,7 @@ def export(model: PConvUNet, out: str, meta: dict | None = None, fp16_weights: b
     if fp16_weights:
         proto = store_weights_fp16(proto)
     graph_meta = {"holefill_graph": {"fused": fused, "layout": layout if fused else "pytorch", "mirror_average": mirror,
-                                    "deep_smoothing": deep}}
+                                    "deep_smoothing": deep, "flat_damping": flat}}
     for k, v in {**(meta or {}), **graph_meta}.items():
         entry = proto.metadata_props.add()
         entry.key, entry.value = k, json.dumps(v) if not isinstance(v, str) else v
@@ -118,6 +121,8 @@ def main(argv=None) -> int:
                    help="one run of the network, not averaged with the mirrored crop's (unet.py MIRROR_AVERAGE)")
     p.add_argument("--no-deep-smoothing", action="store_true",
                    help="the prediction as it is deep inside large holes (unet.py DEEP_SMOOTHING): to measure it")
+    p.add_argument("--no-flat-damping", action="store_true",
+                   help="the prediction as it is where the known pixels are flat (unet.py FLAT_DAMPING): to measure it")
     p.add_argument("--context", default="", choices=("", *CONTEXTS),
                    help="export with this input parametrisation (unet.py CONTEXTS), not the checkpoint's own: to "
                    "measure one on the same weights")
@@ -136,10 +141,11 @@ def main(argv=None) -> int:
             model.context = args.context
         meta = {"width": ckpt["width"], "context": model.context, "context_level": model.context_level,
                 **{k: v for k, v in ckpt.get("meta", {}).items() if k != "sessions"}}
-    mirror, deep = not args.no_mirror, not args.no_deep_smoothing
-    export(model, args.out, meta={"holefill": meta}, fused=not args.plain, layout=args.layout, mirror=mirror, deep=deep)
+    mirror, deep, flat = not args.no_mirror, not args.no_deep_smoothing, not args.no_flat_damping
+    export(model, args.out, meta={"holefill": meta}, fused=not args.plain, layout=args.layout, mirror=mirror, deep=deep,
+           flat=flat)
     print(f"exported {args.out} ({os.path.getsize(args.out) / 1e6:.1f} MB)")
-    diff = parity(fp16_rounded(model), args.out, mirror=mirror, deep=deep)
+    diff = parity(fp16_rounded(model), args.out, mirror=mirror, deep=deep, flat=flat)
     print(f"max abs difference vs PyTorch: {diff:.2e}")
     if diff > 1e-4:
         print("parity check FAILED (more than 1e-4)", file=sys.stderr)
@@ -171,16 +177,19 @@ def run_onnxruntime_node(path: str, feeds: dict[str, np.ndarray]) -> dict[str, n
 
 
 def parity(model: PConvUNet, path: str, sizes=((256, 256), (256, 512)), mirror: bool = MIRROR_AVERAGE,
-           batch: int = 1, deep: bool = DEEP_SMOOTHING) -> float:
-    """Max abs difference between PyTorch and onnxruntime-node on random inputs."""
+           batch: int = 1, deep: bool = DEEP_SMOOTHING, flat: bool = FLAT_DAMPING) -> float:
+    """Max abs difference between PyTorch and onnxruntime-node on random inputs, with a large hole in them (where the
+    deep smoothing and the flat damping act) and a flat known part."""
     model.eval()
     g = torch.Generator().manual_seed(0)
     worst = 0.0
     for h, w in sizes:
         image = torch.rand(batch, 3, h, w, generator=g)
         mask = (torch.rand(batch, 1, h, w, generator=g) > 0.4).float()
+        mask[..., h // 4:3 * h // 4, w // 4:w // 2] = 0.0
+        image[..., :, w // 2:] = image[..., :, w // 2:] * 0.02 + 0.4
         with torch.no_grad():
-            expected = engine_prediction(model, image, mask, mirror, deep).numpy()
+            expected = engine_prediction(model, image, mask, mirror, deep, flat).numpy()
         got = run_onnxruntime_node(path, {"image": image.numpy(), "mask": mask.numpy()})["output"]
         worst = max(worst, float(np.abs(got - expected).max()))
     return worst

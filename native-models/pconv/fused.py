@@ -6,7 +6,8 @@ import torch
 import torch.nn.functional as F
 
 from .layers import PartialConv2d
-from .unet import DEEP_SMOOTHING, MIRROR_AVERAGE, PConvUNet, context_shift, deep_smoothed, mirror_averaged
+from .unet import (DEEP_SMOOTHING, FLAT_DAMPING, MIRROR_AVERAGE, PConvUNet, context_shift, deep_smoothed, flat_damped,
+                   mirror_averaged)
 
 # PyTorch's PConvUNet is written for training; run as is it spends much of its time on
 # per-pixel arithmetic around each convolution. The exported graph computes the same function
@@ -259,16 +260,18 @@ class FusedUpPConv(FusedPConv):
 class FusedPConvUNet(torch.nn.Module):
     """PConvUNet's function (image, mask) -> prediction clamped to [0,1], as exported."""
 
-    def __init__(self, net: PConvUNet, layout: str = "poly", mirror: bool = MIRROR_AVERAGE, deep: bool = DEEP_SMOOTHING):
+    def __init__(self, net: PConvUNet, layout: str = "poly", mirror: bool = MIRROR_AVERAGE, deep: bool = DEEP_SMOOTHING,
+                 flat: bool = FLAT_DAMPING):
         """mirror: the prediction averaged with that of the mirrored crop (unet.py MIRROR_AVERAGE).
         deep: the prediction smoothed deep inside the hole (unet.py DEEP_SMOOTHING).
+        flat: the prediction moved to the known pixels' interpolation where they are flat (unet.py FLAT_DAMPING).
         layout: 'poly' (default) computes each upsampling decoder layer at half resolution per output
         phase (FusedUpPConv: 4/9 of the multiply-adds on the upsampled input; sides must be multiples of
         256); 'up' upsamples first, as PyTorch does (any even sides)."""
         super().__init__()
         if layout not in ("poly", "up"):
             raise ValueError(f"layout must be 'poly' or 'up', not {layout!r}")
-        self.net, self.layout, self.mirror, self.deep = net, layout, mirror, deep
+        self.net, self.layout, self.mirror, self.deep, self.flat = net, layout, mirror, deep, flat
         self.enc = torch.nn.ModuleList(
             FusedPConv(conv, bn, "relu", input_group=0 if i == 0 else None)
             for i, (conv, bn) in enumerate(zip(net.encoder, net.encoder_bn)))
@@ -280,7 +283,8 @@ class FusedPConvUNet(torch.nn.Module):
 
     def forward(self, image, mask):
         pred = mirror_averaged(self.predict, image, mask) if self.mirror else self.predict(image, mask)
-        return deep_smoothed(pred, mask) if self.deep else pred
+        pred = deep_smoothed(pred, mask) if self.deep else pred
+        return flat_damped(pred, image, mask) if self.flat else pred
 
     def predict(self, image, mask):
         # The checkpoint's input parametrisation (pconv/unet.py context_shift), computed in the graph: the engine
