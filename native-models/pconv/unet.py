@@ -233,7 +233,8 @@ def deep_smoothed(pred: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
 # hole read as spread there (7.8 levels at its centre, 4.1 once settled), so the network's faint disc was kept.
 # Flat patches 41.56 -> 41.68 dB (32 holes better, 2 worse, at most -0.08 dB), the clear-sky hole 41.6 -> 44.5 dB;
 # settled alone gives the same there, the band alone 44.0, and the band keeps clouds further off out of a 256 px
-# hole that 256 sweeps do not settle (tests/test_pconv.py). About 8 ms more at 512x512 (`npm run bench`).
+# hole that 256 sweeps do not settle (tests/test_pconv.py). Its cost at 512x512 (`npm run bench`): about 8 ms
+# settled without the band; the shipped graph's was lost in the runs' spread (native-models/README.md).
 # Not taken: the spread less what a linear gradient across the hole explains (a sky's slope is no texture, but an
 # edge across the hole then counts as flat too: flat patches 41.45 dB); 3 or 6 levels (41.66, 41.61 dB).
 FLAT_DAMPING = True
