@@ -28,6 +28,7 @@ const REMOVE_STAGES: Record<string, string> = {
   decode: 'mask (the painted region) and the kept pixels',
   holes: 'holes (find the hole groups)',
   model: 'crop/scale (cut, resize, tensors, back)',
+  texture: 'texture step (the grain read around each hole, main/engine/fill/texture.ts)',
   patch: 'composite (the patch PNG and its alpha)',
 };
 
@@ -35,6 +36,7 @@ const STAGE_NAMES: Record<string, string> = {
   decode: 'decode (header, mask, photo)',
   holes: 'holes (find the hole groups)',
   model: 'crop/scale (cut, resize, tensors, back)',
+  texture: 'texture step (the grain read around each hole)',
   patch: 'composite (the patch and its alpha)',
   encode: 'encode (flatten onto the photo, write)',
 };

@@ -7,6 +7,7 @@ const STAGES: Record<string, string> = {
   decode: 'Reading the photo',
   holes: 'Finding the holes',
   model: 'Filling the holes',
+  texture: 'Matching the texture around it',
   patch: 'Putting the fill in place',
 };
 

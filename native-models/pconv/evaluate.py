@@ -24,6 +24,8 @@ from skimage.metrics import structural_similarity
 
 from .data import HOLE_BINS, default_data_root, downscale_hole, is_held_out_mask, mask_bin
 from .paths import NATIVE, REPO
+from . import texture as textures
+from .texture import texture_fill
 from .unet import MAGNIFIED_SMOOTHING_SIGMA, OUTPUT_SMOOTHING_SIGMA, engine_prediction, load_model, smoothing_kernel
 
 BIN_NAMES = [f"{int(lo * 100)}-{int(hi * 100)}%" for lo, hi in HOLE_BINS]
@@ -70,7 +72,7 @@ def known_resize(img: np.ndarray, hole: np.ndarray, side: int) -> np.ndarray:
 
 
 @torch.no_grad()
-def model_fill(model, img: np.ndarray, hole: np.ndarray, scale: int) -> np.ndarray:
+def model_fill(model, img: np.ndarray, hole: np.ndarray, scale: int, texture: bool | None = None) -> np.ndarray:
     """The engine's path for one crop: scale image and hole to `scale`, predict, scale back, composite. At twice the
     image's size it is the engine's magnified crop (main/engine/fill/enlarge.ts): image and hole each pixel repeated 2x2."""
     h, w = hole.shape
@@ -93,7 +95,9 @@ def model_fill(model, img: np.ndarray, hole: np.ndarray, scale: int) -> np.ndarr
     if scale != w:
         pred = cv2.resize(pred, (w, h), interpolation=cv2.INTER_LINEAR)  # as the engine enlarges it (main/engine/fill/enlarge.ts)
     pred = np.clip(np.rint(pred), 0, 255).astype(np.uint8)
-    return np.where(hole[:, :, None] > 0, pred, img)
+    out = np.where(hole[:, :, None] > 0, pred, img)
+    # The grain copied from around the hole (pconv/texture.py; the engine's main/engine/fill/texture.ts).
+    return texture_fill(img, hole, out) if (textures.TEXTURE if texture is None else texture) else out
 
 
 # The engine's 'auto' inference size (main/engine/fill/pipeline.ts): 512; 256 when the hole fills more than

@@ -1,5 +1,5 @@
 """The engine's graph modules are what their generators make: main/engine/fill/enlarge-graph.ts (pconv/graphs/enlarge.py)
-and main/engine/fill/mask-graph.ts (pconv/graphs/mask.py)."""
+main/engine/fill/mask-graph.ts (pconv/graphs/mask.py) and main/engine/fill/texture-graph.ts (pconv/graphs/texture.py)."""
 import subprocess
 import sys
 import unittest
@@ -17,6 +17,9 @@ class GeneratedGraphs(unittest.TestCase):
 
     def test_mask_graph_is_generated_from_its_script(self):
         self.check('pconv.graphs.mask')
+
+    def test_texture_graph_is_exported_from_its_code(self):
+        self.check('pconv.graphs.texture')
 
 
 if __name__ == '__main__':

@@ -17,6 +17,7 @@ import { piecesOf } from './thin-hole-pieces';
 import { atFullResolution, insidePhoto, intersect, planTile, readsReduced, sameRect, type Box, type Tile } from './tile-geometry';
 import { holeShare, holesWithin, knownAlpha, tileHoles } from './tile-holes';
 import { toTensors } from './tile-tensors';
+import { textureStrength, withTexture, type TextureSource } from './texture';
 
 /** What a job can tell its caller while it runs, and ask: has the caller given up? */
 export interface JobContext {
@@ -34,6 +35,11 @@ export interface FillRequest {
   mask: MaskInput;
   scaleMask: boolean;
   inferSize: InferSize;
+  /** The texture step (texture.ts); on unless false. Off, the fill is the network's alone (tests compare it with
+   * evaluate.py's network path). */
+  texture?: boolean;
+  /** The texture step's largest part (texture.ts TEXTURE_PART); tests set a smaller one to see that parts do not show. */
+  texturePart?: number;
 }
 
 export interface Fill {
@@ -71,17 +77,20 @@ export async function fillHoles(model: Model, req: FillRequest, ctx: JobContext 
     for (const hole of pieces) {
       ctx.throwIfCancelled();
       ctx.progress('model', 0.1 + (0.8 * fills.length) / jobs, { hole: g + 1, holes: groups.length });
-      const rgb = await predictHole(model, photo, seen?.layers ?? req.layers, seen?.mask ?? mask, hole, req.inferSize, !seen);
-      fills.push({ hole, rgb });
+      const { rgb, share } = await predictHole(model, photo, seen?.layers ?? req.layers, seen?.mask ?? mask, hole, req.inferSize, !seen);
+      fills.push({ hole, rgb, share, group: g });
       if (seen) {
         seen.layers.push({ rect: hole, patch: await withHolesAsAlpha(rgb, seen.mask, hole, 0) });
         markKnown(seen.mask, hole);
       }
     }
   }
-  ctx.progress('patch', 0.9);
+  ctx.progress('texture', 0.9);
+  const done = (req.texture ?? true) ? await withTextures(fills, photo, req.layers, mask, req.texturePart) : fills;
+  ctx.throwIfCancelled();
+  ctx.progress('patch', 0.93);
   const rect = unionAll(groups);
-  return { rect, patch: await assemblePatch(fills, mask, rect), holes: groups.length, width, height };
+  return { rect, patch: await assemblePatch(done, mask, rect), holes: groups.length, width, height };
 }
 
 /** Where the photo's decoded pixels come from: a fresh decode, or the ones kept for the open photo. */
@@ -90,6 +99,44 @@ export type PhotoPixels = (photo: string) => Promise<RawImage>;
 interface Prediction {
   hole: Rect;
   rgb: Buffer; // hole-sized, 8-bit RGB
+  /** How much of the network's tile the hole filled (texture.ts: the grain's strength). */
+  share: number;
+  /** Which hole group it fills (a long thin one is filled in pieces). */
+  group: number;
+}
+
+/**
+ * The texture step (texture.ts) over every hole group, once all are filled: each run sees the photo, and every fill
+ * where its hole lies in what the run reads, as evaluate.py's one run over the whole photo does.
+ */
+async function withTextures(fills: Prediction[], photo: RawImage, layers: readonly Patch[], mask: MaskWindow, part?: number): Promise<Prediction[]> {
+  const { width, height } = photo;
+  const canvas = unionAll(fills.map((f) => f.hole));
+  const smooth = await placedFills(fills, canvas);
+  const source: TextureSource = {
+    read: async (rect) => {
+      const [rgb, known] = await Promise.all([cutPhoto(photo, layers, rect), knownAlpha(mask, width, height, rect, 1)]);
+      return { photo: rgb, known };
+    },
+    fills: async (rect) => {
+      const inside = intersect(canvas, rect)!;
+      const cut = sharp(smooth, raw(canvas.width, canvas.height, 3)).extract({ left: inside.x - canvas.x, top: inside.y - canvas.y, width: inside.width, height: inside.height });
+      return placeIn(cut, inside, rect, 0, 3);
+    },
+    mask,
+    width,
+    height,
+  };
+  // One run per group, over its whole rectangle: a wire's pieces, grained apart, would each read the photo around
+  // them again (26 pieces across a 6 MP photo: 26 reads of 0.6 MP, against 3 of 1.3 MP).
+  const out: Prediction[] = [];
+  for (const group of new Set(fills.map((f) => f.group))) {
+    const pieces = fills.filter((f) => f.group === group);
+    const hole = unionAll(pieces.map((f) => f.hole));
+    const share = Math.max(...pieces.map((f) => f.share));
+    out.push({ hole, share, group, rgb: await withTexture(source, hole, textureStrength(share), part) });
+  }
+  return out;
 }
 
 /**
@@ -107,7 +154,7 @@ const AUTO_MAGNIFY_REACH = 32;
 
 /** The model's prediction for one hole's box, at full resolution. A piece of a long thin hole is not magnified
  * (thin-hole-pieces.ts: there are many; each would cost four times the network's time). */
-async function predictHole(model: Model, photo: RawImage, layers: readonly Patch[], mask: MaskWindow, hole: Rect, inferSize: InferSize, mayMagnify: boolean): Promise<Buffer> {
+async function predictHole(model: Model, photo: RawImage, layers: readonly Patch[], mask: MaskWindow, hole: Rect, inferSize: InferSize, mayMagnify: boolean): Promise<{ rgb: Buffer; share: number }> {
   const { width: W, height: H } = photo;
   const first = planTile(hole, W, H, inferSize === 'auto' ? 512 : inferSize);
   // The photo's crop is cut (libvips) while the mask's is shrunk (onnxruntime): the two cores share the work.
@@ -117,8 +164,9 @@ async function predictHole(model: Model, photo: RawImage, layers: readonly Patch
   let tile = first;
   let holes = await tileHoles(mask, W, H, tile);
   let magnify = false;
+  // How much of the network's tile the hole fills (at 'auto', of its 512 plan, as evaluate.py reads the photo's).
+  const share = await holeShare(holes, tile.width, tile.height);
   if (inferSize === 'auto') {
-    const share = await holeShare(holes, tile.width, tile.height);
     if (share > AUTO_LARGE_HOLE_SHARE) {
       tile = planTile(hole, W, H, 256);
       holes = await tileHoles(mask, W, H, tile);
@@ -138,7 +186,7 @@ async function predictHole(model: Model, photo: RawImage, layers: readonly Patch
   // geometry, as native-models/pconv/evaluate.py scores it); a magnified crop is enlarged on its way in, beside the network.
   const region = { x: hole.x - tile.crop.x, y: hole.y - tile.crop.y, width: hole.width, height: hole.height };
   const fill = await model.fill(tensors.image, tensors.mask, tile.width, tile.height, { cropWidth: tile.crop.width, cropHeight: tile.crop.height, region, magnify });
-  return tensors.grey ? greyed(fill, hole) : fill;
+  return { rgb: tensors.grey ? await greyed(fill, hole) : fill, share };
 }
 
 /** The fill as grey (its luminance in every band): the network's colour prediction may tint a black-and-white photo. */
@@ -220,15 +268,17 @@ function markKnown(mask: MaskWindow, box: Rect): void {
 
 /** Places each group's prediction in the patch and adds the mask as alpha. */
 async function assemblePatch(fills: Prediction[], mask: MaskWindow, rect: Rect): Promise<Buffer> {
-  const only = fills.length === 1 && sameRect(fills[0]!.hole, rect) ? fills[0]!.rgb : null;
-  const rgb =
-    only ??
-    (await sharp({ create: { width: rect.width, height: rect.height, channels: 3, background: { r: 0, g: 0, b: 0 } } })
-      .composite(fills.map((f) => ({ input: f.rgb, raw: raw(f.hole.width, f.hole.height, 3).raw, left: f.hole.x - rect.x, top: f.hole.y - rect.y })))
-      .removeAlpha()
-      .raw()
-      .toBuffer());
-  return withHolesAsAlpha(rgb, mask, rect, patchCompression(rect));
+  return withHolesAsAlpha(await placedFills(fills, rect), mask, rect, patchCompression(rect));
+}
+
+/** The fills placed in `rect` (which holds them), 8-bit RGB; black between them. */
+async function placedFills(fills: Prediction[], rect: Rect): Promise<Buffer> {
+  if (fills.length === 1 && sameRect(fills[0]!.hole, rect)) return fills[0]!.rgb;
+  return sharp({ create: { width: rect.width, height: rect.height, channels: 3, background: { r: 0, g: 0, b: 0 } } })
+    .composite(fills.map((f) => ({ input: f.rgb, raw: raw(f.hole.width, f.hole.height, 3).raw, left: f.hole.x - rect.x, top: f.hole.y - rect.y })))
+    .removeAlpha()
+    .raw()
+    .toBuffer();
 }
 
 /**

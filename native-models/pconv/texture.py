@@ -1,0 +1,174 @@
+"""The texture step: grain for the network's smooth fill, copied from the photo around the hole.
+
+The network fills a large hole in a textured surface (weathered wood, rock, a desk's grain) with its smooth mean:
+the colours are the rim's, but at 100 % the hole reads as a flat patch in the shape of the removed object (the
+removal sheet's lizard and coffee cup). This step adds back the fine texture the network cannot synthesise, the way
+exemplar-based inpainting does, on the photo's full resolution (main/engine/fill/texture.ts runs it as an ONNX
+graph; pconv/evaluate.py scores it):
+
+1. Split the photo's known pixels into a Gaussian low-pass (TEXTURE_SIGMA; normalised: only known pixels weigh) and
+   the residual, its grain.
+2. For each hole pixel choose, among texture_offsets() (TEXTURE_RINGS of 8 to 256 px), the offset whose source region's
+   low-pass best matches the fill's own low-pass over a window (TEXTURE_WINDOW cells of 4x4 px: the choice is made
+   at a quarter of the resolution, so neighbouring pixels share an offset and the copied grain stays coherent).
+   A source must lie wholly in known pixels TEXTURE_SIGMA * 4 px or more from any hole.
+3. Add that source's residual, times the strength (TEXTURE_STRENGTHS), to the fill, ramped in over the hole's first
+   TEXTURE_RAMP px.
+
+The grain does not match the truth pixel for pixel, so it costs PSNR and SSIM (the strengths were chosen on both
+validation sets: native-models/README.md, Architecture, Texture step); it is what makes the fill look like the surface around it. Nothing under the hole
+is read: the photo's hole pixels are multiplied by `known` before anything else."""
+from __future__ import annotations
+
+import math
+
+import torch
+import torch.nn.functional as F
+
+from .unet import smoothing_kernel
+
+TEXTURE = True
+TEXTURE_SIGMA = 2.0
+# The grain's strength by the share of the network's tile the hole fills: (up to this share, strength). Grain that
+# is not the truth's costs SSIM, the more the larger the hole (at 0.25, the 50-60 % bin of BSDS500's val photos lost
+# 0.0092 of the 0.0053 it had over the better classical fill). Chosen on both validation sets so that every bin keeps
+# SSIM above the better classical fill with room (native-models/README.md, Texture).
+TEXTURE_STRENGTHS = ((0.2, 0.35), (0.5, 0.25), (1.0, 0.1))
+TEXTURE_STRENGTH = TEXTURE_STRENGTHS[0][1]  # the most any hole gets
+TEXTURE_WINDOW = 7  # cells of 4x4 px: the matched region is 28 px wide
+TEXTURE_RAMP = 3  # px from the rim: 0, 1/3, 2/3, then the full strength
+TEXTURE_RINGS = (8, 16, 32, 64, 128, 256)  # px
+TEXTURE_ANGLES = 16
+CELL = 4  # px: the offsets are chosen on cells of CELL x CELL px; the boxes' sides are multiples of it
+# The photo is read TEXTURE_REACH px around the box searched (the fill's box): as far as the longest offset, the
+# window's half and a cell reach, and the low-pass's support. The fill's box reaches TEXTURE_MARGIN px past its holes,
+# so that every hole cell's window and low-pass lie inside it.
+TEXTURE_REACH = 272
+TEXTURE_MARGIN = 32
+
+
+def texture_strength(share: float) -> float:
+    """The strength for a hole that fills `share` of the network's tile."""
+    return next(strength for upto, strength in TEXTURE_STRENGTHS if share <= upto)
+
+
+def texture_offsets() -> list[tuple[int, int]]:
+    """(dy, dx) in cells, distinct, ring by ring."""
+    out: list[tuple[int, int]] = []
+    for r in TEXTURE_RINGS:
+        for k in range(TEXTURE_ANGLES):
+            a = 2 * math.pi * k / TEXTURE_ANGLES
+            o = (round(r / CELL * math.sin(a)), round(r / CELL * math.cos(a)))
+            if o not in out:
+                out.append(o)
+    return out
+
+
+def gaussian(x: torch.Tensor, sigma: float, c: int) -> torch.Tensor:
+    """Separable Gaussian of x's c channels (a constant for the exported graph's kernels), zeros beyond the edge
+    (callers normalise by the blurred weights)."""
+    taps = torch.tensor(smoothing_kernel(sigma), dtype=x.dtype)
+    r = (len(taps) - 1) // 2
+    x = F.conv2d(x, taps.view(1, 1, 1, -1).repeat(c, 1, 1, 1), padding=(0, r), groups=c)
+    return F.conv2d(x, taps.view(1, 1, -1, 1).repeat(c, 1, 1, 1), padding=(r, 0), groups=c)
+
+
+def low_passes(pairs: list[tuple[torch.Tensor, torch.Tensor]]) -> list[torch.Tensor]:
+    """Each (x, weight): x's Gaussian low-pass over the pixels where weight is 1 only, at half the resolution (the
+    Gaussian of TEXTURE_SIGMA / 2 there, after a 2x2 mean: about TEXTURE_SIGMA at full resolution, a quarter of the
+    work). All pairs in one pass."""
+    stacked = torch.cat([t for x, w in pairs for t in (x * w, w)], 1)
+    blurred = gaussian(F.avg_pool2d(stacked, 2), TEXTURE_SIGMA / 2, 4 * len(pairs))
+    return [blurred[:, 4 * i:4 * i + 3] / blurred[:, 4 * i + 3:4 * i + 4].clamp(min=1e-4) for i in range(len(pairs))]
+
+
+def separable_max(x: torch.Tensor, k: int) -> torch.Tensor:
+    return F.max_pool2d(F.max_pool2d(x, (1, k), 1, (0, k // 2)), (k, 1), 1, (k // 2, 0))
+
+
+def textured(photo: torch.Tensor, known: torch.Tensor, hole: torch.Tensor, fill: torch.Tensor,
+             strength: float = TEXTURE_STRENGTH) -> torch.Tensor:
+    """photo [1,3,H+2R,W+2R] in [0,1], known [1,1,H+2R,W+2R] in {0,1} (its usable pixels: not a hole, not beyond the
+    photo): the photo around the fill's box, R = TEXTURE_REACH on each side. hole [1,1,H,W], fill [1,3,H,W]: the
+    pixels to fill in the box and the network's fill of them. H and W multiples of CELL. Returns the box composited
+    (the photo, the fill in the holes), the grain added there, in [0,1]."""
+    r = TEXTURE_REACH
+    photo = photo * known
+    low_photo, = low_passes([(photo, known)])  # half resolution
+    residual = (photo - F.interpolate(low_photo, scale_factor=2, mode="bilinear", align_corners=False)) * known
+    margin = 4 * int(TEXTURE_SIGMA)
+    safe = known * (1.0 - separable_max(1.0 - known, 2 * margin + 1))  # far enough from any hole for the low-pass
+    photo_in, known_in = photo[:, :, r:-r, r:-r], known[:, :, r:-r, r:-r]
+    comp = photo_in + hole * fill
+    low_fill, = low_passes([(comp, (known_in + hole).clamp(max=1.0))])
+
+    # The choice, on cells: a source cell must be safe throughout.
+    fill_cells = F.avg_pool2d(low_fill, CELL // 2)
+    photo_cells = F.avg_pool2d(low_photo, CELL // 2)
+    safe_cells = -F.max_pool2d(-safe, CELL)
+    offsets = texture_offsets()
+    pad = r // CELL  # the box's cells start this far into the photo's
+    w = TEXTURE_WINDOW
+    best = None
+    choice = None
+    for k, (dy, dx) in enumerate(offsets):
+        # The cells at (y + dy, x + dx): a slice with constant ends (any size).
+        ys = slice(pad + dy, -(pad - dy))
+        xs = slice(pad + dx, -(pad - dx))
+        cost = ((fill_cells - photo_cells[:, :, ys, xs]) ** 2).sum(1, keepdim=True)
+        cost = cost + 1e3 * (1.0 - safe_cells[:, :, ys, xs])
+        cost = F.avg_pool2d(F.avg_pool2d(cost, (1, w), 1, (0, w // 2), count_include_pad=False), (w, 1), 1,
+                            (w // 2, 0), count_include_pad=False)
+        # In steps of 1e-5: offsets that match about equally well are then equal, and the first ring wins, in
+        # onnxruntime as in PyTorch (their sums differ in the last bits, which flipped 2 % of a hole's choices).
+        cost = torch.floor(cost * 1e5)
+        if best is None:
+            best, choice = cost, torch.zeros_like(cost)
+        else:
+            better = (cost < best).to(cost.dtype)
+            best = best + better * (cost - best)
+            choice = choice + better * (k - choice)
+    found = (best < 1e5).to(best.dtype)  # a source wholly safe under the whole window
+    # Back to pixels: each pixel copies the residual at its cell's offset (an index into the photo's pixels).
+    h, wd = hole.shape[-2:]
+    big_w = wd + 2 * r
+    choice = F.interpolate(choice, scale_factor=CELL, mode="nearest").long().view(-1)
+    found = F.interpolate(found, scale_factor=CELL, mode="nearest")
+    dys, dxs = (torch.tensor([o[i] * CELL for o in offsets], dtype=torch.long) for i in (0, 1))
+    table = dys * big_w + dxs  # big_w stays the graph's own (not the export's) size
+    at = (torch.arange(h).view(h, 1) + r) * big_w + torch.arange(wd).view(1, wd) + r
+    index = at.reshape(-1) + table[choice]
+    grain = residual.reshape(3, -1).index_select(1, index).view(1, 3, h, wd)
+    rim = 1.0 - hole
+    ramp = sum(1.0 - separable_max(rim, 2 * i + 1) for i in range(1, TEXTURE_RAMP + 1)) / TEXTURE_RAMP
+    return (comp + strength * hole * ramp * found * grain).clamp(0.0, 1.0)
+
+
+class TextureGraph(torch.nn.Module):
+    """What main/engine/fill/texture.ts runs (pconv/graphs/texture.py exports it): 8-bit HWC in and out, as libvips
+    hands the pixels over. photo uint8 [H+2R,W+2R,3], known uint8 [H+2R,W+2R] (non-zero: usable): the photo around
+    the box; holes uint8 [H,W] (non-zero: to fill), fill uint8 [H,W,3]; strength float [1] -> rgb uint8 [H,W,3]: the
+    box, the grained fill in its holes."""
+
+    def forward(self, photo, known, holes, fill, strength):
+        as_image = lambda x: x.float().permute(2, 0, 1).unsqueeze(0) / 255.0  # noqa: E731
+        as_mask = lambda x: (x > 0).float().unsqueeze(0).unsqueeze(0)  # noqa: E731
+        out = textured(as_image(photo), as_mask(known), as_mask(holes), as_image(fill), strength)
+        return (out[0].permute(1, 2, 0) * 255.0 + 0.5).clamp(0.0, 255.0).to(torch.uint8)
+
+
+def texture_fill(img, hole, fill, strength: float | None = None):
+    """numpy, as pconv/evaluate.py scores it: the whole photo as the fill's box. img, fill uint8 HxWx3 (fill: the
+    composite), hole uint8 HxW (1 = hole). Returns uint8 HxWx3; the photo's own pixels unchanged."""
+    import numpy as np
+    h, w = hole.shape
+    ph, pw = -h % CELL, -w % CELL  # to whole cells: beyond the edge, neither known nor hole
+    r = TEXTURE_REACH
+    around = ((r, r + ph), (r, r + pw))
+    known = np.pad((hole == 0).astype(np.uint8), around)
+    with torch.no_grad():
+        out = TextureGraph()(torch.from_numpy(np.pad(img, around + ((0, 0),))), torch.from_numpy(known),
+                             torch.from_numpy(np.pad(hole.astype(np.uint8), ((0, ph), (0, pw)))),
+                             torch.from_numpy(np.pad(fill, ((0, ph), (0, pw), (0, 0)))),
+                             texture_strength(float(hole.mean())) if strength is None else strength)
+    return out.numpy()[:h, :w]
