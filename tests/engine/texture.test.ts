@@ -3,9 +3,12 @@
 // comes back the same whatever the part's size (parts must not show). evaluate.py's run of the same step is held to
 // the engine's in eval-parity.test.ts.
 import assert from 'node:assert/strict';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import { EngineError } from '../../main/engine/errors';
 import { inpaintFile } from '../../main/engine/fill/pipeline';
+import { setTextureGraphLoader } from '../../main/engine/fill/texture';
 import { loadModel, type LoadedModel } from '../../main/engine/model/session';
 import { dataDir, MODEL, raw, rectMask, tempDir, type Raw } from '../helpers/engine-data';
 
@@ -55,4 +58,24 @@ test("a hole in a wooden desk gets the wood's grain, in the network's colours, a
   assert.ok(grained.fine > plain.fine + 0.15 * truth.fine, `fine detail ${plain.fine.toFixed(2)} -> ${grained.fine.toFixed(2)} (the wood's: ${truth.fine.toFixed(2)})`);
   for (let c = 0; c < 3; c++) assert.ok(Math.abs(grained.mean[c]! - plain.mean[c]!) < 2, `channel ${c}'s mean moved ${plain.mean[c]!.toFixed(1)} -> ${grained.mean[c]!.toFixed(1)}`);
   assert.ok(parts.data.equals(textured.data), 'filled in 96 px parts, the fill is the same');
+});
+
+test('when onnxruntime cannot run the texture graph, the job fails saying so and writes nothing; the next one starts it anew', async (t) => {
+  const dir = await tempDir(t);
+  const mask = await rectMask(1229, 768, [HOLE], path.join(dir, 'hole.png'));
+  const output = path.join(dir, 'out.png');
+  const request = { photo: WOOD, mask: { kind: 'file', path: mask }, scaleMask: false, inferSize: 512, output, format: 'png', quality: 92, overwrite: false } as const;
+  const before = await readFile(WOOD);
+  setTextureGraphLoader(async () => {
+    throw new Error('no onnxruntime here');
+  });
+  try {
+    await assert.rejects(inpaintFile(model, request), (e: unknown) => e instanceof EngineError && e.code === 'failed' && /could not add the texture to the fill: onnxruntime could not start it \(no onnxruntime here\)/.test(e.message));
+    await assert.rejects(stat(output), { code: 'ENOENT' }, 'no output is written');
+    assert.ok((await readFile(WOOD)).equals(before), 'the photo is untouched');
+  } finally {
+    setTextureGraphLoader();
+  }
+  await inpaintFile(model, request);
+  assert.equal((await raw(output)).width, 1229, 'the next job runs with the real graph');
 });

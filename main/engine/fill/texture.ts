@@ -51,21 +51,32 @@ export interface TextureSource {
  * lies within TEXTURE_MARGIN + TEXTURE_REACH of it, which every part's run reads. */
 export const TEXTURE_PART = 1024;
 
-let loading: Promise<{ ort: typeof Ort; session: Ort.InferenceSession }> | null = null;
+type TextureGraph = { ort: typeof Ort; session: Ort.InferenceSession };
+
+async function createTextureGraph(): Promise<TextureGraph> {
+  const ort = await import('onnxruntime-node');
+  const session = await ort.InferenceSession.create(TEXTURE_GRAPH, {
+    executionProviders: ['cpu'],
+    intraOpNumThreads: autoThreads(),
+    interOpNumThreads: 1,
+    graphOptimizationLevel: 'all',
+    extra: { session: { intra_op: { allow_spinning: '0' } } },
+  });
+  return { ort, session };
+}
+
+let load = createTextureGraph;
+let loading: Promise<TextureGraph> | null = null;
+
+/** Tests put a loader that fails in its place (as mask-ops.ts's setMaskGraphLoader); no argument restores the real one. */
+export function setTextureGraphLoader(loader: () => Promise<TextureGraph> = createTextureGraph): void {
+  load = loader;
+  loading = null;
+}
 
 /** Created on first use and kept for the process; a failed start is not kept (the next job tries again). */
-function textureSession(): Promise<{ ort: typeof Ort; session: Ort.InferenceSession }> {
-  loading ??= (async () => {
-    const ort = await import('onnxruntime-node');
-    const session = await ort.InferenceSession.create(TEXTURE_GRAPH, {
-      executionProviders: ['cpu'],
-      intraOpNumThreads: autoThreads(),
-      interOpNumThreads: 1,
-      graphOptimizationLevel: 'all',
-      extra: { session: { intra_op: { allow_spinning: '0' } } },
-    });
-    return { ort, session };
-  })().catch((err: unknown) => {
+function textureSession(): Promise<TextureGraph> {
+  loading ??= load().catch((err: unknown) => {
     loading = null;
     throw textureFailed('onnxruntime could not start it', err);
   });
