@@ -39,6 +39,7 @@ TEXTURE_WINDOW = 7  # cells of 4x4 px: the matched region is 28 px wide
 TEXTURE_RAMP = 3  # px from the rim: 0, 1/3, 2/3, then the full strength
 TEXTURE_RINGS = (8, 16, 32, 64, 128, 256)  # px
 TEXTURE_ANGLES = 16
+SAFE_MARGIN = 4 * int(TEXTURE_SIGMA)  # px: a source this far from any unknown pixel has a sound low-pass
 CELL = 4  # px: the offsets are chosen on cells of CELL x CELL px; the boxes' sides are multiples of it
 # The photo is read TEXTURE_REACH px around the box searched (the fill's box): as far as the longest offset, the
 # window's half and a cell reach, and the low-pass's support. The fill's box reaches TEXTURE_MARGIN px past its holes,
@@ -91,21 +92,24 @@ def textured(photo: torch.Tensor, known: torch.Tensor, hole: torch.Tensor, fill:
     """photo [1,3,H+2R,W+2R] in [0,1], known [1,1,H+2R,W+2R] in {0,1} (its usable pixels: not a hole, not beyond the
     photo): the photo around the fill's box, R = TEXTURE_REACH on each side. hole [1,1,H,W], fill [1,3,H,W]: the
     pixels to fill in the box and the network's fill of them. H and W multiples of CELL. Returns the box composited
-    (the photo, the fill in the holes), the grain added there, in [0,1]."""
+    (the photo, the fill in the holes), the grain added there, in [0,1], as [H,W,3] (the graph's output layout)."""
     r = TEXTURE_REACH
     photo = photo * known
     low_photo, = low_passes([(photo, known)])  # half resolution
     residual = (photo - F.interpolate(low_photo, scale_factor=2, mode="bilinear", align_corners=False)) * known
-    margin = 4 * int(TEXTURE_SIGMA)
-    safe = known * (1.0 - separable_max(1.0 - known, 2 * margin + 1))  # far enough from any hole for the low-pass
     photo_in, known_in = photo[:, :, r:-r, r:-r], known[:, :, r:-r, r:-r]
     comp = photo_in + hole * fill
     low_fill, = low_passes([(comp, (known_in + hole).clamp(max=1.0))])
 
-    # The choice, on cells: a source cell must be safe throughout.
-    fill_cells = F.avg_pool2d(low_fill, CELL // 2)
-    photo_cells = F.avg_pool2d(low_photo, CELL // 2)
-    safe_cells = -F.max_pool2d(-safe, CELL)
+    # The choice, on cells. A source cell must be safe throughout: its pixels SAFE_MARGIN px or more from any unknown
+    # pixel, far enough for the low-pass. The margin is a whole number of cells and the boxes lie on the cell grid, so
+    # a cell is safe when no cell within SAFE_MARGIN / CELL of it holds an unknown pixel (the same test as a dilation
+    # of the pixels, at a 16th of the work).
+    # Channels last: each offset's squared distance is a sum over a row of 3 (onnxruntime's fast reduction).
+    fill_cells = F.avg_pool2d(low_fill, CELL // 2)[0].permute(1, 2, 0)
+    photo_cells = F.avg_pool2d(low_photo, CELL // 2)[0].permute(1, 2, 0)
+    unknown_cells = F.max_pool2d(1.0 - known, CELL)
+    unsafe = 1e3 * separable_max(unknown_cells, 2 * (SAFE_MARGIN // CELL) + 1)  # a cost no match can come near
     offsets = texture_offsets()
     pad = r // CELL  # the box's cells start this far into the photo's
     w = TEXTURE_WINDOW
@@ -115,33 +119,35 @@ def textured(photo: torch.Tensor, known: torch.Tensor, hole: torch.Tensor, fill:
         # The cells at (y + dy, x + dx): a slice with constant ends (any size).
         ys = slice(pad + dy, -(pad - dy))
         xs = slice(pad + dx, -(pad - dx))
-        cost = ((fill_cells - photo_cells[:, :, ys, xs]) ** 2).sum(1, keepdim=True)
-        cost = cost + 1e3 * (1.0 - safe_cells[:, :, ys, xs])
+        cost = ((fill_cells - photo_cells[ys, xs]) ** 2).sum(-1)[None, None] + unsafe[:, :, ys, xs]
         cost = F.avg_pool2d(F.avg_pool2d(cost, (1, w), 1, (0, w // 2), count_include_pad=False), (w, 1), 1,
                             (w // 2, 0), count_include_pad=False)
         # In steps of 1e-5: offsets that match about equally well are then equal, and the first ring wins, in
         # onnxruntime as in PyTorch (their sums differ in the last bits, which flipped 2 % of a hole's choices).
         cost = torch.floor(cost * 1e5)
         if best is None:
-            best, choice = cost, torch.zeros_like(cost)
+            best, choice = cost, torch.zeros_like(cost, dtype=torch.long)
         else:
-            better = (cost < best).to(cost.dtype)
-            best = best + better * (cost - best)
-            choice = choice + better * (k - choice)
+            # The running minimum; on a tie the earlier offset (the nearer ring) stays.
+            better = cost < best
+            best = torch.minimum(best, cost)
+            choice = torch.where(better, torch.full_like(choice, k), choice)
     found = (best < 1e5).to(best.dtype)  # a source wholly safe under the whole window
-    # Back to pixels: each pixel copies the residual at its cell's offset (an index into the photo's pixels).
+    # Back to pixels, in the output's HWC layout: each cell copies the residual at its offset (whole cells, the boxes
+    # on the cell grid), a row of CELL pixels at a time (one gather per row of a cell, no 4-D transposes).
     h, wd = hole.shape[-2:]
-    big_w = wd + 2 * r
-    choice = F.interpolate(choice, scale_factor=CELL, mode="nearest").long().view(-1)
-    found = F.interpolate(found, scale_factor=CELL, mode="nearest")
-    dys, dxs = (torch.tensor([o[i] * CELL for o in offsets], dtype=torch.long) for i in (0, 1))
-    table = dys * big_w + dxs  # big_w stays the graph's own (not the export's) size
-    at = (torch.arange(h).view(h, 1) + r) * big_w + torch.arange(wd).view(1, wd) + r
-    index = at.reshape(-1) + table[choice]
-    grain = residual.reshape(3, -1).index_select(1, index).view(1, 3, h, wd)
+    wc, big_wc = wd // CELL, wd // CELL + 2 * pad
+    rows = residual[0].permute(1, 2, 0).reshape(-1, CELL * 3)  # [(H + 2R) * big_wc, CELL * 3]
+    dys, dxs = (torch.tensor([o[i] for o in offsets], dtype=torch.long) for i in (0, 1))
+    table = dys * (CELL * big_wc) + dxs  # big_wc stays the graph's own (not the export's) size
+    at = (torch.arange(h).view(h, 1) + r) * big_wc + torch.arange(wc).view(1, wc) + pad
+    per_row = lambda x: x.view(-1, 1, wc).expand(-1, CELL, wc).reshape(h, wc)  # noqa: E731  cells to pixel rows
+    index = at + table[per_row(choice)]
+    grain = (rows.index_select(0, index.view(-1)) * per_row(found).view(-1, 1)).view(h, wd, 3)
     rim = 1.0 - hole
     ramp = sum(1.0 - separable_max(rim, 2 * i + 1) for i in range(1, TEXTURE_RAMP + 1)) / TEXTURE_RAMP
-    return (comp + strength * hole * ramp * found * grain).clamp(0.0, 1.0)
+    hwc = lambda x: x[0].permute(1, 2, 0)  # noqa: E731
+    return (hwc(comp) + strength * hwc(hole) * hwc(ramp) * grain).clamp(0.0, 1.0)
 
 
 class TextureGraph(torch.nn.Module):
@@ -154,7 +160,7 @@ class TextureGraph(torch.nn.Module):
         as_image = lambda x: x.float().permute(2, 0, 1).unsqueeze(0) / 255.0  # noqa: E731
         as_mask = lambda x: (x > 0).float().unsqueeze(0).unsqueeze(0)  # noqa: E731
         out = textured(as_image(photo), as_mask(known), as_mask(holes), as_image(fill), strength)
-        return (out[0].permute(1, 2, 0) * 255.0 + 0.5).clamp(0.0, 255.0).to(torch.uint8)
+        return (out * 255.0 + 0.5).clamp(0.0, 255.0).to(torch.uint8)
 
 
 def texture_fill(img, hole, fill, strength: float | None = None):

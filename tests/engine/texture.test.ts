@@ -8,12 +8,36 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { EngineError } from '../../main/engine/errors';
 import { inpaintFile } from '../../main/engine/fill/pipeline';
-import { setTextureGraphLoader } from '../../main/engine/fill/texture';
+import { setTextureGraphLoader, TEXTURE_RUN_PIXELS, textureGrid } from '../../main/engine/fill/texture';
 import { loadModel, type LoadedModel } from '../../main/engine/model/session';
 import { dataDir, MODEL, raw, rectMask, tempDir, type Raw } from '../helpers/engine-data';
 
 const WOOD = path.join(dataDir, 'val', 'photos', 'dpn_Wood-Desk.jpg'); // 1229x768
 const HOLE = { x: 880, y: 110, width: 300, height: 200 }; // plain boards, right of the cup
+
+const PARTS_RUN_PIXELS = 520_000; // the hole's 300 x 200 px in 3 x 2 parts of 100 x 100
+
+test('the texture step cuts a large hole into the parts that read the least, each within the run budget', () => {
+  const area = (r: { width: number; height: number }) => r.width * r.height;
+  const reads = (r: { width: number; height: number }) => (r.width + 616) * (r.height + 616); // margin, reach, cells
+  const check = (rect: { x: number; y: number; width: number; height: number }, budget: number) => {
+    const parts = textureGrid(rect, budget);
+    assert.equal(parts.reduce((s, p) => s + area(p), 0), area(rect), 'the parts cover the rectangle once');
+    for (const p of parts) {
+      assert.ok(p.x >= rect.x && p.y >= rect.y && p.x + p.width <= rect.x + rect.width && p.y + p.height <= rect.y + rect.height);
+      assert.ok(reads(p) <= budget, `a run reads ${reads(p)} > ${budget}`);
+    }
+    return parts;
+  };
+  assert.deepEqual(check({ x: 5, y: 7, width: 300, height: 200 }, TEXTURE_RUN_PIXELS), [{ x: 5, y: 7, width: 300, height: 200 }]);
+  assert.equal(check({ x: 0, y: 0, width: 300, height: 200 }, PARTS_RUN_PIXELS).length, 6);
+  // A 10 % hole in a 24 MP photo (the bench's): 2 x 2 parts read 9.1 MP, 1024 px squares (2 x 3) 10.8 MP.
+  const tenth = check({ x: 1763, y: 1018, width: 1510, height: 2100 }, TEXTURE_RUN_PIXELS);
+  assert.equal(tenth.length, 4);
+  assert.ok(tenth.reduce((s, p) => s + reads(p), 0) < 9.2e6);
+  // A wire's strip across the photo: along it only.
+  assert.equal(check({ x: 0, y: 1800, width: 6000, height: 300 }, TEXTURE_RUN_PIXELS).length, 3);
+});
 
 let model: LoadedModel;
 before(async () => {
@@ -49,7 +73,7 @@ test("a hole in a wooden desk gets the wood's grain, in the network's colours, a
   const files = ['smooth', 'textured', 'parts'].map((n) => path.join(dir, `${n}.png`));
   await inpaintFile(model, { ...request, output: files[0]!, texture: false });
   await inpaintFile(model, { ...request, output: files[1]! });
-  await inpaintFile(model, { ...request, output: files[2]!, texturePart: 96 }); // 4 x 3 parts
+  await inpaintFile(model, { ...request, output: files[2]!, textureRunPixels: PARTS_RUN_PIXELS }); // 3 x 2 parts
   const [smooth, textured, parts, photo] = await Promise.all([raw(files[0]!), raw(files[1]!), raw(files[2]!), raw(WOOD)]);
 
   const [plain, grained, truth] = [detail(smooth), detail(textured), detail(photo)];
@@ -57,7 +81,24 @@ test("a hole in a wooden desk gets the wood's grain, in the network's colours, a
   assert.ok(plain.fine < 0.5 * truth.fine, `the network's fill is smooth: ${plain.fine.toFixed(2)} against the wood's ${truth.fine.toFixed(2)}`);
   assert.ok(grained.fine > plain.fine + 0.15 * truth.fine, `fine detail ${plain.fine.toFixed(2)} -> ${grained.fine.toFixed(2)} (the wood's: ${truth.fine.toFixed(2)})`);
   for (let c = 0; c < 3; c++) assert.ok(Math.abs(grained.mean[c]! - plain.mean[c]!) < 2, `channel ${c}'s mean moved ${plain.mean[c]!.toFixed(1)} -> ${grained.mean[c]!.toFixed(1)}`);
-  assert.ok(parts.data.equals(textured.data), 'filled in 96 px parts, the fill is the same');
+  assert.ok(parts.data.equals(textured.data), 'filled in 3 x 2 parts, the fill is the same');
+});
+
+test('a wire across the photo is grained only along it, and the same whatever the parts', async (t) => {
+  const dir = await tempDir(t);
+  // A staircase 10 px thick from the top left to the bottom right: one thin group, filled in pieces.
+  const steps = Array.from({ length: 48 }, (_, i) => ({ x: 20 + i * 24, y: 20 + i * 15, width: 30, height: 10 }));
+  const mask = await rectMask(1229, 768, steps, path.join(dir, 'wire.png'));
+  const request = { photo: WOOD, mask: { kind: 'file', path: mask }, scaleMask: false, inferSize: 'auto', format: 'png', quality: 92, overwrite: false } as const;
+  const files = ['one', 'parts'].map((n) => path.join(dir, `${n}.png`));
+  await inpaintFile(model, { ...request, output: files[0]!, textureRunPixels: Infinity }); // one run over the whole frame
+  await inpaintFile(model, { ...request, output: files[1]!, textureRunPixels: 600_000 }); // parts; those off the wire skipped
+  const [one, parts, photo] = await Promise.all([raw(files[0]!), raw(files[1]!), raw(WOOD)]);
+  assert.ok(textureGrid({ x: 20, y: 20, width: 1158, height: 715 }, 600_000).length >= 6, 'the frame is cut into parts');
+  assert.ok(parts.data.equals(one.data), 'grained in parts along the wire, the fill is the same as in one run');
+  let changed = 0;
+  for (let i = 0; i < photo.data.length; i++) changed += photo.data[i] !== one.data[i] ? 1 : 0;
+  assert.ok(changed > 0, 'the wire is filled');
 });
 
 test('when onnxruntime cannot run the texture graph, the job fails saying so and writes nothing; the next one starts it anew', async (t) => {

@@ -3,8 +3,8 @@
 // region of a 10 % hole in a 24 MP photo libvips took 10-20 ms for each (threshold; a linear resize in steps, then
 // threshold), these take 1.5-6 ms (threaded, SIMD).
 import type * as Ort from 'onnxruntime-node';
-import { autoThreads } from '../model/cpu-cores';
 import { EngineError } from '../errors';
+import { firstLine, lazyGraphs, pixelGraphSession } from './pixel-graphs';
 import { BINARIZE_GRAPH, BLOCK_OR_GRAPH, BLOCK_OR_PADDED_GRAPH, COVER_GRAPH } from './mask-graph';
 
 /** Where a coarser grid lies on a mask: its origin (in mask pixels, may be fractional), the size of its cells
@@ -28,46 +28,23 @@ export interface MaskGraphs {
   cover: Ort.InferenceSession;
 }
 
-/** Created on first use and kept for the process: they are a few hundred bytes each. onnxruntime itself is loaded
- * then too: read-mask.ts, which uses these, is also imported where no model runs (the main process, the CLI's info). */
+/** The four sessions (a few hundred bytes each), started on first use (pixel-graphs.ts). */
 export async function createMaskGraphs(): Promise<MaskGraphs> {
   const ort = await import('onnxruntime-node');
-  const options: Ort.InferenceSession.SessionOptions = {
-    executionProviders: ['cpu'],
-    intraOpNumThreads: autoThreads(),
-    interOpNumThreads: 1,
-    graphOptimizationLevel: 'all',
-    // Beside a running network (the batch overlaps photos), an idle thread sleeps rather than spin.
-    extra: { session: { intra_op: { allow_spinning: '0' } } },
-  };
   const graphs = [BINARIZE_GRAPH, BLOCK_OR_GRAPH, BLOCK_OR_PADDED_GRAPH, COVER_GRAPH];
-  const [binarize, blockOr, blockOrPadded, cover] = await Promise.all(graphs.map((g) => ort.InferenceSession.create(g, options)));
+  const [binarize, blockOr, blockOrPadded, cover] = await Promise.all(graphs.map((g) => pixelGraphSession(ort, g)));
   return { ort, binarize: binarize!, blockOr: blockOr!, blockOrPadded: blockOrPadded!, cover: cover! };
 }
 
-let load = createMaskGraphs;
-let loading: Promise<MaskGraphs> | null = null;
+const maskWorkFailed = (what: string, err: unknown) => new EngineError('failed', `Holefill could not process the mask: ${what} (${firstLine(err)}).`);
 
-/** Tests put a loader that fails in its place (as session.ts's loadEnlarger option); no argument restores the real one. */
-export function setMaskGraphLoader(loader: () => Promise<MaskGraphs> = createMaskGraphs): void {
-  load = loader;
-  loading = null;
-}
+/** The sessions, or an engine error that says the mask work failed (readMask would otherwise report any error as a
+ * damaged mask file). */
+const maskGraphs = lazyGraphs(createMaskGraphs, (err) => maskWorkFailed('onnxruntime could not start its mask graphs', err));
+const sessions = () => maskGraphs.get();
 
-/**
- * The sessions, or an engine error that says the mask work failed (readMask would otherwise report any error as a
- * damaged mask file). A failed start is not kept: the next job tries again.
- */
-function sessions(): Promise<MaskGraphs> {
-  loading ??= load().catch((err: unknown) => {
-    loading = null;
-    throw maskWorkFailed('onnxruntime could not start its mask graphs', err);
-  });
-  return loading;
-}
-
-const maskWorkFailed = (what: string, err: unknown) =>
-  new EngineError('failed', `Holefill could not process the mask: ${what} (${err instanceof Error ? err.message.split('\n')[0] : String(err)}).`);
+/** Tests put a loader that fails in its place; no argument restores the real one. */
+export const setMaskGraphLoader = maskGraphs.setLoader;
 
 /** One graph's run; a failure is the engine's, said as such. */
 async function run(session: Ort.InferenceSession, feeds: Ort.InferenceSession.FeedsType): Promise<Buffer> {

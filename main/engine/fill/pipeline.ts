@@ -38,8 +38,9 @@ export interface FillRequest {
   /** The texture step (texture.ts); on unless false. Off, the fill is the network's alone (tests compare it with
    * evaluate.py's network path). */
   texture?: boolean;
-  /** The texture step's largest part (texture.ts TEXTURE_PART); tests set a smaller one to see that parts do not show. */
-  texturePart?: number;
+  /** The most pixels one run of the texture step reads (texture.ts TEXTURE_RUN_PIXELS); tests set fewer to see that
+   * its parts do not show. */
+  textureRunPixels?: number;
 }
 
 export interface Fill {
@@ -86,7 +87,7 @@ export async function fillHoles(model: Model, req: FillRequest, ctx: JobContext 
     }
   }
   ctx.progress('texture', 0.9);
-  const done = (req.texture ?? true) ? await withTextures(fills, photo, req.layers, mask, req.texturePart) : fills;
+  const done = (req.texture ?? true) ? await withTextures(fills, photo, req.layers, mask, req.textureRunPixels) : fills;
   ctx.throwIfCancelled();
   ctx.progress('patch', 0.93);
   const rect = unionAll(groups);
@@ -109,7 +110,7 @@ interface Prediction {
  * The texture step (texture.ts) over every hole group, once all are filled: each run sees the photo, and every fill
  * where its hole lies in what the run reads, as evaluate.py's one run over the whole photo does.
  */
-async function withTextures(fills: Prediction[], photo: RawImage, layers: readonly Patch[], mask: MaskWindow, part?: number): Promise<Prediction[]> {
+async function withTextures(fills: Prediction[], photo: RawImage, layers: readonly Patch[], mask: MaskWindow, runPixels?: number): Promise<Prediction[]> {
   const { width, height } = photo;
   const canvas = unionAll(fills.map((f) => f.hole));
   const smooth = await placedFills(fills, canvas);
@@ -127,14 +128,15 @@ async function withTextures(fills: Prediction[], photo: RawImage, layers: readon
     width,
     height,
   };
-  // One run per group, over its whole rectangle: a wire's pieces, grained apart, would each read the photo around
-  // them again (26 pieces across a 6 MP photo: 26 reads of 0.6 MP, against 3 of 1.3 MP).
+  // One call per group, over its pieces together: grained apart, a wire's pieces would each read the photo around them
+  // again (26 pieces across a 6 MP photo: 26 reads of 0.6 MP); together, the runs cover the parts of the group's
+  // rectangle that its pieces reach (withTexture).
   const out: Prediction[] = [];
   for (const group of new Set(fills.map((f) => f.group))) {
     const pieces = fills.filter((f) => f.group === group);
-    const hole = unionAll(pieces.map((f) => f.hole));
     const share = Math.max(...pieces.map((f) => f.share));
-    out.push({ hole, share, group, rgb: await withTexture(source, hole, textureStrength(share), part) });
+    const rgb = await withTexture(source, pieces.map((f) => f.hole), textureStrength(share), runPixels);
+    out.push({ hole: unionAll(pieces.map((f) => f.hole)), share, group, rgb });
   }
   return out;
 }

@@ -7,10 +7,11 @@ import sharp from 'sharp';
 import type * as Ort from 'onnxruntime-node';
 import type { Rect } from '../../contract/app-api';
 import { EngineError } from '../errors';
-import { autoThreads } from '../model/cpu-cores';
 import { placeIn } from '../images/decode';
+import { firstLine, lazyGraphs, pixelGraphSession } from './pixel-graphs';
 import type { MaskWindow } from './read-mask';
-import { intersect } from './tile-geometry';
+import { unionAll } from './hole-groups';
+import { intersect, sameRect } from './tile-geometry';
 import { TEXTURE_CELL, TEXTURE_GRAPH, TEXTURE_MARGIN, TEXTURE_REACH, TEXTURE_STRENGTHS } from './texture-graph';
 
 /** The grain's strength for a hole that fills `share` of the network's tile (pconv/texture.py texture_strength). */
@@ -44,69 +45,83 @@ export interface TextureSource {
   height: number;
 }
 
-/** The largest part of a hole's rectangle one run takes (a side, px): a run reads TEXTURE_REACH around its part, so
- * a huge hole in parts stays under 3 MP a run (about 100 bytes a pixel in onnxruntime). Parts of 2048 px were no
- * faster on a 10 % hole in a 24 MP photo (`npm run bench -- --only e2e`: 2971 against 3049 ms on a loaded machine):
- * the work follows the pixels, not the rings read again. Parts do not show: each pixel's grain depends only on what
- * lies within TEXTURE_MARGIN + TEXTURE_REACH of it, which every part's run reads. */
-export const TEXTURE_PART = 1024;
+/** The most photo pixels one run reads (its part, and TEXTURE_MARGIN + TEXTURE_REACH around it): a part of 1024 x
+ * 1024 px, about 100 bytes a pixel in onnxruntime. A larger hole is cut into parts (they do not show: each pixel's grain
+ * depends only on what lies within TEXTURE_MARGIN + TEXTURE_REACH of it, which every part's run reads). */
+export const TEXTURE_RUN_PIXELS = 2_700_000;
+
+/** The photo pixels a run over a part of w x h px reads, at most (textureBoxes: the margin, the reach, cell rounding). */
+const readArea = (w: number, h: number) => {
+  const around = 2 * (TEXTURE_MARGIN + TEXTURE_REACH + TEXTURE_CELL);
+  return (w + around) * (h + around);
+};
+
+/**
+ * The grid that cuts `rect` into parts of at most `runPixels` read each, reading the least in all: every run reads
+ * ~300 px around its part again, so a 1510 x 2100 px hole (10 % of 24 MP) in 2 x 2 parts reads 9.1 MP where
+ * 1024 px squares read 10.8 (`npm run bench -- --only e2e`, texture row).
+ */
+export function textureGrid(rect: Rect, runPixels = TEXTURE_RUN_PIXELS): Rect[] {
+  const a = Math.sqrt(readArea(0, 0)); // what a run reads past its part's sides
+  let best = { nx: 1, ny: 1, read: Infinity };
+  // nx columns read at least (width + a nx)(height + a): past the best, more columns only read more.
+  for (let nx = 1; nx <= rect.width && (rect.width + a * nx) * (rect.height + a) < best.read; nx++) {
+    const w = Math.ceil(rect.width / nx);
+    if (readArea(w, 1) > runPixels) continue;
+    // For nx columns the fewest rows that fit read the least (nx (w + a)(height + a ny)).
+    for (let ny = 1; ny <= rect.height; ny++) {
+      const h = Math.ceil(rect.height / ny);
+      if (readArea(w, h) > runPixels) continue;
+      if (nx * ny * readArea(w, h) < best.read) best = { nx, ny, read: nx * ny * readArea(w, h) };
+      break;
+    }
+  }
+  const cuts = (start: number, length: number, n: number) =>
+    Array.from({ length: n }, (_, i) => [start + Math.round((i * length) / n), start + Math.round(((i + 1) * length) / n)] as const);
+  return cuts(rect.y, rect.height, best.ny).flatMap(([y0, y1]) =>
+    cuts(rect.x, rect.width, best.nx).map(([x0, x1]) => ({ x: x0, y: y0, width: x1 - x0, height: y1 - y0 })),
+  );
+}
 
 type TextureGraph = { ort: typeof Ort; session: Ort.InferenceSession };
 
 async function createTextureGraph(): Promise<TextureGraph> {
   const ort = await import('onnxruntime-node');
-  const session = await ort.InferenceSession.create(TEXTURE_GRAPH, {
-    executionProviders: ['cpu'],
-    intraOpNumThreads: autoThreads(),
-    interOpNumThreads: 1,
-    graphOptimizationLevel: 'all',
-    extra: { session: { intra_op: { allow_spinning: '0' } } },
-  });
-  return { ort, session };
-}
-
-let load = createTextureGraph;
-let loading: Promise<TextureGraph> | null = null;
-
-/** Tests put a loader that fails in its place (as mask-ops.ts's setMaskGraphLoader); no argument restores the real one. */
-export function setTextureGraphLoader(loader: () => Promise<TextureGraph> = createTextureGraph): void {
-  load = loader;
-  loading = null;
-}
-
-/** Created on first use and kept for the process; a failed start is not kept (the next job tries again). */
-function textureSession(): Promise<TextureGraph> {
-  loading ??= load().catch((err: unknown) => {
-    loading = null;
-    throw textureFailed('onnxruntime could not start it', err);
-  });
-  return loading;
+  return { ort, session: await pixelGraphSession(ort, TEXTURE_GRAPH) };
 }
 
 const textureFailed = (what: string, err: unknown) =>
-  new EngineError('failed', `Holefill could not add the texture to the fill: ${what} (${err instanceof Error ? err.message.split('\n')[0] : String(err)}).`);
+  new EngineError('failed', `Holefill could not add the texture to the fill: ${what} (${firstLine(err)}).`);
+
+const textureGraph = lazyGraphs(createTextureGraph, (err) => textureFailed('onnxruntime could not start it', err));
+
+/** Tests put a loader that fails in its place (as mask-ops.ts's setMaskGraphLoader); no argument restores the real one. */
+export const setTextureGraphLoader = textureGraph.setLoader;
 
 const raw = (width: number, height: number, channels: 1 | 3) => ({ raw: { width, height, channels } });
 
-/** The fill of `hole` (a rectangle of the mask's) with the photo's grain added: 8-bit RGB of its size. */
-export async function withTexture(source: TextureSource, hole: Rect, strength: number, part = TEXTURE_PART): Promise<Buffer> {
-  const parts: Rect[] = [];
-  for (let y = hole.y; y < hole.y + hole.height; y += part) {
-    for (let x = hole.x; x < hole.x + hole.width; x += part) {
-      parts.push({ x, y, width: Math.min(part, hole.x + hole.width - x), height: Math.min(part, hole.y + hole.height - y) });
-    }
-  }
-  if (parts.length === 1) return texturePart(source, hole, strength);
+/**
+ * The fill of the hole group made of `pieces` (the rectangles the network filled) with the photo's grain added: 8-bit
+ * RGB of their union's size. The union is cut by textureGrid; a part no piece reaches is left as the fill, and a run
+ * covers only what the pieces cover of its part (a wire across the photo: the parts along it, not the whole frame).
+ */
+export async function withTexture(source: TextureSource, pieces: readonly Rect[], strength: number, runPixels = TEXTURE_RUN_PIXELS): Promise<Buffer> {
+  const hole = unionAll(pieces);
+  const parts = textureGrid(hole, runPixels).flatMap((cell) => {
+    const covered = pieces.map((p) => intersect(p, cell)).filter((r): r is Rect => r !== null);
+    return covered.length ? [unionAll(covered)] : [];
+  });
+  if (parts.length === 1 && sameRect(parts[0]!, hole)) return texturePart(source, hole, strength);
   const over: sharp.OverlayOptions[] = [];
   for (const p of parts) over.push({ input: await texturePart(source, p, strength), raw: raw(p.width, p.height, 3).raw, left: p.x - hole.x, top: p.y - hole.y });
-  return sharp({ create: { width: hole.width, height: hole.height, channels: 3, background: { r: 0, g: 0, b: 0 } } }).composite(over).removeAlpha().raw().toBuffer();
+  return sharp(await source.fills(hole), raw(hole.width, hole.height, 3)).composite(over).removeAlpha().raw().toBuffer();
 }
 
 async function texturePart(source: TextureSource, hole: Rect, strength: number): Promise<Buffer> {
   const { mask } = source;
   const { box, around } = textureBoxes(hole, source.width, source.height);
   const r = TEXTURE_REACH;
-  const [{ ort, session }, { photo, known }, fill] = await Promise.all([textureSession(), source.read(around), source.fills(box)]);
+  const [{ ort, session }, { photo, known }, fill] = await Promise.all([textureGraph.get(), source.read(around), source.fills(box)]);
   const at = { left: hole.x - box.x, top: hole.y - box.y };
   const inMask = intersect(box, mask.rect);
   const holes = inMask
