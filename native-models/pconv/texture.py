@@ -17,7 +17,7 @@ graph; pconv/evaluate.py scores it):
 
 The grain does not match the truth pixel for pixel, so it costs PSNR and SSIM (the strengths were chosen on both
 validation sets: native-models/README.md, Architecture, Texture step); it is what makes the fill look like the surface around it. Nothing under the hole
-is read: the photo's hole pixels are multiplied by `known` before anything else."""
+is read: every use of the photo's pixels is weighed by `known`."""
 from __future__ import annotations
 
 import math
@@ -94,11 +94,11 @@ def textured(photo: torch.Tensor, known: torch.Tensor, hole: torch.Tensor, fill:
     pixels to fill in the box and the network's fill of them. H and W multiples of CELL. Returns the box composited
     (the photo, the fill in the holes), the grain added there, in [0,1], as [H,W,3] (the graph's output layout)."""
     r = TEXTURE_REACH
-    photo = photo * known
+    # Nothing under a hole is read: low_passes weighs by known, the residual and the box's photo are multiplied by it.
     low_photo, = low_passes([(photo, known)])  # half resolution
     residual = (photo - F.interpolate(low_photo, scale_factor=2, mode="bilinear", align_corners=False)) * known
-    photo_in, known_in = photo[:, :, r:-r, r:-r], known[:, :, r:-r, r:-r]
-    comp = photo_in + hole * fill
+    known_in = known[:, :, r:-r, r:-r]
+    comp = photo[:, :, r:-r, r:-r] * known_in + hole * fill
     low_fill, = low_passes([(comp, (known_in + hole).clamp(max=1.0))])
 
     # The choice, on cells. A source cell must be safe throughout: its pixels SAFE_MARGIN px or more from any unknown
