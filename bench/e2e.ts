@@ -5,7 +5,7 @@
 // time, and the same on a 512x512 photo. Also a thin wire across the photo, filled in pieces: its cost against the
 // same wire on 512x512; and (full run) the 10% hole's Remove Object at each infer size.
 import path from 'node:path';
-import { DEFAULT_INFER_SIZE, type InferSize } from '../main/contract/engine';
+import { DEFAULT_INFER_SIZE, DEFAULT_TEXTURE, type InferSize, type Texture } from '../main/contract/engine';
 import type { Rect } from '../main/contract/app-api';
 import { autoThreads, loadInProcessEngine, type Enlarger, type JobContext, type LoadedModel, type Model } from '../main/engine';
 import { largePhoto, objectMask, objectRegion, repoRoot, wireRegion } from './data';
@@ -94,8 +94,8 @@ const inpaintBreakdown = (model: LoadedModel, photo: string, mask: string, outpu
   );
 
 /** The app's Remove Object: the photo is open (its pixels kept), the painted region is sent, a patch comes back. */
-const removeBreakdown = (model: LoadedModel, photo: string, region: { kind: 'pixels'; rect: Rect; channels: 4; data: Buffer } | { kind: 'region'; rect: Rect; data: Buffer }, inferSize: InferSize) =>
-  engineBreakdown(model, (m, ctx) => removeObject(m, { photo, layers: [], mask: region, inferSize }, ctx));
+const removeBreakdown = (model: LoadedModel, photo: string, region: { kind: 'pixels'; rect: Rect; channels: 4; data: Buffer } | { kind: 'region'; rect: Rect; data: Buffer }, inferSize: InferSize, texture: Texture = DEFAULT_TEXTURE) =>
+  engineBreakdown(model, (m, ctx) => removeObject(m, { photo, layers: [], mask: region, inferSize, texture }, ctx));
 
 function addStages(section: string, runs: Breakdown[], names: Record<string, string>): void {
   for (const stage of runs[0]!.stages.map(([s]) => s)) {
@@ -153,6 +153,22 @@ export async function benchEndToEnd(model: LoadedModel, ref512: number | null, d
     // photo's hole gets and the large photo's (scaled down) does not: the same network size on both is the
     // overhead's own measure.
     against(`Remove Object total, ${mp} vs the 512x512 photo with the network at 512 (as on the ${mp} photo)`, '512x512 photo, infer size 512', median(smallRuns512.map((r) => r.totalMs)));
+  }
+
+  // Settings > Texture, patches (pconv/patches.py): its step's time against the default grain's, the same holes.
+  for (const share of shares) {
+    const section = `e2e: Remove Object in the app, ${mp} JPEG open, one painted hole of ${Math.round(share * 100)}%, texture patches`;
+    const region = await objectRegion(W, H, share);
+    const grain: Breakdown[] = [];
+    const patches: Breakdown[] = [];
+    for (let i = 0; i < (quick ? 1 : 3); i++) {
+      grain.push(await removeBreakdown(model, big, region, DEFAULT_INFER_SIZE, 'grain'));
+      patches.push(await removeBreakdown(model, big, region, DEFAULT_INFER_SIZE, 'patches'));
+    }
+    const step = (runs: Breakdown[]) => median(runs.map((r) => r.stages.find(([s]) => s === 'texture')?.[1] ?? 0));
+    add({ section, name: 'texture step, patches', value: step(patches), unit: 'ms', reference: { name: 'texture step, grain (the default)', value: step(grain), unit: 'ms' }, ratio: step(patches) / step(grain), ratioLabel: 'x' });
+    const total = (runs: Breakdown[]) => median(runs.map((r) => r.totalMs));
+    add({ section, name: 'Remove Object total, patches', value: total(patches), unit: 'ms', reference: { name: 'Remove Object total, grain', value: total(grain), unit: 'ms' }, ratio: total(patches) / total(grain), ratioLabel: 'x' });
   }
 
   // A long thin hole is filled in pieces (main/engine/fill/thin-hole-pieces.ts), one network run each: its cost follows its length.

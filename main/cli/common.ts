@@ -1,7 +1,7 @@
 // What every subcommand shares: its shape, argument errors, the engine options, and how errors print.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { Precision, Provider } from '../contract/app-api';
-import { InferSize } from '../contract/engine';
+import { DEFAULT_TEXTURE, InferSize, Texture } from '../contract/engine';
 import type { EngineErrorCode } from '../contract/engine';
 import { EngineClient, EngineError } from '../engine';
 
@@ -37,6 +37,7 @@ export const ENGINE_OPTIONS = {
   provider: { type: 'string' },
   threads: { type: 'string' },
   'infer-size': { type: 'string' },
+  texture: { type: 'string' },
   model: { type: 'string' },
   precision: { type: 'string' },
 } as const satisfies Options;
@@ -48,6 +49,10 @@ export const ENGINE_USAGE = `Engine options:
                      512; 256 for a hole filling over 50% of its crop; a full-resolution crop magnified 2x
                      for a thin hole (at most 32 px from the photo everywhere) filling at most 30% of it;
                      as the validation photos chose)
+  --texture T        grain (default): the finest detail of the photo around the hole, as much as PSNR and SSIM
+                     allow; patches: its whole texture copied in coherent patches (sand, wood, water look like
+                     themselves; further from the truth by PSNR and SSIM); off: the network's fill alone
+                     (in the app and \`holefill web\`: Settings > Texture)
   --model FILE       the ONNX model (default: native-models/pconv-unet.onnx)
   --precision P      auto (default: fp32), fp32, or int8 (faster on a CPU with VNNI or ARM dot products, a little less exact)
                      (the int8 model beside the fp32 one, MODEL.int8.onnx: 1.3-1.7x faster on a VNNI CPU, a level or
@@ -57,6 +62,7 @@ interface EngineValues {
   provider?: string | boolean;
   threads?: string | boolean;
   'infer-size'?: string | boolean;
+  texture?: string | boolean;
   model?: string | boolean;
   precision?: string | boolean;
 }
@@ -68,12 +74,15 @@ export function engineFrom(values: EngineValues, log: (line: string) => void = (
   const threads = values.threads === undefined ? 0 : Number(values.threads);
   if (!Number.isInteger(threads) || threads < 0 || threads > 256) throw new UsageError(`--threads must be a whole number from 0 to 256 (got "${values.threads}").`);
   const inferSize = parseInferSize(values['infer-size']);
+  const texture = Texture.safeParse(values.texture ?? DEFAULT_TEXTURE);
+  if (!texture.success) throw new UsageError(`--texture must be one of ${Texture.options.join(', ')} (got "${values.texture}").`);
   const precision = Precision.safeParse(values.precision ?? 'auto');
   if (!precision.success) throw new UsageError(`--precision must be one of ${Precision.options.join(', ')} (got "${values.precision}").`);
   return new EngineClient({
     provider: provider.data,
     threads,
     ...(inferSize ? { inferSize } : {}),
+    texture: texture.data,
     ...(typeof values.model === 'string' ? { modelPath: values.model } : {}),
     precision: precision.data,
     log,

@@ -1,5 +1,5 @@
 // holefill info: the model and the execution providers.
-import { DEFAULT_INFER_SIZE } from '../contract/engine';
+import { DEFAULT_INFER_SIZE, DEFAULT_TEXTURE } from '../contract/engine';
 import { MAX_INPUT_PIXELS } from '../engine';
 import { ENGINE_OPTIONS, ENGINE_USAGE, EXIT, parse, withEngine, type Subcommand } from './common';
 
@@ -25,6 +25,7 @@ export const infoSubcommand: Subcommand = {
       console.log(`precision:  ${info.precision} (requested: ${engine.precision})${info.precisionNote ? `\n            ${info.precisionNote}` : ''}`);
       console.log(`threads:    ${info.threads || 'onnxruntime default'}`);
       console.log(`infer size: ${typeof values['infer-size'] === 'string' ? values['infer-size'] : DEFAULT_INFER_SIZE}`);
+      console.log(`texture:    ${typeof values.texture === 'string' ? values.texture : DEFAULT_TEXTURE}`);
       console.log(`max input:  ${MAX_INPUT_PIXELS / 1e6} megapixels`);
       return EXIT.ok;
     });

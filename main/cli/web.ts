@@ -25,6 +25,8 @@ export const webSubcommand: Subcommand = {
     if (values.help) return (console.log(usage), EXIT.ok);
     const port = values.port === undefined ? 0 : Number(values.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number (got "${values.port}").`);
+    // Remove Object in the page takes the texture from the page's Settings, which persist.
+    if (values.texture !== undefined) throw new UsageError('--texture is chosen in the page here: Settings > Texture.');
     const log = (m: string) => process.stderr.write(`[holefill web] ${m}\n`);
     const host = await launchWebHost({
       port,

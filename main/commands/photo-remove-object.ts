@@ -32,7 +32,7 @@ export const photoRemoveObject: Command<'photo:removeObject'> = async (ctx, req)
   ctx.jobs.set(req.jobId, abort);
   try {
     const { kind: _, ...result } = await ctx.engine.removeObject(
-      { photo: doc.path, layers, mask: req.mask },
+      { photo: doc.path, layers, mask: req.mask, texture: ctx.settings.get().texture },
       {
         signal: abort.signal,
         onProgress: (stage, fraction, hole) => ctx.emit('job:progress', { jobId: req.jobId, stage: progressText(stage, hole), fraction }),

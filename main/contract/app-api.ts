@@ -53,10 +53,20 @@ export type Provider = z.infer<typeof Provider>;
 export const Precision = z.enum(['auto', 'fp32', 'int8']);
 export type Precision = z.infer<typeof Precision>;
 
+/** The texture given to the network's smooth fill (main/engine/fill/texture.ts): `grain`, the finest detail of the
+ * photo around the hole, as much as the validation photos' PSNR and SSIM allow (the default); `patches`, the photo's
+ * whole detail copied in coherent patches (sand, wood and water look like themselves, at a measured cost in PSNR and
+ * SSIM: native-models/README.md, Texture); `off`, the network's fill alone. */
+export const Texture = z.enum(['grain', 'patches', 'off']);
+export type Texture = z.infer<typeof Texture>;
+export const DEFAULT_TEXTURE: Texture = 'grain';
+
 export const Settings = z.object({
   provider: Provider,
   threads: z.number().int().min(0).max(256), // 0 = the engine's default
   precision: Precision,
+  /** Remove Object's texture; a settings file from before it had none: the default. */
+  texture: Texture.default(DEFAULT_TEXTURE),
 });
 export type Settings = z.infer<typeof Settings>;
 

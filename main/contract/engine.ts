@@ -3,7 +3,9 @@
 // check what arrives at run time. Bytes travel as Uint8Array (structured clone: child_process "advanced"
 // serialization, Electron's utilityProcess postMessage).
 import { z } from 'zod';
-import { Bytes, MaskRegion, OutputFormat, Patch, PhotoPreview, Precision, Provider, Rect } from './app-api';
+import { Bytes, MaskRegion, OutputFormat, Patch, PhotoPreview, Precision, Provider, Rect, Texture } from './app-api';
+
+export { DEFAULT_TEXTURE, Texture } from './app-api';
 
 const FilePath = z.string().min(1).max(4096);
 
@@ -61,6 +63,7 @@ export const Jobs = {
     layers: z.array(Patch).max(500),
     mask: MaskInput,
     inferSize: InferSize,
+    texture: Texture,
   }),
   /** Fills the holes and writes the whole photo to `output`, atomically. */
   inpaintFile: z.object({
@@ -74,6 +77,7 @@ export const Jobs = {
     quality: Quality,
     overwrite: z.boolean(),
     inferSize: InferSize,
+    texture: Texture,
   }),
   /** Flattens photo + layers at full resolution and writes `output`, atomically. */
   export: z.object({

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Settings } from '../contract/app-api';
 import { readJsonOr, writeFileAtomic, WriteQueue } from './atomic-file';
 
-export const defaultSettings: Settings = { provider: 'auto', threads: 0, precision: 'auto' };
+export const defaultSettings: Settings = { provider: 'auto', threads: 0, precision: 'auto', texture: 'grain' };
 
 export class SettingsStore {
   readonly #file: string;

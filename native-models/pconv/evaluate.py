@@ -71,8 +71,13 @@ def known_resize(img: np.ndarray, hole: np.ndarray, side: int) -> np.ndarray:
     return np.clip(np.rint(out), 0, 255).astype(np.uint8)
 
 
+# The texture step after the network, as the engine's --texture: 'grain' (the default, pconv/texture.py), 'patches'
+# (pconv/patches.py) or 'off'. pconv.validate --texture sets it.
+TEXTURE_KIND = "grain"
+
+
 @torch.no_grad()
-def model_fill(model, img: np.ndarray, hole: np.ndarray, scale: int, texture: bool | None = None) -> np.ndarray:
+def model_fill(model, img: np.ndarray, hole: np.ndarray, scale: int, texture: bool | str | None = None) -> np.ndarray:
     """The engine's path for one crop: scale image and hole to `scale`, predict, scale back, composite. At twice the
     image's size it is the engine's magnified crop (main/engine/fill/enlarge.ts): image and hole each pixel repeated 2x2."""
     h, w = hole.shape
@@ -97,7 +102,13 @@ def model_fill(model, img: np.ndarray, hole: np.ndarray, scale: int, texture: bo
     pred = np.clip(np.rint(pred), 0, 255).astype(np.uint8)
     out = np.where(hole[:, :, None] > 0, pred, img)
     # The grain copied from around the hole (pconv/texture.py; the engine's main/engine/fill/texture.ts).
-    return texture_fill(img, hole, out) if (textures.TEXTURE if texture is None else texture) else out
+    kind = (TEXTURE_KIND if textures.TEXTURE else "off") if texture is None else texture
+    if isinstance(kind, bool):
+        kind = "grain" if kind else "off"
+    if kind == "patches":
+        from .patches import patches_fill
+        return patches_fill(img, hole, out)
+    return texture_fill(img, hole, out) if kind == "grain" else out
 
 
 # The engine's 'auto' inference size (main/engine/fill/pipeline.ts): 512; 256 when the hole fills more than

@@ -2,6 +2,7 @@
 (`holefill inpaint`, its defaults) beside OpenCV's Telea, each shown at 100 % zoom around the hole.
 
   cd native-models && /usr/bin/python3 -m pconv.removals [--model pconv-unet.onnx] [--out removal-sheet.jpg]
+  cd native-models && /usr/bin/python3 -m pconv.removals --engine-args "--texture patches" --out removal-sheet-patches.jpg
 
 Objects on plain and textured backgrounds, people-sized blobs, thin wires and cables, a text watermark. Some
 objects are painted onto the photo first (cables, a kite, the watermark): there the truth under them is known
@@ -210,7 +211,8 @@ def main(argv=None) -> int:
             rows.append(row_of(f"{n}. {label}", shown, telea, ours, hole, note))
     width = max(r.shape[1] for r in rows)
     head = np.full((30, width, 3), 255, np.uint8)
-    cv2.putText(head, "input (hole outlined in red) | OpenCV Telea | Holefill (holefill inpaint, defaults) - 100 % zoom",
+    ours = f"holefill inpaint {args.engine_args}" if args.engine_args else "holefill inpaint, defaults"
+    cv2.putText(head, f"input (hole outlined in red) | OpenCV Telea | Holefill ({ours}) - 100 % zoom",
                 (4, 20), cv2.FONT_HERSHEY_SIMPLEX, 0.55, (0, 0, 0), 1, cv2.LINE_AA)
     sheet = np.concatenate([head] + [np.pad(r, ((0, 8), (0, width - r.shape[1]), (0, 0)), constant_values=255)
                                      for r in rows], 0)

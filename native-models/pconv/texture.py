@@ -53,16 +53,21 @@ def texture_strength(share: float) -> float:
     return next(strength for upto, strength in TEXTURE_STRENGTHS if share <= upto)
 
 
-def texture_offsets() -> list[tuple[int, int]]:
-    """(dy, dx) in cells, distinct, ring by ring."""
+def ring_offsets(rings: tuple[int, ...], angles: int, unit: int) -> list[tuple[int, int]]:
+    """(dy, dx) in units of `unit` px, distinct, ring by ring (radii in px), `angles` to a ring."""
     out: list[tuple[int, int]] = []
-    for r in TEXTURE_RINGS:
-        for k in range(TEXTURE_ANGLES):
-            a = 2 * math.pi * k / TEXTURE_ANGLES
-            o = (round(r / CELL * math.sin(a)), round(r / CELL * math.cos(a)))
+    for r in rings:
+        for k in range(angles):
+            a = 2 * math.pi * k / angles
+            o = (round(r / unit * math.sin(a)), round(r / unit * math.cos(a)))
             if o not in out:
                 out.append(o)
     return out
+
+
+def texture_offsets() -> list[tuple[int, int]]:
+    """(dy, dx) in cells, distinct, ring by ring."""
+    return ring_offsets(TEXTURE_RINGS, TEXTURE_ANGLES, CELL)
 
 
 def gaussian(x: torch.Tensor, sigma: float, c: int) -> torch.Tensor:

@@ -323,6 +323,8 @@ def main(argv=None) -> int:
                    help="the worst pairs of the first variant ('' for none)")
     p.add_argument("--worst", type=int, default=16)
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--texture", default="grain", choices=("grain", "patches", "off"),
+                   help="the texture step after the network, as the engine's --texture")
     p.add_argument("--sheet-from", default="", help="a --json report: redraw the worst pairs' sheet of its first "
                    "variant (or --variants' first) with this model, without scoring again")
     p.add_argument("--policies", default="", help="replay 'auto' thresholds from a --json of scale=1024,512,256 "
@@ -333,6 +335,7 @@ def main(argv=None) -> int:
         print_policies(auto_policies(rows))
         return 0
     torch.set_num_threads(args.threads)
+    protocol.TEXTURE_KIND = args.texture
     if args.sheet_from:
         return redraw_sheet(args)
     sets = args.sets.split(",")

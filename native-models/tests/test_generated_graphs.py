@@ -1,5 +1,6 @@
 """The engine's graph modules are what their generators make: main/engine/fill/enlarge-graph.ts (pconv/graphs/enlarge.py)
-main/engine/fill/mask-graph.ts (pconv/graphs/mask.py) and main/engine/fill/texture-graph.ts (pconv/graphs/texture.py)."""
+main/engine/fill/mask-graph.ts (pconv/graphs/mask.py), main/engine/fill/texture-graph.ts (pconv/graphs/texture.py) and
+main/engine/fill/patches-graph.ts (pconv/graphs/patches.py)."""
 import subprocess
 import sys
 import unittest
@@ -20,6 +21,9 @@ class GeneratedGraphs(unittest.TestCase):
 
     def test_texture_graph_is_exported_from_its_code(self):
         self.check('pconv.graphs.texture')
+
+    def test_patches_graph_is_exported_from_its_code(self):
+        self.check('pconv.graphs.patches')
 
 
 if __name__ == '__main__':

@@ -67,6 +67,17 @@ test('holefill inpaint writes the filled photo: exit 0, exact outside the mask; 
   const jpg = await holefill(['inpaint', kodak(10), '-m', 'mask.png', '-o', 'out.jpeg', '--quality', '80'], dir);
   assert.equal(jpg.code, 0, jpg.stderr);
   assert.equal((await sharp(path.join(dir, 'out.jpeg')).metadata()).format, 'jpeg');
+  // --texture reaches the engine: patches and off fill the same hole differently from the default grain.
+  const fills = [];
+  for (const texture of ['patches', 'off']) {
+    const other = await holefill(['inpaint', kodak(10), '--mask', 'mask.png', '-o', `out-${texture}.png`, '--infer-size', '512', '--texture', texture], dir);
+    assert.equal(other.code, 0, other.stderr);
+    const result = await raw(path.join(dir, `out-${texture}.png`));
+    assert.equal(compareWithMask(await raw(kodak(10)), result, await maskRaw(mask)).outsideDiffs, 0);
+    fills.push(result.data);
+  }
+  const grain = (await raw(path.join(dir, 'out.png'))).data;
+  assert.ok(!fills[0]!.equals(grain) && !fills[1]!.equals(grain) && !fills[0]!.equals(fills[1]!), 'three textures, three fills');
 });
 
 test('holefill inpaint: bad input and bad output give a clear message and exit 1; bad usage exits 2', async (t) => {
@@ -99,6 +110,7 @@ test('holefill inpaint: bad input and bad output give a clear message and exit 1
     [['inpaint', 'photo.png', '--mask', 'mask.png', '-o', 'o.bmp'], /Cannot tell the format from "o.bmp"/],
     [['inpaint', 'photo.png', '--mask', 'mask.png', '-o', 'o.png', '--provider', 'tpu'], /--provider must be one of auto, cpu, cuda, dml, coreml/],
     [['inpaint', 'photo.png', '--mask', 'mask.png', '-o', 'o.png', '--infer-size', '300'], /--infer-size must be a multiple of 256/],
+    [['inpaint', 'photo.png', '--mask', 'mask.png', '-o', 'o.png', '--texture', 'wild'], /--texture must be one of grain, patches, off/],
     [['inpaint', 'photo.png', '--mask', 'mask.png', '-o', 'o.png', '--colour', 'red'], /Unknown option '--colour'/],
   ];
   for (const [args, message] of usages) {

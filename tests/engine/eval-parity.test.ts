@@ -39,7 +39,7 @@ for (const { mask, scale, label, worstAllowed, meanAllowed } of [
     const output = path.join(dir, 'engine-fill.png');
     const photo = path.join(dir, 'photo.png');
     const request = { photo, mask: { kind: 'file', path: path.join(dir, 'hole.png') }, scaleMask: false, inferSize: 'auto', format: 'png', quality: 92, overwrite: false } as const;
-    await inpaintFile(model, { ...request, output, texture: false });
+    await inpaintFile(model, { ...request, output, texture: 'off' });
     const [engine, expected, original, hole] = await Promise.all([raw(output), raw(path.join(dir, 'eval-fill.png')), raw(photo), raw(path.join(dir, 'hole.png'))]);
     const network = compare(engine, expected, original, hole);
     assert.ok(network.worst <= worstAllowed && network.mean < meanAllowed, `hole pixels differ from evaluate.py's by up to ${network.worst} (mean ${network.mean.toFixed(3)})`);

@@ -3,14 +3,16 @@
 // comes back the same whatever the part's size (parts must not show). evaluate.py's run of the same step is held to
 // the engine's in eval-parity.test.ts.
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import { promisify } from 'node:util';
 import { EngineError } from '../../main/engine/errors';
 import { inpaintFile } from '../../main/engine/fill/pipeline';
 import { setTextureGraphLoader, TEXTURE_RUN_PIXELS, textureGrid } from '../../main/engine/fill/texture';
 import { loadModel, type LoadedModel } from '../../main/engine/model/session';
-import { dataDir, MODEL, raw, rectMask, tempDir, type Raw } from '../helpers/engine-data';
+import { dataDir, MODEL, raw, rectMask, repoRoot, tempDir, type Raw } from '../helpers/engine-data';
 
 const WOOD = path.join(dataDir, 'val', 'photos', 'dpn_Wood-Desk.jpg'); // 1229x768
 const HOLE = { x: 880, y: 110, width: 300, height: 200 }; // plain boards, right of the cup
@@ -71,7 +73,7 @@ test("a hole in a wooden desk gets the wood's grain, in the network's colours, a
   const mask = await rectMask(1229, 768, [HOLE], path.join(dir, 'hole.png'));
   const request = { photo: WOOD, mask: { kind: 'file', path: mask }, scaleMask: false, inferSize: 'auto', format: 'png', quality: 92, overwrite: false } as const;
   const files = ['smooth', 'textured', 'parts'].map((n) => path.join(dir, `${n}.png`));
-  await inpaintFile(model, { ...request, output: files[0]!, texture: false });
+  await inpaintFile(model, { ...request, output: files[0]!, texture: 'off' });
   await inpaintFile(model, { ...request, output: files[1]! });
   await inpaintFile(model, { ...request, output: files[2]!, textureRunPixels: PARTS_RUN_PIXELS }); // 3 x 2 parts
   const [smooth, textured, parts, photo] = await Promise.all([raw(files[0]!), raw(files[1]!), raw(files[2]!), raw(WOOD)]);
@@ -82,6 +84,36 @@ test("a hole in a wooden desk gets the wood's grain, in the network's colours, a
   assert.ok(grained.fine > plain.fine + 0.15 * truth.fine, `fine detail ${plain.fine.toFixed(2)} -> ${grained.fine.toFixed(2)} (the wood's: ${truth.fine.toFixed(2)})`);
   for (let c = 0; c < 3; c++) assert.ok(Math.abs(grained.mean[c]! - plain.mean[c]!) < 2, `channel ${c}'s mean moved ${plain.mean[c]!.toFixed(1)} -> ${grained.mean[c]!.toFixed(1)}`);
   assert.ok(parts.data.equals(textured.data), 'filled in 3 x 2 parts, the fill is the same');
+});
+
+test("with --texture patches the hole gets the wood's whole texture, as pconv/patches.py makes it, and parts do not show", async (t) => {
+  const dir = await tempDir(t);
+  const mask = await rectMask(1229, 768, [HOLE], path.join(dir, 'hole.png'));
+  const request = { photo: WOOD, mask: { kind: 'file', path: mask }, scaleMask: false, inferSize: 'auto', format: 'png', quality: 92, overwrite: false } as const;
+  const files = ['smooth', 'grain', 'patches', 'parts', 'python'].map((n) => path.join(dir, `${n}.png`));
+  await inpaintFile(model, { ...request, output: files[0]!, texture: 'off' });
+  await inpaintFile(model, { ...request, output: files[1]! });
+  await inpaintFile(model, { ...request, output: files[2]!, texture: 'patches' });
+  const partsRunPixels = 900_000; // a run reads 832 px around its part: 3 x 2 parts of 100 x 100
+  assert.ok(textureGrid(HOLE, partsRunPixels, 'patches').length > 1, 'the hole is cut into parts');
+  await inpaintFile(model, { ...request, output: files[3]!, texture: 'patches', textureRunPixels: partsRunPixels });
+  await promisify(execFile)('/usr/bin/python3', ['-m', 'pconv.patches', '--photo', WOOD, '--hole', mask, '--fill', files[0]!, '--out', files[4]!], { cwd: path.join(repoRoot, 'native-models') });
+  const [smooth, grain, patches, parts, python, photo] = await Promise.all([raw(files[0]!), raw(files[1]!), raw(files[2]!), raw(files[3]!), raw(files[4]!), raw(WOOD)]);
+  const [plain, grained, copied, truth] = [detail(smooth), detail(grain), detail(patches), detail(photo)];
+  console.log(`fine detail over the hole: network ${plain.fine.toFixed(2)}, grain ${grained.fine.toFixed(2)}, patches ${copied.fine.toFixed(2)}, the wood ${truth.fine.toFixed(2)}`);
+  assert.ok(copied.fine > grained.fine + 0.2 * truth.fine && copied.fine > 0.7 * truth.fine, `fine detail: grain ${grained.fine.toFixed(2)}, patches ${copied.fine.toFixed(2)} (the wood's: ${truth.fine.toFixed(2)})`);
+  for (let c = 0; c < 3; c++) assert.ok(Math.abs(copied.mean[c]! - plain.mean[c]!) < 3, `channel ${c}'s mean moved ${plain.mean[c]!.toFixed(1)} -> ${copied.mean[c]!.toFixed(1)}`);
+  assert.ok(parts.data.equals(patches.data), 'filled in parts, the fill is the same');
+  const inHole = (i: number) => {
+    const [x, y] = [Math.floor(i / 3) % photo.width, Math.floor(i / 3 / photo.width)];
+    return x >= HOLE.x && x < HOLE.x + HOLE.width && y >= HOLE.y && y < HOLE.y + HOLE.height;
+  };
+  let worst = 0;
+  for (let i = 0; i < photo.data.length; i++) {
+    worst = Math.max(worst, Math.abs(patches.data[i]! - python.data[i]!));
+    if (!inHole(i)) assert.equal(patches.data[i], photo.data[i], "pixels outside the hole are the photo's");
+  }
+  assert.ok(worst <= 1, `the engine's patches differ from pconv/patches.py's by up to ${worst}`);
 });
 
 test('a wire across the photo is grained only along it, and the same whatever the parts', async (t) => {

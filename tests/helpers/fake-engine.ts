@@ -47,7 +47,7 @@ export function fakeEngine(): FakeEngine {
       return { kind: 'preview', width, height, format, preview: data, previewWidth: info.width, previewHeight: info.height };
     },
     async removeObject(req, options) {
-      calls.push(`removeObject ${req.photo} layers=${req.layers.length}`);
+      calls.push(`removeObject ${req.photo} layers=${req.layers.length} texture=${req.texture}`);
       options?.onProgress?.('model', 0.5);
       // The region must lie inside the upright photo, as the real engine checks (its size the contract checks).
       const { mask } = req;

@@ -98,7 +98,13 @@ test('remove object fills the composite, keeps the patch, and export flattens it
   const first = ok<ResultPatch>(await dispatch(ctx, 'photo:removeObject', { docId: info.docId, jobId: 'j1', mask, resultIds: [] }));
   assert.deepEqual(first.rect, mask.rect, 'the fill covers the region the mask was placed at');
   ok(await dispatch(ctx, 'photo:removeObject', { docId: info.docId, jobId: 'j2', mask, resultIds: [first.resultId] }));
-  assert.deepEqual(engine.calls.filter((c) => c.startsWith('removeObject')), [`removeObject ${photo} layers=0`, `removeObject ${photo} layers=1`]);
+  ok(await dispatch(ctx, 'settings:set', { provider: 'auto', threads: 0, precision: 'auto', texture: 'patches' }));
+  ok(await dispatch(ctx, 'photo:removeObject', { docId: info.docId, jobId: 'j3', mask, resultIds: [] }));
+  assert.deepEqual(
+    engine.calls.filter((c) => c.startsWith('removeObject')),
+    [`removeObject ${photo} layers=0 texture=grain`, `removeObject ${photo} layers=1 texture=grain`, `removeObject ${photo} layers=0 texture=patches`],
+    'the texture chosen in Settings reaches the engine',
+  );
   assert.ok(events.some((e) => e.channel === 'job:progress'));
 
   const exported = ok<{ path: string }>(await dispatch(ctx, 'photo:export', {
@@ -263,7 +269,7 @@ test('settings are saved atomically in userData and survive a restart', async (t
   const userData = path.join(dir, 'user');
   const { ctx } = await testContext({ userData });
   const info = ok<{ settings: unknown }>(await dispatch(ctx, 'settings:set', { provider: 'cpu', threads: 2, precision: 'int8' }));
-  assert.deepEqual(info.settings, { provider: 'cpu', threads: 2, precision: 'int8' });
+  assert.deepEqual(info.settings, { provider: 'cpu', threads: 2, precision: 'int8', texture: 'grain' }, 'a request without a texture gets the default');
   assert.deepEqual((await readdir(userData)).sort(), ['settings.json'], 'no temp file left behind');
   const next = await testContext({ userData });
   assert.deepEqual(ok<{ settings: unknown }>(await dispatch(next.ctx, 'app:info', {})).settings, info.settings);

@@ -2,7 +2,7 @@
 // context on the same userData) runs the engine with it, AppInfo says what is in use and what automatic
 // means here, and the native Help menu's provider follows every change.
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -27,9 +27,10 @@ function ok<T>(reply: Reply<unknown>): T {
  * configured with, automatic picks CUDA, a provider it does not have falls back to CPU and says why, and the
  * precision is the engine's own choice for that provider (choosePrecision).
  */
-function configurableEngine(): Engine & { configured: Settings[] } {
-  const configured: Settings[] = [];
-  let current: Settings = { provider: 'auto', threads: 0, precision: 'auto' };
+type EngineSettings = Parameters<Engine['configure']>[0]; // the texture rides along from main's settings, unused here
+function configurableEngine(): Engine & { configured: EngineSettings[] } {
+  const configured: EngineSettings[] = [];
+  let current: EngineSettings = { provider: 'auto', threads: 0, precision: 'auto' };
   const info = async (): Promise<EngineInfo> => {
     const available = ['cuda', 'cpu'];
     const provider = current.provider === 'auto' ? 'cuda' : available.includes(current.provider) ? current.provider : 'cpu';
@@ -59,12 +60,12 @@ test('settings:set restarts the engine with the choice, saves it, and the next s
   const first = configurableEngine();
   const { ctx } = await testContext({ userData, engine: first });
   const started = await startEngine(ctx);
-  assert.deepEqual(first.configured, [{ provider: 'auto', threads: 0, precision: 'auto' }], 'a first start runs the defaults');
+  assert.deepEqual(first.configured, [{ provider: 'auto', threads: 0, precision: 'auto', texture: 'grain' }], 'a first start runs the defaults');
   assert.equal(started.provider, 'cuda');
   assert.deepEqual([started.precision, started.precisionNote], ['fp32', null]);
   assert.equal(started.threads, autoThreads(), 'automatic threads are reported as what they resolve to');
 
-  const chosen: Settings = { provider: 'cpu', threads: 1, precision: 'fp32' };
+  const chosen: Settings = { provider: 'cpu', threads: 1, precision: 'fp32', texture: 'patches' };
   const applied = ok<AppInfo>(await dispatch(ctx, 'settings:set', chosen));
   assert.deepEqual(first.configured.at(-1), chosen, 'the engine was restarted with the choice');
   assert.deepEqual([applied.provider, applied.threads, applied.fallback, applied.precision], ['cpu', 1, null, 'fp32']);
@@ -110,4 +111,12 @@ test('the Help menu shows the provider in use and follows settings:set', async (
   const rebuilds = built.length;
   ok(await dispatch(ctx, 'app:info', {}));
   assert.equal(built.length, rebuilds, 'asking for the info changes nothing, so nothing is rebuilt');
+});
+
+test('a settings file saved before the texture setting existed still loads, with the default texture', async (t) => {
+  const userData = path.join(await tempDir(t), 'user');
+  await mkdir(userData, { recursive: true });
+  await writeFile(path.join(userData, 'settings.json'), JSON.stringify({ provider: 'cpu', threads: 2, precision: 'int8' }));
+  const { ctx } = await testContext({ userData, engine: configurableEngine() });
+  assert.deepEqual(ctx.settings.get(), { provider: 'cpu', threads: 2, precision: 'int8', texture: 'grain' });
 });

@@ -1,5 +1,5 @@
-// Settings in Debian's Chromium against the real web host and engine: Edit > Settings…, CPU and one thread,
-// Apply; the engine restarts with them (app:info over HTTP says so), the status bar shows the provider from
+// Settings in Debian's Chromium against the real web host and engine: Edit > Settings…, CPU, one thread and the
+// patches texture, Apply; the engine restarts with them (app:info over HTTP says so), the status bar shows the provider from
 // Apply's answer, Cancel changes nothing, and the next start of the host runs the saved settings.
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -36,7 +36,7 @@ async function appInfo(of: TestWebHost): Promise<AppInfo> {
 
 const statusProvider = (page: Page) => page.getByLabel('Status').getByTitle('Execution provider in use');
 
-test('Settings: CPU and 1 thread applied run the engine with them, show in the status bar, and persist', async ({ page }) => {
+test('Settings: CPU, 1 thread and the patches texture applied run the engine with them, show in the status bar, and persist', async ({ page }) => {
   assert.equal(autoThreads() > 1, true, 'this test needs automatic threads to differ from 1 (2 physical cores here)');
   const errors: string[] = [];
   page.on('pageerror', (err) => errors.push(err.message));
@@ -78,12 +78,16 @@ test('Settings: CPU and 1 thread applied run the engine with them, show in the s
   // What auto resolves to, as the real engine decided it.
   const autoPrecision = 'full (fp32)';
   await dialog.getByTestId('precision-in-use').filter({ hasText: `In use: ${autoPrecision}.` }).waitFor({ timeout: ENGINE_TIMEOUT });
+  const textureSelect = dialog.getByLabel('Texture');
+  assert.equal(await textureSelect.inputValue(), 'grain');
+  assert.deepEqual(await textureSelect.locator('option').allTextContents(), ['Fine grain (closest to the photo)', 'Patches (natural sand, wood, water)', "Off (the network's fill alone)"]);
   const apply = dialog.getByRole('button', { name: 'Apply', exact: true });
   assert.equal(await apply.isDisabled(), true, 'nothing to apply yet');
 
   await threadsSelect.selectOption('1');
   await providerSelect.selectOption({ label: 'CPU' });
   await precisionSelect.selectOption('fp32');
+  await textureSelect.selectOption('patches');
   await apply.click();
   await dialog.getByRole('status').filter({ hasText: 'Applied. Running on CPU with 1 thread, full (fp32).' }).waitFor({ timeout: ENGINE_TIMEOUT });
   assert.equal(await dialog.getByRole('alert').count(), 0, 'no error');
@@ -94,7 +98,7 @@ test('Settings: CPU and 1 thread applied run the engine with them, show in the s
   // The real host: the engine was restarted with them, and they are saved in userData.
   const info = await appInfo(host);
   assert.deepEqual([info.provider, info.threads, info.fallback, info.precision], ['cpu', 1, null, 'fp32']);
-  assert.deepEqual(info.settings, { provider: 'cpu', threads: 1, precision: 'fp32' });
+  assert.deepEqual(info.settings, { provider: 'cpu', threads: 1, precision: 'fp32', texture: 'patches' });
   assert.deepEqual(JSON.parse(await readFile(path.join(userData, 'settings.json'), 'utf8')), info.settings);
 
   // Cancel leaves everything as it was. Ctrl+, opens Settings in the browser.
@@ -102,9 +106,10 @@ test('Settings: CPU and 1 thread applied run the engine with them, show in the s
   await dialog.waitFor({ state: 'detached' });
   await page.keyboard.press('Control+Comma');
   await dialog.waitFor();
-  assert.deepEqual([await providerSelect.inputValue(), await threadsSelect.inputValue()], ['cpu', '1'], 'the dialog shows what is set');
+  assert.deepEqual([await providerSelect.inputValue(), await threadsSelect.inputValue(), await textureSelect.inputValue()], ['cpu', '1', 'patches'], 'the dialog shows what is set');
   await providerSelect.selectOption('auto');
   await threadsSelect.selectOption('0');
+  await textureSelect.selectOption('off');
   await dialog.getByRole('button', { name: 'Cancel', exact: true }).click();
   await dialog.waitFor({ state: 'detached' });
   const unchanged = await appInfo(host);

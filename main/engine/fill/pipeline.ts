@@ -4,7 +4,7 @@
 // only hole pixels: out = M*I + (1-M)*pred.
 import sharp from 'sharp';
 import type { OutputFormat, Patch, Rect } from '../../contract/app-api';
-import type { InferSize, MaskInput, ProgressDetail } from '../../contract/engine';
+import { DEFAULT_TEXTURE, type InferSize, type MaskInput, type ProgressDetail, type Texture } from '../../contract/engine';
 import { EngineError } from '../errors';
 import { checkLayers, decodeRgb, placeIn, readHeader, type RawImage } from '../images/decode';
 import { checkTarget } from '../images/write';
@@ -17,7 +17,7 @@ import { piecesOf } from './thin-hole-pieces';
 import { atFullResolution, insidePhoto, intersect, planTile, readsReduced, sameRect, type Box, type Tile } from './tile-geometry';
 import { holeShare, holesWithin, knownAlpha, tileHoles } from './tile-holes';
 import { toTensors } from './tile-tensors';
-import { textureStrength, withTexture, type TextureSource } from './texture';
+import { textureStrength, withTexture, type TextureKind, type TextureSource } from './texture';
 
 /** What a job can tell its caller while it runs, and ask: has the caller given up? */
 export interface JobContext {
@@ -35,9 +35,9 @@ export interface FillRequest {
   mask: MaskInput;
   scaleMask: boolean;
   inferSize: InferSize;
-  /** The texture step (texture.ts); on unless false. Off, the fill is the network's alone (tests compare it with
-   * evaluate.py's network path). */
-  texture?: boolean;
+  /** The texture step (texture.ts; contract/engine.ts Texture): grain unless said. Off, the fill is the network's
+   * alone (tests compare it with evaluate.py's network path). */
+  texture?: Texture;
   /** The most pixels one run of the texture step reads (texture.ts TEXTURE_RUN_PIXELS); tests set fewer to see that
    * its parts do not show. */
   textureRunPixels?: number;
@@ -87,7 +87,8 @@ export async function fillHoles(model: Model, req: FillRequest, ctx: JobContext 
     }
   }
   ctx.progress('texture', 0.9);
-  const done = (req.texture ?? true) ? await withTextures(fills, photo, req.layers, mask, req.textureRunPixels) : fills;
+  const texture = req.texture ?? DEFAULT_TEXTURE;
+  const done = texture === 'off' ? fills : await withTextures(fills, photo, req.layers, mask, texture, req.textureRunPixels);
   ctx.throwIfCancelled();
   ctx.progress('patch', 0.93);
   const rect = unionAll(groups);
@@ -110,7 +111,7 @@ interface Prediction {
  * The texture step (texture.ts) over every hole group, once all are filled: each run sees the photo, and every fill
  * where its hole lies in what the run reads, as evaluate.py's one run over the whole photo does.
  */
-async function withTextures(fills: Prediction[], photo: RawImage, layers: readonly Patch[], mask: MaskWindow, runPixels?: number): Promise<Prediction[]> {
+async function withTextures(fills: Prediction[], photo: RawImage, layers: readonly Patch[], mask: MaskWindow, kind: TextureKind, runPixels?: number): Promise<Prediction[]> {
   const { width, height } = photo;
   const canvas = unionAll(fills.map((f) => f.hole));
   const smooth = await placedFills(fills, canvas);
@@ -135,7 +136,7 @@ async function withTextures(fills: Prediction[], photo: RawImage, layers: readon
   for (const group of new Set(fills.map((f) => f.group))) {
     const pieces = fills.filter((f) => f.group === group);
     const share = Math.max(...pieces.map((f) => f.share));
-    const rgb = await withTexture(source, pieces.map((f) => f.hole), textureStrength(share), runPixels);
+    const rgb = await withTexture(source, pieces.map((f) => f.hole), textureStrength(share, kind), runPixels, kind);
     out.push({ hole: unionAll(pieces.map((f) => f.hole)), share, group, rgb });
   }
   return out;

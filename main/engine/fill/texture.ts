@@ -12,24 +12,41 @@ import { firstLine, lazyGraphs, pixelGraphSession } from './pixel-graphs';
 import type { MaskWindow } from './read-mask';
 import { unionAll } from './hole-groups';
 import { intersect, sameRect } from './tile-geometry';
+import { PATCHES_CELL, PATCHES_GRAPH, PATCHES_MARGIN, PATCHES_REACH } from './patches-graph';
 import { TEXTURE_CELL, TEXTURE_GRAPH, TEXTURE_MARGIN, TEXTURE_REACH, TEXTURE_STRENGTHS } from './texture-graph';
 
-/** The grain's strength for a hole that fills `share` of the network's tile (pconv/texture.py texture_strength). */
-export const textureStrength = (share: number) => TEXTURE_STRENGTHS.find(([upto]) => share <= upto)?.[1] ?? 0;
+/** The two texture steps (contract/engine.ts Texture): `grain` (pconv/texture.py) and `patches` (pconv/patches.py),
+ * one graph each, with the same inputs; what each reads around its box and how its boxes lie on the photo's grid. */
+export type TextureKind = 'grain' | 'patches';
+interface Geometry {
+  graph: Uint8Array;
+  reach: number;
+  margin: number;
+  cell: number;
+}
+const KINDS: Record<TextureKind, Geometry> = {
+  grain: { graph: TEXTURE_GRAPH, reach: TEXTURE_REACH, margin: TEXTURE_MARGIN, cell: TEXTURE_CELL },
+  patches: { graph: PATCHES_GRAPH, reach: PATCHES_REACH, margin: PATCHES_MARGIN, cell: PATCHES_CELL },
+};
+
+/** The step's strength for a hole that fills `share` of the network's tile: the grain's by share (pconv/texture.py
+ * texture_strength); the patches' whole. */
+export const textureStrength = (share: number, kind: TextureKind = 'grain') =>
+  kind === 'patches' ? 1 : (TEXTURE_STRENGTHS.find(([upto]) => share <= upto)?.[1] ?? 0);
 
 /** Where the step works around a hole's rectangle: `box`, the pixels it fills (the rectangle and TEXTURE_MARGIN
  * around it, within the photo's whole cells), and `around`, the photo it reads (TEXTURE_REACH more on each side; past
  * the photo's edge neither known nor hole). Both on the photo's TEXTURE_CELL grid, as evaluate.py's whole-photo run
  * lays them, so that both choose the same sources. */
-export function textureBoxes(hole: Rect, photoWidth: number, photoHeight: number): { box: Rect; around: Rect } {
-  const down = (v: number) => Math.floor(v / TEXTURE_CELL) * TEXTURE_CELL;
-  const up = (v: number) => Math.ceil(v / TEXTURE_CELL) * TEXTURE_CELL;
-  const x = down(Math.max(0, hole.x - TEXTURE_MARGIN));
-  const y = down(Math.max(0, hole.y - TEXTURE_MARGIN));
-  const right = Math.min(up(photoWidth), up(hole.x + hole.width + TEXTURE_MARGIN));
-  const bottom = Math.min(up(photoHeight), up(hole.y + hole.height + TEXTURE_MARGIN));
+export function textureBoxes(hole: Rect, photoWidth: number, photoHeight: number, kind: TextureKind = 'grain'): { box: Rect; around: Rect } {
+  const { cell, margin, reach: r } = KINDS[kind];
+  const down = (v: number) => Math.floor(v / cell) * cell;
+  const up = (v: number) => Math.ceil(v / cell) * cell;
+  const x = down(Math.max(0, hole.x - margin));
+  const y = down(Math.max(0, hole.y - margin));
+  const right = Math.min(up(photoWidth), up(hole.x + hole.width + margin));
+  const bottom = Math.min(up(photoHeight), up(hole.y + hole.height + margin));
   const box = { x, y, width: right - x, height: bottom - y };
-  const r = TEXTURE_REACH;
   return { box, around: { x: x - r, y: y - r, width: box.width + 2 * r, height: box.height + 2 * r } };
 }
 
@@ -51,8 +68,9 @@ export interface TextureSource {
 export const TEXTURE_RUN_PIXELS = 2_700_000;
 
 /** The photo pixels a run over a part of w x h px reads, at most (textureBoxes: the margin, the reach, cell rounding). */
-const readArea = (w: number, h: number) => {
-  const around = 2 * (TEXTURE_MARGIN + TEXTURE_REACH + TEXTURE_CELL);
+const readAreaOf = (w: number, h: number, kind: TextureKind) => {
+  const { margin, reach, cell } = KINDS[kind];
+  const around = 2 * (margin + reach + cell);
   return (w + around) * (h + around);
 };
 
@@ -61,7 +79,8 @@ const readArea = (w: number, h: number) => {
  * ~300 px around its part again, so a 1510 x 2100 px hole (10 % of 24 MP) in 2 x 2 parts reads 9.1 MP where
  * 1024 px squares read 10.8 (`npm run bench -- --only e2e`, texture row).
  */
-export function textureGrid(rect: Rect, runPixels = TEXTURE_RUN_PIXELS): Rect[] {
+export function textureGrid(rect: Rect, runPixels = TEXTURE_RUN_PIXELS, kind: TextureKind = 'grain'): Rect[] {
+  const readArea = (w: number, h: number) => readAreaOf(w, h, kind);
   const a = Math.sqrt(readArea(0, 0)); // what a run reads past its part's sides
   let best = { nx: 1, ny: 1, read: Infinity };
   // nx columns read at least (width + a nx)(height + a): past the best, more columns only read more.
@@ -85,18 +104,24 @@ export function textureGrid(rect: Rect, runPixels = TEXTURE_RUN_PIXELS): Rect[] 
 
 type TextureGraph = { ort: typeof Ort; session: Ort.InferenceSession };
 
-async function createTextureGraph(): Promise<TextureGraph> {
+const createGraph = (kind: TextureKind) => async (): Promise<TextureGraph> => {
   const ort = await import('onnxruntime-node');
-  return { ort, session: await pixelGraphSession(ort, TEXTURE_GRAPH) };
-}
+  return { ort, session: await pixelGraphSession(ort, KINDS[kind].graph) };
+};
 
 const textureFailed = (what: string, err: unknown) =>
   new EngineError('failed', `Holefill could not add the texture to the fill: ${what} (${firstLine(err)}).`);
 
-const textureGraph = lazyGraphs(createTextureGraph, (err) => textureFailed('onnxruntime could not start it', err));
+const graphs = {
+  grain: lazyGraphs(createGraph('grain'), (err) => textureFailed('onnxruntime could not start it', err)),
+  patches: lazyGraphs(createGraph('patches'), (err) => textureFailed('onnxruntime could not start it', err)),
+};
 
-/** Tests put a loader that fails in its place (as mask-ops.ts's setMaskGraphLoader); no argument restores the real one. */
-export const setTextureGraphLoader = textureGraph.setLoader;
+/** Tests put a loader that fails in the place of both (as mask-ops.ts's setMaskGraphLoader); no argument restores the
+ * real ones. */
+export const setTextureGraphLoader = (loader?: () => Promise<TextureGraph>) => {
+  for (const g of Object.values(graphs)) g.setLoader(loader);
+};
 
 const raw = (width: number, height: number, channels: 1 | 3) => ({ raw: { width, height, channels } });
 
@@ -105,23 +130,23 @@ const raw = (width: number, height: number, channels: 1 | 3) => ({ raw: { width,
  * RGB of their union's size. The union is cut by textureGrid; a part no piece reaches is left as the fill, and a run
  * covers only what the pieces cover of its part (a wire across the photo: the parts along it, not the whole frame).
  */
-export async function withTexture(source: TextureSource, pieces: readonly Rect[], strength: number, runPixels = TEXTURE_RUN_PIXELS): Promise<Buffer> {
+export async function withTexture(source: TextureSource, pieces: readonly Rect[], strength: number, runPixels = TEXTURE_RUN_PIXELS, kind: TextureKind = 'grain'): Promise<Buffer> {
   const hole = unionAll(pieces);
-  const parts = textureGrid(hole, runPixels).flatMap((cell) => {
+  const parts = textureGrid(hole, runPixels, kind).flatMap((cell) => {
     const covered = pieces.map((p) => intersect(p, cell)).filter((r): r is Rect => r !== null);
     return covered.length ? [unionAll(covered)] : [];
   });
-  if (parts.length === 1 && sameRect(parts[0]!, hole)) return texturePart(source, hole, strength);
+  if (parts.length === 1 && sameRect(parts[0]!, hole)) return texturePart(source, hole, strength, kind);
   const over: sharp.OverlayOptions[] = [];
-  for (const p of parts) over.push({ input: await texturePart(source, p, strength), raw: raw(p.width, p.height, 3).raw, left: p.x - hole.x, top: p.y - hole.y });
+  for (const p of parts) over.push({ input: await texturePart(source, p, strength, kind), raw: raw(p.width, p.height, 3).raw, left: p.x - hole.x, top: p.y - hole.y });
   return sharp(await source.fills(hole), raw(hole.width, hole.height, 3)).composite(over).removeAlpha().raw().toBuffer();
 }
 
-async function texturePart(source: TextureSource, hole: Rect, strength: number): Promise<Buffer> {
+async function texturePart(source: TextureSource, hole: Rect, strength: number, kind: TextureKind): Promise<Buffer> {
   const { mask } = source;
-  const { box, around } = textureBoxes(hole, source.width, source.height);
-  const r = TEXTURE_REACH;
-  const [{ ort, session }, { photo, known }, fill] = await Promise.all([textureGraph.get(), source.read(around), source.fills(box)]);
+  const { box, around } = textureBoxes(hole, source.width, source.height, kind);
+  const r = KINDS[kind].reach;
+  const [{ ort, session }, { photo, known }, fill] = await Promise.all([graphs[kind].get(), source.read(around), source.fills(box)]);
   const at = { left: hole.x - box.x, top: hole.y - box.y };
   const inMask = intersect(box, mask.rect);
   const holes = inMask

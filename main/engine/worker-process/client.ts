@@ -11,10 +11,12 @@ import { fileURLToPath } from 'node:url';
 import type { OutputFormat, Patch, Precision, Provider } from '../../contract/app-api';
 import {
   DEFAULT_INFER_SIZE,
+  DEFAULT_TEXTURE,
   describeIssues,
   FromWorker,
   type EngineInfo,
   type InferSize,
+  type Texture,
   type JobKind,
   type JobOf,
   type MaskInput,
@@ -49,6 +51,8 @@ export interface EngineOptions {
   precision?: Precision;
   /** The model's working size for every job that does not say; see InferSize. */
   inferSize?: InferSize;
+  /** The texture for every job that does not say; see Texture. */
+  texture?: Texture;
   spawner?: WorkerSpawner;
   log?: (line: string) => void;
 }
@@ -88,6 +92,7 @@ export class EngineClient {
   readonly #spawner: WorkerSpawner;
   readonly #log: (line: string) => void;
   readonly #inferSize: InferSize;
+  readonly #texture: Texture;
   #worker: Worker | null = null;
   #queue: Pending[] = [];
   /** Taken from the queue, on (or waiting for) a worker: at most JOBS_IN_FLIGHT, oldest first. */
@@ -111,6 +116,7 @@ export class EngineClient {
     };
     this.#spawner = options.spawner ?? childProcessSpawner(WORKER_ENTRY, this.#log);
     this.#inferSize = options.inferSize ?? DEFAULT_INFER_SIZE;
+    this.#texture = options.texture ?? DEFAULT_TEXTURE;
   }
 
   /** Starts the worker if needed; rejects with 'model-unavailable' when the model cannot be loaded. */
@@ -146,11 +152,11 @@ export class EngineClient {
 
   /** The patch that fills `mask` (PNG bytes or a file) in photo + layers. */
   removeObject(
-    req: { photo: string; layers: readonly Patch[]; mask: Uint8Array | MaskInput; inferSize?: InferSize },
+    req: { photo: string; layers: readonly Patch[]; mask: Uint8Array | MaskInput; inferSize?: InferSize; texture?: Texture },
     options?: JobOptions,
   ): Promise<ResultOf<'removeObject'>> {
     const mask = req.mask instanceof Uint8Array ? { kind: 'bytes' as const, data: req.mask } : req.mask;
-    return this.run({ kind: 'removeObject', photo: req.photo, layers: [...req.layers], mask, inferSize: req.inferSize ?? this.#inferSize }, options);
+    return this.run({ kind: 'removeObject', photo: req.photo, layers: [...req.layers], mask, inferSize: req.inferSize ?? this.#inferSize, texture: req.texture ?? this.#texture }, options);
   }
 
   /** Fills and writes the whole photo; the output's defaults are writeDefaults'. */
@@ -164,6 +170,7 @@ export class EngineClient {
       overwrite?: boolean;
       scaleMask?: boolean;
       inferSize?: InferSize;
+      texture?: Texture;
     },
     options?: JobOptions,
   ): Promise<ResultOf<'inpaintFile'>> {
@@ -175,6 +182,7 @@ export class EngineClient {
         ...writeDefaults(req),
         scaleMask: req.scaleMask ?? false,
         inferSize: req.inferSize ?? this.#inferSize,
+        texture: req.texture ?? this.#texture,
       },
       options,
     );
