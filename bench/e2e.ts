@@ -159,6 +159,7 @@ export async function benchEndToEnd(model: LoadedModel, ref512: number | null, d
   for (const share of shares) {
     const section = `e2e: Remove Object in the app, ${mp} JPEG open, one painted hole of ${Math.round(share * 100)}%, texture patches`;
     const region = await objectRegion(W, H, share);
+    await removeBreakdown(model, big, region, DEFAULT_INFER_SIZE, 'patches'); // its graph starts on first use
     const grain: Breakdown[] = [];
     const patches: Breakdown[] = [];
     for (let i = 0; i < (quick ? 1 : 3); i++) {
