@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { BatchOptions, BatchProgress, BatchSummary } from '../contract/app-api';
-import type { InferSize } from '../contract/engine';
+import type { InferSize, Texture } from '../contract/engine';
 import { asEngineError, type EngineClient, type EngineError } from '../engine';
 import { planBatch, type BatchItem } from './plan';
 
@@ -25,6 +25,8 @@ export interface BatchRunOptions {
   /** Each photo's outcome, in the plan's order (a photo finished early waits for those before it). */
   onFile?: (result: FileResult, elapsedMs: number) => void;
   inferSize?: InferSize;
+  /** The texture step for every photo (Settings > Texture in the app; --texture in the CLI, which sets the engine's). */
+  texture?: Texture;
   /**
    * How many photos are started and not yet reported at any time (the engine's jobsInFlight: what it runs at
    * once). 1 runs the batch strictly one photo after another.
@@ -101,7 +103,7 @@ export async function runBatch(engine: BatchEngine, options: BatchOptions, run: 
       return chooseOutput(item.output, options.existing, chosen.filter((c) => c !== null));
     });
     const outcome = output
-      .then((chosen) => processOne(engine, item, chosen, options, run.inferSize))
+      .then((chosen) => processOne(engine, item, chosen, options, run))
       // Whatever goes wrong with one photo is that photo's failure, never the batch's (nor its neighbour's).
       .catch((err: unknown): FileResult => failed(item, asEngineError(err)))
       .then((result) => {
@@ -138,7 +140,7 @@ export async function runBatch(engine: BatchEngine, options: BatchOptions, run: 
 /** Outputs that may be one file: the same path compared case-insensitively (as macOS and Windows do), everywhere. */
 const samePathAnyCase = (a: string, b: string) => path.resolve(a).toLowerCase() === path.resolve(b).toLowerCase();
 
-async function processOne(engine: BatchEngine, item: BatchItem, output: string | null, options: BatchOptions, inferSize?: InferSize): Promise<FileResult> {
+async function processOne(engine: BatchEngine, item: BatchItem, output: string | null, options: BatchOptions, { inferSize, texture }: BatchRunOptions): Promise<FileResult> {
   if (!item.mask) {
     return { file: item.file, status: 'failed', reason: `No mask found for it in the masks folder (expected ${path.parse(item.file).name}.png or similar).` };
   }
@@ -154,6 +156,7 @@ async function processOne(engine: BatchEngine, item: BatchItem, output: string |
       overwrite: options.existing === 'overwrite',
       scaleMask: options.masks.kind !== 'folder' && options.masks.scaleToFit,
       ...(inferSize ? { inferSize } : {}),
+      ...(texture ? { texture } : {}),
     });
     return { file: item.file, status: 'succeeded', output };
   } catch (err) {

@@ -40,6 +40,7 @@ export const batchStart: Command<'batch:start'> = async (ctx, req) => {
   runBatch(ctx.engine, options, {
     batchId,
     signal: abort.signal,
+    texture: ctx.settings.get().texture,
     onProgress: (progress) => ctx.emit('batch:progress', { batchId, ...progress }),
   })
     .catch((err: unknown) => failedSummary(batchId, options.outputDir, abort.signal.aborted, err))

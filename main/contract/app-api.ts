@@ -65,7 +65,7 @@ export const Settings = z.object({
   provider: Provider,
   threads: z.number().int().min(0).max(256), // 0 = the engine's default
   precision: Precision,
-  /** Remove Object's texture; a settings file from before it had none: the default. */
+  /** The texture for Remove Object and batches; a settings file from before it had none: the default. */
   texture: Texture.default(DEFAULT_TEXTURE),
 });
 export type Settings = z.infer<typeof Settings>;

@@ -133,7 +133,7 @@ test('a wire across the photo is grained only along it, and the same whatever th
   assert.ok(changed > 0, 'the wire is filled');
 });
 
-test('when onnxruntime cannot run the texture graph, the job fails saying so and writes nothing; the next one starts it anew', async (t) => {
+test('when onnxruntime cannot run a texture graph (grain or patches), the job fails saying so and writes nothing; the next one starts it anew', async (t) => {
   const dir = await tempDir(t);
   const mask = await rectMask(1229, 768, [HOLE], path.join(dir, 'hole.png'));
   const output = path.join(dir, 'out.png');
@@ -143,12 +143,14 @@ test('when onnxruntime cannot run the texture graph, the job fails saying so and
     throw new Error('no onnxruntime here');
   });
   try {
-    await assert.rejects(inpaintFile(model, request), (e: unknown) => e instanceof EngineError && e.code === 'failed' && /could not add the texture to the fill: onnxruntime could not start it \(no onnxruntime here\)/.test(e.message));
-    await assert.rejects(stat(output), { code: 'ENOENT' }, 'no output is written');
+    for (const texture of ['grain', 'patches'] as const) {
+      await assert.rejects(inpaintFile(model, { ...request, texture }), (e: unknown) => e instanceof EngineError && e.code === 'failed' && /could not add the texture to the fill: onnxruntime could not start it \(no onnxruntime here\)/.test(e.message));
+      await assert.rejects(stat(output), { code: 'ENOENT' }, `no output is written (${texture})`);
+    }
     assert.ok((await readFile(WOOD)).equals(before), 'the photo is untouched');
   } finally {
     setTextureGraphLoader();
   }
-  await inpaintFile(model, request);
+  await inpaintFile(model, { ...request, texture: 'patches' });
   assert.equal((await raw(output)).width, 1229, 'the next job runs with the real graph');
 });

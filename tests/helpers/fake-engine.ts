@@ -74,7 +74,7 @@ export function fakeEngine(): FakeEngine {
       return { kind: 'export', output: req.output };
     },
     async inpaintFile(req) {
-      calls.push(`inpaintFile ${req.photo} -> ${req.output}`);
+      calls.push(`inpaintFile ${req.photo} -> ${req.output} texture=${req.texture}`);
       const { width, height } = await sharp(req.photo).rotate().toFile(req.output);
       return { kind: 'inpaintFile', output: req.output, width, height, holes: 0, provider: 'cpu', elapsedMs: 1 };
     },

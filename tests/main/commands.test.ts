@@ -237,6 +237,25 @@ test('batch:start accepts the default output beside the chosen photos, and nothi
   assert.equal((await batchDone(events, batchId)).outputDir, path.join(input, 'inpainted'));
 });
 
+test('batch:start fills with the texture chosen in Settings, as Remove Object does', async (t) => {
+  const dir = await tempDir(t);
+  const folders = { input: path.join(dir, 'in'), masks: path.join(dir, 'masks'), output: path.join(dir, 'out') };
+  await Promise.all([mkdir(folders.input), mkdir(folders.masks)]);
+  const photo = await writePhoto(path.join(folders.input, 'p.jpg'), 64, 48);
+  await sharp({ create: { width: 64, height: 48, channels: 3, background: '#000' } }).composite([{ input: { create: { width: 8, height: 8, channels: 3, background: '#fff' } }, left: 20, top: 20 }]).png().toFile(path.join(folders.masks, 'p.png'));
+  const engine = fakeEngine();
+  const { ctx, events } = await testContext({ userData: path.join(dir, 'user'), engine, dialogs: { openFolder: async (p) => folders[p] } });
+  for (const purpose of ['input', 'masks', 'output'] as const) ok(await dispatch(ctx, 'folder:choose', { purpose }));
+  ok(await dispatch(ctx, 'settings:set', { provider: 'auto', threads: 0, precision: 'auto', texture: 'patches' }));
+  const options = {
+    inputDir: folders.input, recursive: false, masks: { kind: 'folder', dir: folders.masks }, outputDir: folders.output,
+    format: 'same', quality: 90, existing: 'skip', allowInputDir: false,
+  };
+  const { batchId } = ok<{ batchId: string }>(await dispatch(ctx, 'batch:start', options));
+  assert.equal((await batchDone(events, batchId)).total, 1);
+  assert.deepEqual(engine.calls.filter((c) => c.startsWith('inpaintFile')), [`inpaintFile ${photo} -> ${path.join(folders.output, 'p.jpg')} texture=patches`]);
+});
+
 test('typed paths are granted only in the web host', async (t) => {
   const dir = await tempDir(t);
   const photo = await writePhoto(path.join(dir, 'p.jpg'));

@@ -113,10 +113,14 @@ test('the Help menu shows the provider in use and follows settings:set', async (
   assert.equal(built.length, rebuilds, 'asking for the info changes nothing, so nothing is rebuilt');
 });
 
-test('a settings file saved before the texture setting existed still loads, with the default texture', async (t) => {
+test('a settings file saved before the texture setting existed still loads, with the default texture; an unknown texture is refused', async (t) => {
   const userData = path.join(await tempDir(t), 'user');
   await mkdir(userData, { recursive: true });
   await writeFile(path.join(userData, 'settings.json'), JSON.stringify({ provider: 'cpu', threads: 2, precision: 'int8' }));
   const { ctx } = await testContext({ userData, engine: configurableEngine() });
   assert.deepEqual(ctx.settings.get(), { provider: 'cpu', threads: 2, precision: 'int8', texture: 'grain' });
+  // A texture the contract does not know is refused at the boundary, and nothing is saved.
+  const refused = await dispatch(ctx, 'settings:set', { provider: 'cpu', threads: 2, precision: 'int8', texture: 'wild' });
+  assert.equal(refused.ok ? 'ok' : refused.error.code, 'invalid-request');
+  assert.deepEqual(JSON.parse(await readFile(path.join(userData, 'settings.json'), 'utf8')), { provider: 'cpu', threads: 2, precision: 'int8' });
 });
