@@ -7,6 +7,7 @@ import cv2
 import numpy as np
 import torch
 
+from pconv import patches
 from pconv.patches import patches_fill
 from pconv.texture import texture_fill
 from tests.test_texture import ellipse_hole, grain, load
@@ -31,7 +32,7 @@ class Patches(unittest.TestCase):
         grained = texture_fill(self.wood, self.hole, self.smooth)
         truth, before, after = (detail(x, self.hole) for x in (self.wood, self.smooth, out))
         self.assertLess(before, 0.35 * truth, f"Telea's fill is smooth: {before:.2f} against the wood's {truth:.2f}")
-        # Measured: 4.22 -> 11.39 of the wood's 18.27 (a crack runs through the truth).
+        # Measured: 4.22 -> 9.84 of the wood's 18.27 (a crack runs through the truth; 11.39 before the rim term).
         self.assertGreater(after, 0.5 * truth, f"detail {before:.2f} -> {after:.2f} (the wood's: {truth:.2f})")
         self.assertGreater(grain(out, self.hole), 1.5 * grain(grained, self.hole), "more than the grain step gives")
         h = self.hole > 0
@@ -45,6 +46,27 @@ class Patches(unittest.TestCase):
         magenta[self.hole > 0] = (255, 0, 255)
         a, b = patches_fill(black, self.hole, self.smooth), patches_fill(magenta, self.hole, self.smooth)
         self.assertTrue(np.array_equal(a[self.hole > 0], b[self.hole > 0]))
+
+    def test_a_hole_deeper_than_the_offsets_reach_is_filled_to_its_core(self):
+        # An ellipse 760 x 700 px over the desk, filled flat: its core lies more than 272 px from any known pixel,
+        # past the longest offset (256 px), so one pass leaves it flat (a disc); the later passes copy into it from
+        # what the first copied. Measured: the core's detail 0.00 in one pass, 9.65 in passes (the wood's 20.30).
+        h, w = self.wood.shape[:2]
+        hole = np.zeros((h, w), np.uint8)
+        cv2.ellipse(hole, (614, 384), (380, 350), 0, 0, 360, 1, -1)
+        core = cv2.distanceTransform(hole, cv2.DIST_L2, 5) > 272
+        flat = self.wood.copy()
+        flat[hole > 0] = self.wood[hole == 0].mean(0).astype(np.uint8)
+        out = patches_fill(self.wood, hole, flat)
+        passes, patches.PATCH_PASSES = patches.PATCH_PASSES, 1
+        try:
+            one = patches_fill(self.wood, hole, flat)
+        finally:
+            patches.PATCH_PASSES = passes
+        wood, filled, once = (detail(x, core.astype(np.uint8)) for x in (self.wood, out, one))
+        self.assertLess(once, 0.05 * wood, f"one pass leaves the core flat: {once:.2f}")
+        self.assertGreater(filled, 0.3 * wood, f"the core's detail {filled:.2f} (the wood's: {wood:.2f})")
+        self.assertTrue(np.array_equal(out[hole == 0], self.wood[hole == 0]), "the photo's own pixels are untouched")
 
     def test_a_clear_sky_stays_clear(self):
         sky = load("elem_Paris-la-Tour-Eiffel.jpg")

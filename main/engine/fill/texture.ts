@@ -10,9 +10,9 @@ import { EngineError } from '../errors';
 import { placeIn } from '../images/decode';
 import { firstLine, lazyGraphs, pixelGraphSession } from './pixel-graphs';
 import type { MaskWindow } from './read-mask';
-import { unionAll } from './hole-groups';
+import { tightBox, unionAll } from './hole-groups';
 import { intersect, sameRect } from './tile-geometry';
-import { PATCHES_CELL, PATCHES_GRAPH, PATCHES_MARGIN, PATCHES_REACH } from './patches-graph';
+import { PATCHES_CELL, PATCHES_GRAPH, PATCHES_MARGIN, PATCHES_PASSES, PATCHES_REACH } from './patches-graph';
 import { TEXTURE_CELL, TEXTURE_GRAPH, TEXTURE_MARGIN, TEXTURE_REACH, TEXTURE_STRENGTHS } from './texture-graph';
 
 /** The two texture steps (contract/engine.ts Texture): `grain` (pconv/texture.py) and `patches` (pconv/patches.py),
@@ -23,10 +23,12 @@ interface Geometry {
   reach: number;
   margin: number;
   cell: number;
+  /** At most this many passes over a hole, each from the last one's copies inwards. */
+  passes: number;
 }
 const KINDS: Record<TextureKind, Geometry> = {
-  grain: { graph: TEXTURE_GRAPH, reach: TEXTURE_REACH, margin: TEXTURE_MARGIN, cell: TEXTURE_CELL },
-  patches: { graph: PATCHES_GRAPH, reach: PATCHES_REACH, margin: PATCHES_MARGIN, cell: PATCHES_CELL },
+  grain: { graph: TEXTURE_GRAPH, reach: TEXTURE_REACH, margin: TEXTURE_MARGIN, cell: TEXTURE_CELL, passes: 1 },
+  patches: { graph: PATCHES_GRAPH, reach: PATCHES_REACH, margin: PATCHES_MARGIN, cell: PATCHES_CELL, passes: PATCHES_PASSES },
 };
 
 /** The step's strength for a hole that fills `share` of the network's tile: the grain's by share (pconv/texture.py
@@ -125,24 +127,87 @@ export const setTextureGraphLoader = (loader?: () => Promise<TextureGraph>) => {
 
 const raw = (width: number, height: number, channels: 1 | 3) => ({ raw: { width, height, channels } });
 
+/** A pass's result over a rectangle: 8-bit RGB, and the hole pixels no copy reached yet (255; patches only). */
+interface Pass {
+  rgb: Buffer;
+  pending: Buffer | null;
+}
+
 /**
  * The fill of the hole group made of `pieces` (the rectangles the network filled) with the photo's grain added: 8-bit
  * RGB of their union's size. The union is cut by textureGrid; a part no piece reaches is left as the fill, and a run
  * covers only what the pieces cover of its part (a wire across the photo: the parts along it, not the whole frame).
+ * Patches reach PATCHES_REACH into the photo; a hole deeper than that (a person on a 24 MP photo) is filled in passes
+ * from its rim inwards, each reading the last one's copies as the photo's own (pconv/patches.py patches_fill).
  */
 export async function withTexture(source: TextureSource, pieces: readonly Rect[], strength: number, runPixels = TEXTURE_RUN_PIXELS, kind: TextureKind = 'grain'): Promise<Buffer> {
+  const hole = unionAll(pieces);
+  let { rgb, pending } = await texturePass(source, pieces, strength, runPixels, kind);
+  for (let pass = 1; pending && pass < KINDS[kind].passes; pass++) {
+    const left = tightBox(pending, hole.width, { x: 0, y: 0, width: hole.width, height: hole.height });
+    if (!left) break;
+    const inner = { x: hole.x + left.x, y: hole.y + left.y, width: left.width, height: left.height };
+    const next = await texturePass(peeled(source, hole, rgb, pending), [inner], strength, runPixels, kind);
+    const stillPending = await placeIn(sharp(next.pending!, raw(inner.width, inner.height, 1)), inner, hole, 0, 1);
+    rgb = await sharp(rgb, raw(hole.width, hole.height, 3)).composite([{ input: next.rgb, raw: raw(inner.width, inner.height, 3).raw, left: left.x, top: left.y }]).removeAlpha().raw().toBuffer();
+    if (stillPending.equals(pending)) break; // no source anywhere near what is left: it keeps the network's fill
+    pending = stillPending;
+  }
+  return rgb;
+}
+
+/** The source for the next pass: the last pass's result over `hole` is the photo there, and its copied pixels known.
+ * Other hole groups stay unknown (pconv/patches.py's passes over the whole photo take their copies too: the two differ
+ * only where another hole lies within PATCHES_REACH of a hole this deep). */
+function peeled(source: TextureSource, hole: Rect, rgb: Buffer, pending: Buffer): TextureSource {
+  const cut = (buf: Buffer, inside: Rect, channels: 1 | 3) =>
+    sharp(buf, raw(hole.width, hole.height, channels)).extract({ left: inside.x - hole.x, top: inside.y - hole.y, width: inside.width, height: inside.height });
+  return {
+    ...source,
+    mask: { rect: hole, data: pending },
+    fills: async (rect) => {
+      const inside = intersect(hole, rect);
+      return inside ? placeIn(cut(rgb, inside, 3), inside, rect, 0, 3) : Buffer.alloc(rect.width * rect.height * 3);
+    },
+    read: async (rect) => {
+      const { photo, known } = await source.read(rect);
+      const inside = intersect(hole, rect);
+      if (!inside) return { photo, known };
+      const at = { left: inside.x - rect.x, top: inside.y - rect.y };
+      const copied = await placeIn(cut(pending, inside, 1).negate(), inside, rect, 0, 1);
+      const [rgbOver, knownOver] = await Promise.all([
+        sharp(photo, raw(rect.width, rect.height, 3)).composite([{ input: await cut(rgb, inside, 3).raw().toBuffer(), raw: raw(inside.width, inside.height, 3).raw, ...at }]).removeAlpha().raw().toBuffer(),
+        sharp(known, raw(rect.width, rect.height, 1)).boolean(copied, 'or', raw(rect.width, rect.height, 1)).toColourspace('b-w').raw().toBuffer(),
+      ]);
+      return { photo: rgbOver, known: knownOver };
+    },
+  };
+}
+
+/** One pass over the pieces' union, cut into parts that each read at most `runPixels`. */
+async function texturePass(source: TextureSource, pieces: readonly Rect[], strength: number, runPixels: number, kind: TextureKind): Promise<Pass> {
   const hole = unionAll(pieces);
   const parts = textureGrid(hole, runPixels, kind).flatMap((cell) => {
     const covered = pieces.map((p) => intersect(p, cell)).filter((r): r is Rect => r !== null);
     return covered.length ? [unionAll(covered)] : [];
   });
   if (parts.length === 1 && sameRect(parts[0]!, hole)) return texturePart(source, hole, strength, kind);
-  const over: sharp.OverlayOptions[] = [];
-  for (const p of parts) over.push({ input: await texturePart(source, p, strength, kind), raw: raw(p.width, p.height, 3).raw, left: p.x - hole.x, top: p.y - hole.y });
-  return sharp(await source.fills(hole), raw(hole.width, hole.height, 3)).composite(over).removeAlpha().raw().toBuffer();
+  const done: { p: Rect; pass: Pass }[] = [];
+  for (const p of parts) done.push({ p, pass: await texturePart(source, p, strength, kind) });
+  const over = (channels: 1 | 3, pick: (pass: Pass) => Buffer) =>
+    done.map(({ p, pass }) => ({ input: pick(pass), raw: raw(p.width, p.height, channels).raw, left: p.x - hole.x, top: p.y - hole.y }));
+  const rgb = await sharp(await source.fills(hole), raw(hole.width, hole.height, 3)).composite(over(3, (d) => d.rgb)).removeAlpha().raw().toBuffer();
+  if (KINDS[kind].passes === 1) return { rgb, pending: null };
+  const pending = await sharp(Buffer.alloc(hole.width * hole.height), raw(hole.width, hole.height, 1))
+    .composite(over(1, (d) => d.pending!))
+    .extractChannel(0)
+    .toColourspace('b-w')
+    .raw()
+    .toBuffer();
+  return { rgb, pending };
 }
 
-async function texturePart(source: TextureSource, hole: Rect, strength: number, kind: TextureKind): Promise<Buffer> {
+async function texturePart(source: TextureSource, hole: Rect, strength: number, kind: TextureKind): Promise<Pass> {
   const { mask } = source;
   const { box, around } = textureBoxes(hole, source.width, source.height, kind);
   const r = KINDS[kind].reach;
@@ -166,9 +231,13 @@ async function texturePart(source: TextureSource, hole: Rect, strength: number, 
   } catch (err) {
     throw textureFailed('onnxruntime failed on it', err);
   }
-  const rgb = out.rgb!.data as Uint8Array;
-  return sharp(Buffer.from(rgb.buffer, rgb.byteOffset, rgb.byteLength), raw(w, h, 3))
-    .extract({ ...at, width: hole.width, height: hole.height })
-    .raw()
-    .toBuffer();
+  const part = (name: string, channels: 1 | 3) => {
+    const data = out[name]!.data as Uint8Array;
+    return sharp(Buffer.from(data.buffer, data.byteOffset, data.byteLength), raw(w, h, channels))
+      .extract({ ...at, width: hole.width, height: hole.height })
+      .toColourspace(channels === 1 ? 'b-w' : 'srgb')
+      .raw()
+      .toBuffer();
+  };
+  return { rgb: await part('rgb', 3), pending: out.pending ? await part('pending', 1) : null };
 }

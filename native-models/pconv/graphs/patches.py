@@ -4,14 +4,15 @@ graph the engine runs, with the grain step's inputs and output (pconv/graphs/tex
   cd native-models && /usr/bin/python3 -m pconv.graphs.patches [--check]
 
 PATCHES_GRAPH: photo uint8 [H+2R,W+2R,3], known uint8 [H+2R,W+2R] (R = PATCHES_REACH), holes uint8 [H,W], fill uint8
-[H,W,3], strength float [1] -> rgb uint8 [H,W,3]; H and W multiples of PATCHES_CELL. --check compares the file with what
+[H,W,3], strength float [1] -> rgb uint8 [H,W,3], pending uint8 [H,W] (255: a hole pixel no source reached, for the
+next pass); H and W multiples of PATCHES_CELL. --check compares the file with what
 this script would write."""
 from __future__ import annotations
 
 import os
 import sys
 
-from ..patches import PATCH_BLOCK, PATCH_MARGIN, PATCH_REACH, PatchesGraph
+from ..patches import PATCH_BLOCK, PATCH_MARGIN, PATCH_PASSES, PATCH_REACH, PatchesGraph
 from ..paths import REPO
 from .texture import graph_bytes
 from .ts_module import buffer_literal, write_or_check
@@ -26,8 +27,9 @@ def module_text() -> str:
         f'/** The photo read around the fill\'s box, on each side, in photo pixels. */\nexport const PATCHES_REACH = {PATCH_REACH};\n'
         f'/** How far the fill\'s box reaches past its hole. */\nexport const PATCHES_MARGIN = {PATCH_MARGIN};\n'
         f'/** The boxes\' origins and sides are multiples of this. */\nexport const PATCHES_CELL = {PATCH_BLOCK};\n'
-        '/** photo uint8 [H+2R,W+2R,3], known uint8 [H+2R,W+2R], holes uint8 [H,W], fill uint8 [H,W,3], strength float [1] -> rgb uint8 [H,W,3]. */\n'
-        'export const PATCHES_GRAPH = ' + buffer_literal(graph_bytes(PatchesGraph(), PATCH_REACH)))
+        f'/** At most this many passes, each filling from the last one\'s copies inwards. */\nexport const PATCHES_PASSES = {PATCH_PASSES};\n'
+        '/** photo uint8 [H+2R,W+2R,3], known uint8 [H+2R,W+2R], holes uint8 [H,W], fill uint8 [H,W,3], strength float [1] -> rgb uint8 [H,W,3], pending uint8 [H,W]. */\n'
+        'export const PATCHES_GRAPH = ' + buffer_literal(graph_bytes(PatchesGraph(), PATCH_REACH, ('rgb', 'pending'))))
 
 
 if __name__ == '__main__':

@@ -24,17 +24,18 @@ from .ts_module import buffer_literal, write_or_check
 OUT = os.path.join(REPO, 'main', 'engine', 'fill', 'texture-graph.ts')
 
 
-def graph_bytes(graph: torch.nn.Module | None = None, reach: int = TEXTURE_REACH) -> bytes:
-    """A texture step's graph (TextureGraph, or another with its inputs and output: pconv/graphs/patches.py)."""
+def graph_bytes(graph: torch.nn.Module | None = None, reach: int = TEXTURE_REACH, outputs: tuple[str, ...] = ('rgb',)) -> bytes:
+    """A texture step's graph (TextureGraph, or another with its inputs and `outputs`, each [H,W,...]:
+    pconv/graphs/patches.py)."""
     h, w = 64, 96
     big_h, big_w = h + 2 * reach, w + 2 * reach
     args = (torch.zeros(big_h, big_w, 3, dtype=torch.uint8), torch.ones(big_h, big_w, dtype=torch.uint8),
             torch.zeros(h, w, dtype=torch.uint8), torch.zeros(h, w, 3, dtype=torch.uint8), torch.tensor([0.5]))
     buf = io.BytesIO()
     torch.onnx.export(graph or TextureGraph(), args, buf, opset_version=17,
-                      input_names=['photo', 'known', 'holes', 'fill', 'strength'], output_names=['rgb'],
+                      input_names=['photo', 'known', 'holes', 'fill', 'strength'], output_names=list(outputs),
                       dynamic_axes={**{n: {0: 'H2', 1: 'W2'} for n in ('photo', 'known')},
-                                    **{n: {0: 'H', 1: 'W'} for n in ('holes', 'fill', 'rgb')}})
+                                    **{n: {0: 'H', 1: 'W'} for n in ('holes', 'fill', *outputs)}})
     return buf.getvalue()
 
 
