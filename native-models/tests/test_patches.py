@@ -68,6 +68,25 @@ class Patches(unittest.TestCase):
         self.assertGreater(filled, 0.3 * wood, f"the core's detail {filled:.2f} (the wood's: {wood:.2f})")
         self.assertTrue(np.array_equal(out[hole == 0], self.wood[hole == 0]), "the photo's own pixels are untouched")
 
+    def test_copies_continue_the_rims_own_detail(self):
+        # A 12 px stroke across the desk's planks, the truth known: blocks that match the rim's detail copy what
+        # continues it. Measured (hole PSNR): Telea 22.23 dB, patches without the rim term 22.62, with it 23.37.
+        hole = np.zeros(self.wood.shape[:2], np.uint8)
+        cv2.polylines(hole, [np.array([(700, 80), (900, 300), (1150, 420)], np.int32)], False, 1, 12)
+        smooth = cv2.inpaint(self.wood, hole * 255, 3, cv2.INPAINT_TELEA)
+
+        def psnr(img):
+            err = (img[hole > 0].astype(np.float64) - self.wood[hole > 0].astype(np.float64)) ** 2
+            return 10 * np.log10(255.0 ** 2 / err.mean())
+        with_rim = psnr(patches_fill(self.wood, hole, smooth))
+        weight, patches.PATCH_RIM_WEIGHT = patches.PATCH_RIM_WEIGHT, 0.0
+        try:
+            without = psnr(patches_fill(self.wood, hole, smooth))
+        finally:
+            patches.PATCH_RIM_WEIGHT = weight
+        self.assertGreater(with_rim, without + 0.4, f"the rim's term: {without:.2f} -> {with_rim:.2f} dB")
+        self.assertGreater(with_rim, psnr(smooth) + 0.6, f"Telea {psnr(smooth):.2f}, patches {with_rim:.2f} dB")
+
     def test_a_clear_sky_stays_clear(self):
         sky = load("elem_Paris-la-Tour-Eiffel.jpg")
         hole = ellipse_hole(sky, 0.43, 0.52, 0.05, 0.075)
