@@ -10,6 +10,8 @@ import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import { EngineError } from '../../main/engine/errors';
 import { inpaintFile } from '../../main/engine/fill/pipeline';
+import { PATCHES_GRAPH } from '../../main/engine/fill/patches-graph';
+import { pixelGraphSession } from '../../main/engine/fill/pixel-graphs';
 import { setTextureGraphLoader, TEXTURE_RUN_PIXELS, textureGrid } from '../../main/engine/fill/texture';
 import { loadModel, type LoadedModel } from '../../main/engine/model/session';
 import { dataDir, MODEL, raw, rectMask, repoRoot, tempDir, type Raw } from '../helpers/engine-data';
@@ -184,5 +186,30 @@ test('when onnxruntime cannot run a texture graph (grain or patches), the job fa
     setTextureGraphLoader();
   }
   await inpaintFile(model, { ...request, texture: 'patches' });
+  assert.equal((await raw(output)).width, 1229, 'the next job runs with the real graph');
+});
+
+test('when the patches graph fails in a later pass, the job fails saying so and writes nothing; the next one runs', async (t) => {
+  const dir = await tempDir(t);
+  const deep = { x: 264, y: 54, width: 700, height: 660 }; // two passes (the deep-hole test above)
+  const mask = await rectMask(1229, 768, [deep], path.join(dir, 'deep.png'));
+  const output = path.join(dir, 'out.png');
+  const request = { photo: WOOD, mask: { kind: 'file', path: mask }, scaleMask: false, inferSize: 'auto', output, format: 'png', quality: 92, overwrite: false, texture: 'patches' } as const;
+  let runs = 0;
+  setTextureGraphLoader(async () => {
+    const ort = await import('onnxruntime-node');
+    const session = await pixelGraphSession(ort, PATCHES_GRAPH);
+    const run = session.run.bind(session);
+    // The first pass runs; the second fails, as onnxruntime out of memory would.
+    return { ort, session: Object.assign(session, { run: (feeds: Parameters<typeof run>[0]) => (++runs > 1 ? Promise.reject(new Error('out of memory')) : run(feeds)) }) };
+  });
+  try {
+    await assert.rejects(inpaintFile(model, request), (e: unknown) => e instanceof EngineError && e.code === 'failed' && /could not add the texture to the fill: onnxruntime failed on it \(out of memory\)/.test(e.message));
+    assert.ok(runs > 1, 'it failed in a later pass');
+    await assert.rejects(stat(output), { code: 'ENOENT' }, 'no output is written');
+  } finally {
+    setTextureGraphLoader();
+  }
+  await inpaintFile(model, request);
   assert.equal((await raw(output)).width, 1229, 'the next job runs with the real graph');
 });
