@@ -11,7 +11,9 @@ graph; pconv/evaluate.py scores it):
 2. For each hole pixel choose, among texture_offsets() (TEXTURE_RINGS of 8 to 256 px), the offset whose source region's
    low-pass best matches the fill's own low-pass over a window (TEXTURE_WINDOW cells of 4x4 px: the choice is made
    at a quarter of the resolution, so neighbouring pixels share an offset and the copied grain stays coherent).
-   A source must lie wholly in known pixels TEXTURE_SIGMA * 4 px or more from any hole.
+   Near the rim, where the window holds known pixels, the cost also holds how far the source's grain lies from
+   theirs (TEXTURE_RIM_WEIGHT, at half resolution): the grain there continues the rim's own. A source must lie wholly
+   in known pixels TEXTURE_SIGMA * 4 px or more from any hole.
 3. Add that source's residual, times the strength (TEXTURE_STRENGTHS), to the fill, ramped in over the hole's first
    TEXTURE_RAMP px.
 
@@ -46,6 +48,13 @@ CELL = 4  # px: the offsets are chosen on cells of CELL x CELL px; the boxes' si
 # so that every hole cell's window and low-pass lie inside it.
 TEXTURE_REACH = 272
 TEXTURE_MARGIN = 32
+# The rim's own grain against the low-pass in an offset's cost: where a cell's window holds known pixels, the source
+# must continue what they show, compared at half resolution on the channels' mean (as pconv/patches.py's rim term).
+# Chosen on 300 validation pairs and the removal sheet (model card, Validation, session 23): 0, 1024 and 16384 each as
+# good or better than the last in every bin of both sets, but at 16384 a cup's hole in a desk took short light
+# streaks along its rim, copied from scratches that matched the rim's grain best; at 1024 it looks as without the term.
+TEXTURE_RIM_WEIGHT = 1024.0
+UNSAFE = 1e7  # a cost no match comes near: a window with one unsafe cell costs 2e5, the rim's term stays far below
 
 
 def texture_strength(share: float) -> float:
@@ -114,17 +123,29 @@ def textured(photo: torch.Tensor, known: torch.Tensor, hole: torch.Tensor, fill:
     fill_cells = F.avg_pool2d(low_fill, CELL // 2)[0].permute(1, 2, 0)
     photo_cells = F.avg_pool2d(low_photo, CELL // 2)[0].permute(1, 2, 0)
     unknown_cells = F.max_pool2d(1.0 - known, CELL)
-    unsafe = 1e3 * separable_max(unknown_cells, 2 * (SAFE_MARGIN // CELL) + 1)  # a cost no match can come near
+    unsafe = UNSAFE * separable_max(unknown_cells, 2 * (SAFE_MARGIN // CELL) + 1)  # a cost no match can come near
     offsets = texture_offsets()
     pad = r // CELL  # the box's cells start this far into the photo's
     w = TEXTURE_WINDOW
     best = None
     choice = None
+    # The rim's grain at half resolution, its known pixels only (a half-resolution pixel wholly known), as the mean of
+    # the three channels: a third of the work, and the grain is mostly in the brightness. A found offset's sources are
+    # all known pixels (the window wholly safe), so only the box's side needs masking.
+    known_half = (F.avg_pool2d(known, 2) > 0.999).to(known.dtype)
+    grain_half = F.avg_pool2d(residual.mean(1, keepdim=True), 2)
+    rh, ch = r // 2, CELL // 2
+    rim_known = known_half[:, :, rh:-rh, rh:-rh]
+    rim_grain = grain_half[:, :, rh:-rh, rh:-rh] * rim_known
     for k, (dy, dx) in enumerate(offsets):
         # The cells at (y + dy, x + dx): a slice with constant ends (any size).
         ys = slice(pad + dy, -(pad - dy))
         xs = slice(pad + dx, -(pad - dx))
         cost = ((fill_cells - photo_cells[ys, xs]) ** 2).sum(-1)[None, None] + unsafe[:, :, ys, xs]
+        if TEXTURE_RIM_WEIGHT:
+            hy, hx = slice(rh + dy * ch, -(rh - dy * ch)), slice(rh + dx * ch, -(rh - dx * ch))
+            rim = rim_known * (rim_grain - grain_half[:, :, hy, hx]) ** 2
+            cost = cost + TEXTURE_RIM_WEIGHT * F.avg_pool2d(rim, ch)
         cost = F.avg_pool2d(F.avg_pool2d(cost, (1, w), 1, (0, w // 2), count_include_pad=False), (w, 1), 1,
                             (w // 2, 0), count_include_pad=False)
         # In steps of 1e-5: offsets that match about equally well are then equal, and the first ring wins, in
@@ -137,7 +158,7 @@ def textured(photo: torch.Tensor, known: torch.Tensor, hole: torch.Tensor, fill:
             better = cost < best
             best = torch.minimum(best, cost)
             choice = torch.where(better, torch.full_like(choice, k), choice)
-    found = (best < 1e5).to(best.dtype)  # a source wholly safe under the whole window
+    found = (best < 1e5 * UNSAFE / 100).to(best.dtype)  # a source wholly safe under the whole window
     # Back to pixels, in the output's HWC layout: each cell copies the residual at its offset (whole cells, the boxes
     # on the cell grid), a row of CELL pixels at a time (one gather per row of a cell, no 4-D transposes).
     h, wd = hole.shape[-2:]

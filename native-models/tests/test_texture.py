@@ -7,6 +7,7 @@ import cv2
 import numpy as np
 import torch
 
+from pconv import texture
 from pconv.data import default_data_root
 from pconv.texture import texture_fill
 
@@ -49,6 +50,25 @@ class Texture(unittest.TestCase):
         shift = np.abs(out[h].astype(np.float32).mean(0) - self.smooth[h].astype(np.float32).mean(0)).max()
         self.assertLess(shift, 2.0, f"the fill's mean colour moved by {shift:.2f} levels")
         self.assertTrue(np.array_equal(out[~h], self.wood[~h]), "the photo's own pixels are untouched")
+
+    def test_near_the_rim_the_grain_continues_the_rims_own(self):
+        # Over the hole's first 6 px, how the grain added to Telea's fill correlates with what Telea missed (the truth
+        # less Telea's fill): cells whose window holds the rim copy a source that matches the rim's grain there.
+        # Measured: 0.106 with the rim's term, -0.048 without it.
+        band = (self.hole > 0) & (cv2.erode(self.hole, np.ones((13, 13), np.uint8)) == 0)
+        missed = (self.wood.astype(np.float32) - self.smooth.astype(np.float32))[band].ravel()
+
+        def correlation() -> float:
+            added = (texture_fill(self.wood, self.hole, self.smooth).astype(np.float32) - self.smooth)[band].ravel()
+            return float(np.corrcoef(added, missed)[0, 1])
+        with_rim = correlation()
+        weight, texture.TEXTURE_RIM_WEIGHT = texture.TEXTURE_RIM_WEIGHT, 0.0
+        try:
+            without = correlation()
+        finally:
+            texture.TEXTURE_RIM_WEIGHT = weight
+        self.assertGreater(with_rim, 0.08, f"the grain along the rim correlates {with_rim:.3f} with the truth's")
+        self.assertGreater(with_rim, without + 0.1, f"the rim's term: {without:.3f} -> {with_rim:.3f}")
 
     def test_what_lies_under_the_hole_has_no_say(self):
         black, magenta = self.wood.copy(), self.wood.copy()
