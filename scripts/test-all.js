@@ -9,7 +9,7 @@
 //      under xvfb-run when there is no display, so the Electron project can open its window
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import semver from 'semver';
 import { ensureSystemPackages } from './system-packages.js';
 
@@ -28,6 +28,13 @@ if (!semver.satisfies(process.version, engines.node)) {
 }
 // First: the suites below need these (xvfb-run included).
 if (!ensureSystemPackages()) process.exit(1);
+// The tests read real photos and masks in place from ../shared/data (its README); without them dozens of tests
+// would fail one by one with "missing file". One clear stop instead.
+const dataDir = resolve('..', 'shared', 'data');
+if (!existsSync(join(dataDir, 'README.md'))) {
+  console.log(`npm test: the test data is not at ${dataDir}. The tests read real photos from ../shared/data, beside this checkout (README, "Two commands"): clone Holefill next to shared/.`);
+  process.exit(1);
+}
 
 const suites = [
   ['types', 'npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']],

@@ -7,8 +7,9 @@
 Objects on plain and textured backgrounds, people-sized blobs, thin wires and cables, a text watermark. Some
 objects are painted onto the photo first (cables, a kite, the watermark): there the truth under them is known
 and the sheet gives the PSNR over the hole for Telea and ours. Never validation pairs' numbers: this is for the
-eye (blobs, stains, coloured speckle, ghosts of the outline, readable remnants). Shapes are fractions of the
-photo's width and height; `grow` is how far past the object the person painted, in pixels."""
+eye (blobs, stains, coloured speckle, ghosts of the outline, readable remnants). Each row also prints how much of
+its surround's fine detail the fill holds (`detail_ratio`): the ghost of the outline, as a number. Shapes are
+fractions of the photo's width and height; `grow` is how far past the object the person painted, in pixels."""
 from __future__ import annotations
 
 import argparse
@@ -146,6 +147,22 @@ def psnr_in(a: np.ndarray, b: np.ndarray, hole: np.ndarray) -> float:
     return float(10 * np.log10(255.0 ** 2 / max(float((d ** 2).mean()), 1e-10)))
 
 
+def detail_ratio(img: np.ndarray, hole: np.ndarray, inset: int = 6, ring: int = 24) -> float:
+    """How much fine detail the fill holds against its surround: the spread of the luminance above a sigma-2
+    low-pass over the hole, less its outer `inset` px (the low-pass's reach, where the rim's own pixels leak in),
+    divided by the same in a `ring` px band around the hole. Near 1 where the fill is as detailed as the photo
+    around it; near 0 where it is a smooth patch in textured ground, which the eye reads as a ghost of the hole's
+    outline."""
+    grey = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY).astype(np.float32)
+    detail = grey - cv2.GaussianBlur(grey, (0, 0), 2)
+    disc = lambda r: cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
+    inner = cv2.erode(hole, disc(inset)) > 0
+    around = (cv2.dilate(hole, disc(ring)) > 0) & (hole == 0)
+    if not inner.any() or not around.any():
+        return float("nan")
+    return float(detail[inner].std() / max(float(detail[around].std()), 1e-6))
+
+
 def engine_fill(photo: str, mask: str, out: str, model: str, extra: list[str]) -> np.ndarray:
     cmd = ["node", os.path.join(REPO, "bin", "holefill.js"), "inpaint", photo, "--mask", mask, "-o", out, "--model", model,
            *extra]
@@ -202,12 +219,14 @@ def main(argv=None) -> int:
             ours = engine_fill(src, mask, out, args.model, args.engine_args.split())
             telea = cv2.inpaint(shown, hole * 255, 3, cv2.INPAINT_TELEA)
             note = ""
+            detail = (f"detail inside / around: Telea {detail_ratio(telea, hole):.2f}, ours {detail_ratio(ours, hole):.2f}"
+                      + (f", truth {detail_ratio(truth, hole):.2f}" if painted_items else ""))
             if painted_items and any(i[0] != "hue" for i in painted_items):
                 note = (f"  (painted on, truth known: hole PSNR Telea {psnr_in(telea, truth, hole):.1f} dB, "
                         f"ours {psnr_in(ours, truth, hole):.1f} dB)")
-                print(f"{n:2d} {label}: Telea {psnr_in(telea, truth, hole):.2f} dB, ours {psnr_in(ours, truth, hole):.2f} dB")
+                print(f"{n:2d} {label}: Telea {psnr_in(telea, truth, hole):.2f} dB, ours {psnr_in(ours, truth, hole):.2f} dB; {detail}")
             else:
-                print(f"{n:2d} {label}: {int(hole.sum())} hole pixels ({100 * hole.mean():.1f} %)")
+                print(f"{n:2d} {label}: {int(hole.sum())} hole pixels ({100 * hole.mean():.1f} %); {detail}")
             rows.append(row_of(f"{n}. {label}", shown, telea, ours, hole, note))
     width = max(r.shape[1] for r in rows)
     head = np.full((30, width, 3), 255, np.uint8)
