@@ -2,7 +2,8 @@
 // says while installing. The README names the versions and packages; everything else must agree with it.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import semver from 'semver';
@@ -57,4 +58,32 @@ test("npm prints no warning about the project's own configuration", () => {
   const r = spawnSync('npm', ['pkg', 'get', 'name'], { cwd: root, encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stderr, '', 'nothing on stderr (no "Unknown project config")');
+});
+
+test('npm test in a checkout without ../shared/data beside it stops at once, saying where the data must be', () => {
+  // A copy of the runner with no data next to it; a suite name that matches none, so that without the check the
+  // runner would report "all passed" at once instead of stopping.
+  const dir = mkdtempSync(path.join(tmpdir(), 'holefill-no-data-'));
+  try {
+    const checkout = path.join(dir, 'holefill');
+    mkdirSync(path.join(checkout, 'scripts'), { recursive: true });
+    mkdirSync(path.join(checkout, 'tests'));
+    for (const f of ['package.json', 'scripts/test-all.js', 'scripts/system-packages.js']) {
+      copyFileSync(path.join(root, f), path.join(checkout, f));
+    }
+    symlinkSync(path.join(root, 'node_modules'), path.join(checkout, 'node_modules'));
+    const r = spawnSync(process.execPath, ['scripts/test-all.js', 'no-such-suite'], { cwd: checkout, encoding: 'utf8' });
+    assert.equal(r.status, 1, r.stdout + r.stderr);
+    assert.match(r.stdout, new RegExp(`the test data is not at ${path.join(dir, 'shared', 'data')}\\.`));
+    assert.doesNotMatch(r.stdout, /suites: /, 'no suite ran');
+
+    // With the data's README beside it the runner goes on (here to no suite at all).
+    mkdirSync(path.join(dir, 'shared', 'data'), { recursive: true });
+    writeFileSync(path.join(dir, 'shared', 'data', 'README.md'), 'data\n');
+    const ok = spawnSync(process.execPath, ['scripts/test-all.js', 'no-such-suite'], { cwd: checkout, encoding: 'utf8' });
+    assert.equal(ok.status, 0, ok.stdout + ok.stderr);
+    assert.match(ok.stdout, /suites: all passed/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
